@@ -1,0 +1,223 @@
+package org.cklbench.core.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import org.cklbench.core.engine.Scopes;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code LlamaForCausalLM} as a function of its weights: token embedding, pre-norm decoder layers
+ * (RMSNorm, rotary self-attention with grouped key/value heads, SwiGLU MLP), final norm, LM head.
+ *
+ * <p>Every intermediate array is created in the manager of the input ids, so a caller that builds the
+ * ids in a per-step manager frees the whole forward (and backward) pass by closing it. The weights
+ * live in this model's own manager and are only read here.
+ */
+public final class LlamaModel implements AutoCloseable {
+    /** Added to attention scores that must not be attended; finite, so a fully padded row stays finite. */
+    private static final float MASKED = -1e9f;
+
+    private final LlamaConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> weights;
+    private final DataType computeType;
+    private final Map<Integer, NDArray[]> ropeCache = new ConcurrentHashMap<>();
+    private CheckpointLayout layout;
+
+    /**
+     * @param weights arrays owned by {@code manager}, already in {@code computeType}, checked against
+     *     the config by the caller ({@link Checkpoints})
+     */
+    public LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, DataType computeType,
+                      CheckpointLayout layout) {
+        this.config = config;
+        this.manager = manager;
+        this.weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+        this.computeType = computeType;
+        this.layout = layout;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    public DataType computeType() {
+        return computeType;
+    }
+
+    /** The weights by Hugging Face name (read-only map; the arrays are the live weights). */
+    public Map<String, NDArray> weights() {
+        return weights;
+    }
+
+    public NDArray weight(String name) {
+        NDArray w = weights.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("model has no weight '" + name + "'");
+        }
+        return w;
+    }
+
+    public CheckpointLayout layout() {
+        return layout;
+    }
+
+    public void setLayout(CheckpointLayout layout) {
+        this.layout = layout;
+    }
+
+    /**
+     * Final-norm hidden states [B, L, hidden] for right-padded {@code ids} [B, L] (int64) and
+     * {@code mask} [B, L] (1 for tokens, 0 for padding).
+     */
+    public NDArray hidden(NDArray ids, NDArray mask, ForwardHooks hooks) {
+        long b = ids.getShape().get(0);
+        int len = (int) ids.getShape().get(1);
+        int heads = config.numAttentionHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int group = heads / kvHeads;
+        int hd = config.headDim();
+
+        NDArray x = ids.getNDArrayInternal()
+                .embedding(ids, weight("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+        NDArray bias = attentionBias(mask, len);
+        NDArray[] rope = rope(len);
+        NDArray cos = rope[0];
+        NDArray sin = rope[1];
+        double scale = 1.0 / Math.sqrt(hd);
+
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            NDArray h = rmsNorm(x, weight(p + "input_layernorm.weight"));
+            NDArray q = project(p + "self_attn.q_proj", h, hooks)
+                    .reshape(b, len, heads, hd).transpose(0, 2, 1, 3);
+            NDArray k = project(p + "self_attn.k_proj", h, hooks)
+                    .reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
+            NDArray v = project(p + "self_attn.v_proj", h, hooks)
+                    .reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
+            q = applyRope(q, cos, sin).mul(scale);
+            k = applyRope(k, cos, sin);
+            // Query heads that share a key/value head are stacked along the sequence axis, so one
+            // batched matmul serves the group without materialising repeated keys and values.
+            NDArray qg = q.reshape(b, kvHeads, (long) group * len, hd);
+            NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, len, len);
+            if (scores.getDataType() != DataType.FLOAT32) {
+                scores = scores.toType(DataType.FLOAT32, false);
+            }
+            NDArray probs = scores.add(bias).softmax(-1);
+            if (probs.getDataType() != computeType) {
+                probs = probs.toType(computeType, false);
+            }
+            NDArray attn = probs.reshape(b, kvHeads, (long) group * len, len).matMul(v)
+                    .reshape(b, heads, len, hd).transpose(0, 2, 1, 3).reshape(b, len, config.hiddenSize());
+            x = x.add(project(p + "self_attn.o_proj", attn, hooks));
+
+            h = rmsNorm(x, weight(p + "post_attention_layernorm.weight"));
+            NDArray gate = project(p + "mlp.gate_proj", h, hooks);
+            NDArray up = project(p + "mlp.up_proj", h, hooks);
+            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
+            x = x.add(project(p + "mlp.down_proj", act, hooks));
+            x = hooks.afterLayer(i, x);
+        }
+        return rmsNorm(x, weight("model.norm.weight"));
+    }
+
+    /** Logits [B, L, vocab] from final-norm hidden states. */
+    public NDArray logits(NDArray hidden) {
+        String head = config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
+        return linear(hidden, weight(head));
+    }
+
+    public NDArray logits(NDArray ids, NDArray mask, ForwardHooks hooks) {
+        return logits(hidden(ids, mask, hooks));
+    }
+
+    private NDArray project(String module, NDArray x, ForwardHooks hooks) {
+        return hooks.project(module, x, linear(x, weight(module + ".weight")));
+    }
+
+    /** {@code x·Wᵀ}; the result belongs to the manager of {@code x}. */
+    public static NDArray linear(NDArray x, NDArray w) {
+        return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
+    }
+
+    /** Hugging Face's LlamaRMSNorm: normalise in float32, cast back, then scale. */
+    private NDArray rmsNorm(NDArray x, NDArray w) {
+        NDArray xf = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray var = xf.square().mean(new int[] {-1}, true);
+        NDArray normed = xf.div(var.add(config.rmsNormEps()).sqrt());
+        if (normed.getDataType() != computeType) {
+            normed = normed.toType(computeType, false);
+        }
+        return normed.mul(w);
+    }
+
+    private static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
+        long half = x.getShape().get(3) / 2;
+        NDList parts = x.split(new long[] {half}, 3);
+        NDArray rotated = parts.get(1).neg().concat(parts.get(0), 3);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /** Causal plus key-padding bias [B, 1, 1, L, L] in float32, in the manager of {@code mask}. */
+    private static NDArray attentionBias(NDArray mask, int len) {
+        NDManager scope = mask.getManager();
+        float[] causal = new float[len * len];
+        for (int i = 0; i < len; i++) {
+            for (int j = i + 1; j < len; j++) {
+                causal[i * len + j] = MASKED;
+            }
+        }
+        NDArray c = scope.create(causal, new Shape(1, 1, 1, len, len));
+        NDArray keyPad = mask.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED)
+                .reshape(mask.getShape().get(0), 1, 1, 1, len);
+        return keyPad.add(c);
+    }
+
+    /** cos and sin [L, headDim] for positions 0..L-1, Hugging Face layout (frequencies repeated twice). */
+    private NDArray[] rope(int len) {
+        return ropeCache.computeIfAbsent(len, l -> {
+            int hd = config.headDim();
+            float[] cos = new float[l * hd];
+            float[] sin = new float[l * hd];
+            for (int pos = 0; pos < l; pos++) {
+                double t = pos / config.ropeLinearFactor();
+                for (int i = 0; i < hd / 2; i++) {
+                    double invFreq = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / hd);
+                    double angle = t * invFreq;
+                    cos[pos * hd + i] = cos[pos * hd + i + hd / 2] = (float) Math.cos(angle);
+                    sin[pos * hd + i] = sin[pos * hd + i + hd / 2] = (float) Math.sin(angle);
+                }
+            }
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray c = tmp.create(cos, new Shape(l, hd)).toType(computeType, true);
+                NDArray s = tmp.create(sin, new Shape(l, hd)).toType(computeType, true);
+                c.attach(manager);
+                s.attach(manager);
+                return new NDArray[] {c, s};
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,74 @@
+package org.cklbench.core.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cklbench.core.Shared;
+import org.cklbench.core.io.SafetensorsFile;
+import org.cklbench.core.loss.Losses;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.core.Numerics.doubles;
+import static org.cklbench.core.Numerics.maxRel;
+
+class FixtureLogitsTest {
+
+    static boolean[] attendedLogits(double[] mask, int vocab) {
+        boolean[] keep = new boolean[mask.length * vocab];
+        for (int i = 0; i < mask.length; i++) {
+            for (int v = 0; v < vocab; v++) {
+                keep[i * vocab + v] = mask[i] == 1.0;
+            }
+        }
+        return keep;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"model, logits", "model-sharded, logits", "model-bf16, logits_bf16_weights"})
+    void logitsMatchTheReference(String folder, String expectedName) throws Exception {
+        Path dir = Shared.tinyLlama(folder);
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        try (LlamaModel model = Checkpoints.load(dir, Device.cpu(), DataType.FLOAT32);
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray ids = expected.read("input_ids", m);
+            NDArray mask = expected.read("attention_mask", m);
+            NDArray logits = model.logits(ids, mask, ForwardHooks.NONE);
+            double[] want = doubles(expected.read(expectedName, m));
+            double err = maxRel(doubles(logits), want, attendedLogits(doubles(mask), 512));
+            assertThat(err).as("max relative logit error of %s", folder).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void nllAndBothLossesMatchTheReference() throws Exception {
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        JsonNode scalars = new ObjectMapper().readTree(Shared.tinyLlama("expected.json").toFile());
+        try (LlamaModel model = Checkpoints.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray ids = expected.read("input_ids", m);
+            NDArray mask = expected.read("attention_mask", m);
+            NDArray nll = Losses.tokenNll(model.logits(ids, mask, ForwardHooks.NONE), ids);
+            NDArray tm = Losses.targetMask(mask);
+            double[] keepD = doubles(tm);
+            boolean[] keep = new boolean[keepD.length];
+            for (int i = 0; i < keep.length; i++) {
+                keep[i] = keepD[i] == 1.0;
+            }
+            assertThat(maxRel(doubles(nll), doubles(expected.read("token_nll", m)), keep)).isLessThan(1e-4);
+            double mean = Losses.meanLoss(nll, tm).getFloat();
+            assertThat(mean).isCloseTo(scalars.get("hf_causal_lm_loss").asDouble(),
+                    org.assertj.core.data.Percentage.withPercentage(1e-2));
+            double weighted = Losses.weightedLoss(nll, expected.read("token_weights", m), tm).getFloat();
+            assertThat(weighted).isCloseTo(scalars.get("weighted_loss").asDouble(),
+                    org.assertj.core.data.Percentage.withPercentage(1e-2));
+        }
+    }
+}
