@@ -50,4 +50,15 @@ public final class Numerics {
         }
         return ab / Math.sqrt(aa * ee);
     }
+
+    /** Keeps every one of {@code width} values per position where {@code mask} is 1. */
+    public static boolean[] attended(double[] mask, int width) {
+        boolean[] keep = new boolean[mask.length * width];
+        for (int i = 0; i < mask.length; i++) {
+            for (int v = 0; v < width; v++) {
+                keep[i * width + v] = mask[i] == 1.0;
+            }
+        }
+        return keep;
+    }
 }

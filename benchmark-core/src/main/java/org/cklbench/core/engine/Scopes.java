@@ -29,4 +29,33 @@ public final class Scopes {
         g.attach(scope);
         return g;
     }
+
+    /**
+     * A copy of {@code src} in {@code type} on {@code target}'s device, with storage of its own, owned
+     * by {@code target}. DJL's {@code toType(t, true)} and {@code toDevice(d, true)} return an alias
+     * (torch's {@code .to} without copy) when nothing changes, and an alias of an array created from a
+     * Java buffer dangles once that array is closed; so a copy is made explicitly here.
+     */
+    public static NDArray copy(NDArray src, DataType type, NDManager target) {
+        NDArray cur = src;
+        boolean fresh = false;
+        if (!cur.getDevice().equals(target.getDevice())) {
+            cur = cur.toDevice(target.getDevice(), false);
+            fresh = true;
+        }
+        if (cur.getDataType() != type) {
+            NDArray next = cur.toType(type, false);
+            if (fresh) {
+                cur.close();
+            }
+            cur = next;
+            fresh = true;
+        }
+        if (!fresh) {
+            cur = cur.duplicate();
+        }
+        cur.setName(src.getName());
+        cur.attach(target);
+        return cur;
+    }
 }

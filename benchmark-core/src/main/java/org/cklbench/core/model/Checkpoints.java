@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.engine.Scopes;
 import org.cklbench.core.io.AtomicFiles;
 import org.cklbench.core.io.SafetensorsFile;
 import org.cklbench.core.io.SafetensorsFormatException;
@@ -94,14 +95,7 @@ public final class Checkpoints {
     public static NDArray readAs(SafetensorsFile file, String name, NDManager manager, DataType type)
             throws IOException {
         try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
-            NDArray a = file.read(name, tmp);
-            if (!manager.getDevice().equals(Device.cpu())) {
-                a = a.toDevice(manager.getDevice(), false);
-            }
-            NDArray out = a.toType(type, true);
-            out.setName(name);
-            out.attach(manager);
-            return out;
+            return Scopes.copy(file.read(name, tmp), type, manager);
         }
     }
 
@@ -171,8 +165,7 @@ public final class Checkpoints {
             Map<String, Map<String, NDArray>> byFile = new TreeMap<>();
             long total = 0;
             for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-                NDArray stored = e.getValue().toDevice(Device.cpu(), true);
-                stored.attach(tmp);
+                NDArray stored = Scopes.copy(e.getValue(), e.getValue().getDataType(), tmp);
                 total += stored.size() * layout.storedType().size;
                 String file = layout.sharded() ? layout.shards().getOrDefault(e.getKey(), null) : SINGLE;
                 if (file == null) {
@@ -222,10 +215,9 @@ public final class Checkpoints {
                 }
             }
             try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
-                NDArray a = tmp.create(data, new Shape(shape)).toDevice(device, true).toType(computeType, true);
+                NDArray a = tmp.create(data, new Shape(shape));
                 a.setName(e.getKey());
-                a.attach(manager);
-                weights.put(e.getKey(), a);
+                weights.put(e.getKey(), Scopes.copy(a, computeType, manager));
             }
         }
         return new LlamaModel(config, manager, weights, computeType, CheckpointLayout.single(TensorDType.F32));

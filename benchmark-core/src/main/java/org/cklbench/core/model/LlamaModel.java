@@ -206,12 +206,10 @@ public final class LlamaModel implements AutoCloseable {
                     sin[pos * hd + i] = sin[pos * hd + i + hd / 2] = (float) Math.sin(angle);
                 }
             }
-            try (NDManager tmp = manager.newSubManager()) {
-                NDArray c = tmp.create(cos, new Shape(l, hd)).toType(computeType, true);
-                NDArray s = tmp.create(sin, new Shape(l, hd)).toType(computeType, true);
-                c.attach(manager);
-                s.attach(manager);
-                return new NDArray[] {c, s};
+            try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
+                return new NDArray[] {
+                    Scopes.copy(tmp.create(cos, new Shape(l, hd)), computeType, manager),
+                    Scopes.copy(tmp.create(sin, new Shape(l, hd)), computeType, manager)};
             }
         });
     }

@@ -17,19 +17,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cklbench.core.Numerics.doubles;
+import static org.cklbench.core.Numerics.attended;
 import static org.cklbench.core.Numerics.maxRel;
 
 class FixtureLogitsTest {
-
-    static boolean[] attendedLogits(double[] mask, int vocab) {
-        boolean[] keep = new boolean[mask.length * vocab];
-        for (int i = 0; i < mask.length; i++) {
-            for (int v = 0; v < vocab; v++) {
-                keep[i * vocab + v] = mask[i] == 1.0;
-            }
-        }
-        return keep;
-    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"model, logits", "model-sharded, logits", "model-bf16, logits_bf16_weights"})
@@ -42,7 +33,7 @@ class FixtureLogitsTest {
             NDArray mask = expected.read("attention_mask", m);
             NDArray logits = model.logits(ids, mask, ForwardHooks.NONE);
             double[] want = doubles(expected.read(expectedName, m));
-            double err = maxRel(doubles(logits), want, attendedLogits(doubles(mask), 512));
+            double err = maxRel(doubles(logits), want, attended(doubles(mask), 512));
             assertThat(err).as("max relative logit error of %s", folder).isLessThan(1e-4);
         }
     }
@@ -57,11 +48,7 @@ class FixtureLogitsTest {
             NDArray mask = expected.read("attention_mask", m);
             NDArray nll = Losses.tokenNll(model.logits(ids, mask, ForwardHooks.NONE), ids);
             NDArray tm = Losses.targetMask(mask);
-            double[] keepD = doubles(tm);
-            boolean[] keep = new boolean[keepD.length];
-            for (int i = 0; i < keep.length; i++) {
-                keep[i] = keepD[i] == 1.0;
-            }
+            boolean[] keep = attended(doubles(tm), 1);
             assertThat(maxRel(doubles(nll), doubles(expected.read("token_nll", m)), keep)).isLessThan(1e-4);
             double mean = Losses.meanLoss(nll, tm).getFloat();
             assertThat(mean).isCloseTo(scalars.get("hf_causal_lm_loss").asDouble(),

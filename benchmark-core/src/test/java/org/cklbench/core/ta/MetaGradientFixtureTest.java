@@ -1,0 +1,80 @@
+package org.cklbench.core.ta;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cklbench.core.Shared;
+import org.cklbench.core.io.SafetensorsFile;
+import org.cklbench.core.lora.LoraAdapter;
+import org.cklbench.core.model.Checkpoints;
+import org.cklbench.core.model.LlamaModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.core.Numerics.cosine;
+import static org.cklbench.core.Numerics.doubles;
+import static org.cklbench.core.Numerics.maxRel;
+import static org.cklbench.core.Numerics.normRel;
+
+class MetaGradientFixtureTest {
+
+    private static String expectedName(String parameter) {
+        if (parameter.startsWith("ta_head")) {
+            return "meta." + parameter;
+        }
+        return "meta.phi." + parameter.substring("base_model.model.".length());
+    }
+
+    @Test
+    void trainAttentionWeightsAndMetaGradientMatchTheReference() throws Exception {
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        JsonNode scalars = new ObjectMapper().readTree(Shared.tinyLlama("expected.json").toFile());
+        try (LlamaModel base = Checkpoints.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
+             LoraAdapter theta = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
+             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray doc = expected.read("meta.data_ids", m);
+            NDArray docMask = doc.onesLike();
+            NDArray task = expected.read("meta.task_ids", m);
+            NDArray weights = ta.weights(doc, docMask);
+            assertThat(maxRel(doubles(weights), doubles(expected.read("meta.token_weights", m)), null))
+                    .as("TA weights").isLessThan(1e-4);
+
+            ta.parameters().values().forEach(p -> p.setRequiresGradient(true));
+            var ex = new MetaGradient.Example(doc, docMask, task, task.onesLike(),
+                    expected.read("meta.object_target_mask", m));
+            var result = MetaGradient.accumulate(ta, theta, ex,
+                    MetaGradient.Settings.sgd(scalars.get("meta.inner_lr").asDouble()), 1.0);
+
+            assertThat(result.innerLoss()).isCloseTo(scalars.get("meta.inner_loss").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(result.taskLossBefore()).isCloseTo(scalars.get("meta.task_loss_before").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(result.taskLossAfter()).isCloseTo(scalars.get("meta.task_loss_after").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+
+            double[] all = new double[0];
+            double[] want = new double[0];
+            for (Map.Entry<String, NDArray> p : ta.parameters().entrySet()) {
+                double[] a = doubles(p.getValue().getGradient());
+                double[] e = doubles(expected.read(expectedName(p.getKey()), m));
+                System.out.printf("%s rel %.2e cos %.6f%n", p.getKey(), normRel(a, e), cosine(a, e));
+                all = concat(all, a);
+                want = concat(want, e);
+            }
+            System.out.printf("meta-gradient: rel %.3e cos %.8f%n", normRel(all, want), cosine(all, want));
+            assertThat(normRel(all, want)).as("relative error of the meta-gradient").isLessThan(1e-2);
+            assertThat(cosine(all, want)).as("cosine similarity").isGreaterThan(0.999);
+        }
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
