@@ -1,0 +1,151 @@
+package org.cklbench.core.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.Shared;
+import org.cklbench.core.io.SafetensorsFile;
+import org.cklbench.core.io.TensorDType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cklbench.core.Numerics.doubles;
+
+class CheckpointsTest {
+    @TempDir
+    Path tmp;
+
+    private static double[] logits(LlamaModel model) throws IOException {
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray ids = expected.read("input_ids", m);
+            return doubles(model.logits(ids, expected.read("attention_mask", m), ForwardHooks.NONE));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"model", "model-sharded", "model-bf16"})
+    void aSavedModelKeepsItsLayoutAndReloadsToIdenticalLogits(String folder) throws Exception {
+        Path src = Shared.tinyLlama(folder);
+        try (LlamaModel model = Checkpoints.load(src, Device.cpu(), DataType.FLOAT32)) {
+            Path out = tmp.resolve(folder);
+            Checkpoints.save(model, out);
+            try (Stream<Path> a = Files.list(src); Stream<Path> b = Files.list(out)) {
+                assertThat(b.map(p -> p.getFileName().toString()).sorted())
+                        .containsExactlyElementsOf(a.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+            SafetensorsFile first = SafetensorsFile.open(Files.list(out)
+                    .filter(p -> p.toString().endsWith(".safetensors")).findFirst().orElseThrow());
+            assertThat(first.metadata()).containsEntry("format", "pt");
+            TensorDType stored = folder.equals("model-bf16") ? TensorDType.BF16 : TensorDType.F32;
+            assertThat(first.entries().values()).allMatch(e -> e.dtype() == stored);
+            try (LlamaModel again = Checkpoints.load(out, Device.cpu(), DataType.FLOAT32)) {
+                assertThat(logits(again)).containsExactly(logits(model));
+            }
+        }
+    }
+
+    @Test
+    void theSameSeedInitialisesTheSameModel() {
+        LlamaConfig c = LlamaConfig.create(64, 16, 32, 1, 2, 1, true, 32);
+        try (LlamaModel a = Checkpoints.init(c, 7, Device.cpu(), DataType.FLOAT32);
+             LlamaModel b = Checkpoints.init(c, 7, Device.cpu(), DataType.FLOAT32);
+             LlamaModel d = Checkpoints.init(c, 8, Device.cpu(), DataType.FLOAT32)) {
+            for (String name : a.weights().keySet()) {
+                assertThat(doubles(a.weight(name))).containsExactly(doubles(b.weight(name)));
+            }
+            assertThat(doubles(a.weight("model.embed_tokens.weight")))
+                    .isNotEqualTo(doubles(d.weight("model.embed_tokens.weight")));
+            assertThat(doubles(a.weight("model.norm.weight"))).containsOnly(1.0);
+        }
+    }
+
+    private Path copyOfFixture(String name) throws IOException {
+        Path dst = tmp.resolve(name);
+        Files.createDirectories(dst);
+        try (Stream<Path> files = Files.list(Shared.tinyLlama("model"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dst.resolve(f.getFileName()));
+            }
+        }
+        return dst;
+    }
+
+    private void editConfig(Path dir, java.util.function.Consumer<ObjectNode> edit) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode cfg = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        edit.accept(cfg);
+        json.writeValue(dir.resolve("config.json").toFile(), cfg);
+    }
+
+    @Test
+    void aConfigThatDoesNotMatchTheWeightsNamesFileAndTensor() throws Exception {
+        Path dir = copyOfFixture("wrong-inter");
+        editConfig(dir, c -> c.put("intermediate_size", 128));
+        assertThatThrownBy(() -> Checkpoints.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining("tensor 'model.layers.0.mlp.gate_proj.weight'")
+                .hasMessageContaining("disagrees with config.json");
+    }
+
+    @Test
+    void aMissingTensorIsNamed() throws Exception {
+        Path dir = tmp.resolve("missing");
+        try (LlamaModel model = Checkpoints.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32)) {
+            Map<String, NDArray> w = new LinkedHashMap<>(model.weights());
+            w.remove("model.layers.1.self_attn.v_proj.weight");
+            Checkpoints.save(model.config(), w, model.layout(), dir);
+        }
+        assertThatThrownBy(() -> Checkpoints.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining("tensor 'model.layers.1.self_attn.v_proj.weight'")
+                .hasMessageContaining("missing");
+    }
+
+    @Test
+    void fewerLayersInTheConfigThanInTheFileIsRefused() throws Exception {
+        Path dir = copyOfFixture("fewer-layers");
+        editConfig(dir, c -> c.put("num_hidden_layers", 1));
+        assertThatThrownBy(() -> Checkpoints.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("tensor 'model.layers.1.")
+                .hasMessageContaining("does config.json belong to these weights");
+    }
+
+    @Test
+    void unsupportedConfigFieldsAreErrorsNotIgnored() throws Exception {
+        Path dir = copyOfFixture("yarn");
+        editConfig(dir, c -> c.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0));
+        assertThatThrownBy(() -> Checkpoints.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("config.json").hasMessageContaining("rope_scaling type 'yarn'");
+        editConfig(dir, c -> {
+            c.remove("rope_scaling");
+            c.put("sliding_window", 4096);
+        });
+        assertThatThrownBy(() -> Checkpoints.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("unsupported field 'sliding_window'");
+    }
+
+    @Test
+    void pickledWeightsAreNeverRead() throws Exception {
+        Path dir = tmp.resolve("pickle");
+        Files.createDirectories(dir);
+        Files.copy(Shared.tinyLlama("model/config.json"), dir.resolve("config.json"));
+        Files.write(dir.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2});
+        assertThatThrownBy(() -> Checkpoints.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("pickle").hasMessageContaining("safetensors");
+    }
+}

@@ -1,0 +1,21 @@
+package org.cklbench.core.tokenizer;
+
+import org.cklbench.core.Shared;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TextTokenizerTest {
+
+    @Test
+    void the32kFixtureTokenizerGivesTheListedIds() throws Exception {
+        try (TextTokenizer tok = TextTokenizer.load(Shared.require("fixtures/tokenizer-32k"))) {
+            assertThat(tok.encode("Santiago is the capital of Chile ."))
+                    .containsExactly(1, 24421, 349, 272, 5565, 302, 17406, 842);
+            assertThat(tok.encode("Chile")).containsExactly(1, 17406);
+            assertThat(tok.encodePlain("Chile")).containsExactly(17406);
+            assertThat(tok.bosId()).isEqualTo(1);
+            assertThat(tok.eosId()).isEqualTo(2);
+        }
+    }
+}
