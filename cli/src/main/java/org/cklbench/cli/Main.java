@@ -1,0 +1,53 @@
+package org.cklbench.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** {@code ckl}: the command-line face of CKL Bench. */
+@Command(name = "ckl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "CKL Bench: benchmarks for continual knowledge learning of language models.",
+        subcommands = {ModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Environment: CKL_HOME (default ~/.cache/ckl) holds downloads, generated worlds and cached models;",
+                "CKL_DEBUG=1 prints stack traces on errors."})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line; returns the exit code (tests call this directly). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (System.getenv("CKL_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            err.println("ckl: error: " + msg);
+            err.flush();
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    /** The suite's version, from the jar manifest when packaged. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"ckl-bench " + (v == null ? "dev" : v)};
+        }
+    }
+}
