@@ -1,5 +1,6 @@
 package org.cklbench.core.lora;
 
+import org.cklbench.core.engine.Scalars;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -212,7 +213,7 @@ public final class LoraAdapter implements ForwardHooks, AutoCloseable {
         DataType type = input.getDataType();
         NDArray down = LlamaModel.linear(x, Scopes.cast(a, type, scope));
         NDArray up = LlamaModel.linear(down, Scopes.cast(tensors.get(nameB(module)), type, scope));
-        return output.add(up.mul(config.scaling()));
+        return output.add(Scalars.mul(up, config.scaling()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.cklbench.core.loss;
 
+import org.cklbench.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -39,7 +40,7 @@ public final class Losses {
     /** L_w = mean over rows of Σ w·m·nll / (Σ w·m + 1e-6). */
     public static NDArray weightedLoss(NDArray nll, NDArray weights, NDArray targetMask) {
         NDArray wm = weights.mul(targetMask);
-        NDArray perRow = nll.mul(wm).sum(new int[] {1}).div(wm.sum(new int[] {1}).add(WEIGHT_EPS));
+        NDArray perRow = nll.mul(wm).sum(new int[] {1}).div(Scalars.add(wm.sum(new int[] {1}), WEIGHT_EPS));
         return perRow.mean();
     }
 }

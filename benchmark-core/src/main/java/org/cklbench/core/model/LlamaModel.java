@@ -1,5 +1,6 @@
 package org.cklbench.core.model;
 
+import org.cklbench.core.engine.Scalars;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -112,7 +113,7 @@ public final class LlamaModel implements AutoCloseable {
                     .reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
             NDArray v = project(p + "self_attn.v_proj", h, hooks)
                     .reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
-            q = applyRope(q, cos, sin).mul(scale);
+            q = Scalars.mul(applyRope(q, cos, sin), scale);
             k = applyRope(k, cos, sin);
             // Query heads that share a key/value head are stacked along the sequence axis, so one
             // batched matmul serves the group without materialising repeated keys and values.
@@ -162,7 +163,7 @@ public final class LlamaModel implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, NDArray w) {
         NDArray xf = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
         NDArray var = xf.square().mean(new int[] {-1}, true);
-        NDArray normed = xf.div(var.add(config.rmsNormEps()).sqrt());
+        NDArray normed = xf.div(Scalars.add(var, config.rmsNormEps()).sqrt());
         if (normed.getDataType() != computeType) {
             normed = normed.toType(computeType, false);
         }

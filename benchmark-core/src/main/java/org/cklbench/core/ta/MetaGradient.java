@@ -1,5 +1,6 @@
 package org.cklbench.core.ta;
 
+import org.cklbench.core.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.cklbench.core.engine.Autograd;
@@ -71,19 +72,66 @@ public final class MetaGradient {
     public static Result accumulate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s, double scale) {
         NDManager scope = ex.docIds().getManager();
         NDArray docTargets = Losses.targetMask(ex.docMask());
-
         NDArray w = Autograd.record(() -> ta.weights(ex.docIds(), ex.docMask()));
         NDArray wFixed = w.stopGradient();
         wFixed.attach(scope);
 
+        InnerRun run = innerRun(ta, theta0, ex, s, wFixed);
+        Map<String, NDArray> updated = leaves(run.state.step(run.theta, run.gradient));
+        NDArray taskLoss = Autograd.backward(() -> taskLossArray(ta, theta0.withParameters(updated), ex));
+        Result result = new Result(run.innerLoss, run.taskLossBefore, taskLoss.getFloat());
+
+        Map<String, NDArray> u = new LinkedHashMap<>();
+        double norm2 = 0;
+        for (Map.Entry<String, NDArray> e : updated.entrySet()) {
+            NDArray ui = Scopes.gradient(e.getValue(), scope).mul(run.jacobian.get(e.getKey()));
+            norm2 += ui.square().sum().getFloat();
+            u.put(e.getKey(), ui);
+        }
+        double norm = Math.sqrt(norm2);
+        if (norm == 0) {
+            return result;
+        }
+        double eps = s.radius() / norm;
+        NDArray plus = tokenNll(ta, theta0.withParameters(shift(run.theta, u, eps)), ex.docIds(), ex.docMask());
+        NDArray minus = tokenNll(ta, theta0.withParameters(shift(run.theta, u, -eps)), ex.docIds(), ex.docMask());
+        NDArray d = plus.sub(minus).div(2 * eps);
+
+        Autograd.backward(() -> {
+            NDArray wm = w.mul(docTargets);
+            NDArray c = wm.div(Scalars.add(wm.sum(new int[] {1}, true), Losses.WEIGHT_EPS));
+            return Scalars.mul(c.mul(d).sum(new int[] {1}).mean(), -scale);
+        });
+        return result;
+    }
+
+    /**
+     * The losses of one example without any meta-gradient: what validation of φ measures (the task
+     * loss after the inner update, with φ's weights).
+     */
+    public static Result evaluate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s) {
+        NDArray w = ta.weights(ex.docIds(), ex.docMask());
+        InnerRun run = innerRun(ta, theta0, ex, s, w);
+        Map<String, NDArray> updated = run.state.step(run.theta, run.gradient);
+        return new Result(run.innerLoss, run.taskLossBefore, taskLoss(ta, theta0.withParameters(updated), ex));
+    }
+
+    /** θ after the dummy steps, the gradient there, the step's derivative and the losses so far. */
+    private record InnerRun(Map<String, NDArray> theta, Map<String, NDArray> gradient, Map<String, NDArray> jacobian,
+                            InnerState state, double innerLoss, double taskLossBefore) {
+    }
+
+    private static InnerRun innerRun(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s, NDArray w) {
+        NDManager scope = ex.docIds().getManager();
+        NDArray docTargets = Losses.targetMask(ex.docMask());
         Map<String, NDArray> theta = theta0.copyParameters(scope);
-        InnerState state = new InnerState(s, scope);
+        InnerState state = new InnerState(s);
         double innerLoss = 0;
         Map<String, NDArray> g = null;
         for (int k = 0; k <= s.dummySteps(); k++) {
             Map<String, NDArray> leaves = leaves(theta);
             NDArray loss = Autograd.backward(() -> Losses.weightedLoss(
-                    tokenNll(ta, theta0.withParameters(leaves), ex.docIds(), ex.docMask()), wFixed, docTargets));
+                    tokenNll(ta, theta0.withParameters(leaves), ex.docIds(), ex.docMask()), w, docTargets));
             innerLoss = loss.getFloat();
             g = gradients(leaves, scope);
             if (k < s.dummySteps()) {
@@ -91,33 +139,7 @@ public final class MetaGradient {
             }
         }
         double before = taskLoss(ta, theta0.withParameters(theta), ex);
-        Map<String, NDArray> jacobian = state.jacobian(g);
-        Map<String, NDArray> updated = leaves(state.step(theta, g));
-        NDArray taskLoss = Autograd.backward(() -> taskLossArray(ta, theta0.withParameters(updated), ex));
-        double after = taskLoss.getFloat();
-
-        Map<String, NDArray> u = new LinkedHashMap<>();
-        double norm2 = 0;
-        for (Map.Entry<String, NDArray> e : updated.entrySet()) {
-            NDArray ui = Scopes.gradient(e.getValue(), scope).mul(jacobian.get(e.getKey()));
-            norm2 += ui.square().sum().getFloat();
-            u.put(e.getKey(), ui);
-        }
-        double norm = Math.sqrt(norm2);
-        if (norm == 0) {
-            return new Result(innerLoss, before, after);
-        }
-        double eps = s.radius() / norm;
-        NDArray plus = tokenNll(ta, theta0.withParameters(shift(theta, u, eps)), ex.docIds(), ex.docMask());
-        NDArray minus = tokenNll(ta, theta0.withParameters(shift(theta, u, -eps)), ex.docIds(), ex.docMask());
-        NDArray d = plus.sub(minus).div(2 * eps);
-
-        Autograd.backward(() -> {
-            NDArray wm = w.mul(docTargets);
-            NDArray c = wm.div(wm.sum(new int[] {1}, true).add(Losses.WEIGHT_EPS));
-            return c.mul(d).sum(new int[] {1}).mean().mul(-scale);
-        });
-        return new Result(innerLoss, before, after);
+        return new InnerRun(theta, g, state.jacobian(g), state, innerLoss, before);
     }
 
     private static NDArray tokenNll(TrainAttentionModel ta, LoraAdapter theta, NDArray ids, NDArray mask) {
@@ -160,14 +182,12 @@ public final class MetaGradient {
     /** The inner optimiser's state, its (graph-free) step and the elementwise derivative of that step. */
     private static final class InnerState {
         private final Settings s;
-        private final NDManager scope;
         private final Map<String, NDArray> m = new LinkedHashMap<>();
         private final Map<String, NDArray> v = new LinkedHashMap<>();
         private int t;
 
-        InnerState(Settings s, NDManager scope) {
+        InnerState(Settings s) {
             this.s = s;
-            this.scope = scope;
         }
 
         /** θ − step(g), advancing the state. */
