@@ -67,7 +67,11 @@ public final class TrainStepBench {
                 w[i] = (float) rng.nextDouble();
             }
             List<Double> times = new ArrayList<>();
+            long rssAfterWarmup = -1;
             for (int i = 0; i < o.warmup() + o.steps(); i++) {
+                if (i == o.warmup()) {
+                    rssAfterWarmup = rssMb();
+                }
                 long t0 = System.nanoTime();
                 try (NDManager step = model.manager().newSubManager()) {
                     NDArray idArr = step.create(ids, new Shape(o.batch(), o.seq()));
@@ -85,6 +89,7 @@ public final class TrainStepBench {
                     times.add((System.nanoTime() - t0) / 1e9);
                 }
             }
+            long rssAfterTraining = rssMb();
             params.values().forEach(p -> p.setRequiresGradient(false));
             List<Double> fwd = new ArrayList<>();
             for (int i = 0; i < o.warmup() + o.forwardSteps(); i++) {
@@ -105,7 +110,9 @@ public final class TrainStepBench {
             out.put("tokens_per_s", Math.round(o.batch() * o.seq() / med * 10) / 10.0);
             out.put("forward_tokens_per_s", Math.round(o.batch() * o.seq() / median(fwd) * 10) / 10.0);
             out.put("trainable_params", params.values().stream().mapToLong(NDArray::size).sum());
-            out.put("peak_rss_mb", peakRssMb());
+            out.put("peak_rss_mb", statusMb("VmHWM:"));
+            out.put("rss_after_warmup_mb", rssAfterWarmup);
+            out.put("rss_after_training_mb", rssAfterTraining);
             out.put("hidden", o.hidden()).put("layers", o.layers()).put("heads", o.heads())
                     .put("kv_heads", o.kvHeads()).put("inter", o.inter()).put("vocab", o.vocab())
                     .put("batch", o.batch()).put("seq", o.seq()).put("rank", o.rank()).put("steps", o.steps())
@@ -121,11 +128,15 @@ public final class TrainStepBench {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    /** VmHWM of this process (Linux), in MiB; -1 where /proc is absent. */
-    public static long peakRssMb() {
+    private static long rssMb() {
+        return statusMb("VmRSS:");
+    }
+
+    /** A memory figure of /proc/self/status (VmHWM: peak RSS, VmRSS: current), in MiB; -1 without /proc. */
+    public static long statusMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
                 }
             }

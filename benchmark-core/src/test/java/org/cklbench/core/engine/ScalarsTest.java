@@ -24,8 +24,6 @@ class ScalarsTest {
                 NDArray x = m.create(new float[] {1f, 2f, 3f});
                 x.setRequiresGradient(true);
                 try (NDManager step = m.newSubManager()) {
-                    NDArray xs = x.duplicate();
-                    xs.attach(step);
                     NDArray loss = Autograd.record(() -> Scalars.mul(x, 3.0).sum());
                     List<ByteBuffer> churn = new ArrayList<>();
                     for (int i = 0; i < 200; i++) {
