@@ -67,10 +67,12 @@ public final class TrainStepBench {
                 w[i] = (float) rng.nextDouble();
             }
             List<Double> times = new ArrayList<>();
-            long rssAfterWarmup = -1;
+            // RSS after warm-up and at each quarter of the timed steps: flat means no native leak.
+            List<Long> rss = new ArrayList<>();
             for (int i = 0; i < o.warmup() + o.steps(); i++) {
-                if (i == o.warmup()) {
-                    rssAfterWarmup = rssMb();
+                int timed = i - o.warmup();
+                if (timed >= 0 && timed % Math.max(1, o.steps() / 4) == 0) {
+                    rss.add(rssMb());
                 }
                 long t0 = System.nanoTime();
                 try (NDManager step = model.manager().newSubManager()) {
@@ -89,7 +91,7 @@ public final class TrainStepBench {
                     times.add((System.nanoTime() - t0) / 1e9);
                 }
             }
-            long rssAfterTraining = rssMb();
+            rss.add(rssMb());
             params.values().forEach(p -> p.setRequiresGradient(false));
             List<Double> fwd = new ArrayList<>();
             for (int i = 0; i < o.warmup() + o.forwardSteps(); i++) {
@@ -111,8 +113,7 @@ public final class TrainStepBench {
             out.put("forward_tokens_per_s", Math.round(o.batch() * o.seq() / median(fwd) * 10) / 10.0);
             out.put("trainable_params", params.values().stream().mapToLong(NDArray::size).sum());
             out.put("peak_rss_mb", statusMb("VmHWM:"));
-            out.put("rss_after_warmup_mb", rssAfterWarmup);
-            out.put("rss_after_training_mb", rssAfterTraining);
+            out.set("rss_mb_by_quarter", new ObjectMapper().valueToTree(rss));
             out.put("hidden", o.hidden()).put("layers", o.layers()).put("heads", o.heads())
                     .put("kv_heads", o.kvHeads()).put("inter", o.inter()).put("vocab", o.vocab())
                     .put("batch", o.batch()).put("seq", o.seq()).put("rank", o.rank()).put("steps", o.steps())
