@@ -135,7 +135,7 @@ final class ModelCommand {
             List<float[]> nll;
             try (LlamaModel m = Checkpoints.load(model, device, engine.computeType(device));
                  LoraAdapter lora = adapter == null ? null : LoraAdapter.load(adapter, m);
-                 ProgressBar bar = Progress.bar("nll", seqs.size(), "seq")) {
+                 ProgressBar bar = Bars.bar("nll", seqs.size(), "seq")) {
                 ForwardHooks hooks = lora == null ? ForwardHooks.NONE : lora;
                 nll = new SequenceScorer(m, hooks, batchSize).tokenNll(seqs, bar::stepBy);
             }

@@ -5,8 +5,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Progress with an ETA on standard error, so standard output stays clean for results. */
-final class Progress {
-    private Progress() {
+final class Bars {
+    private Bars() {
     }
 
     static ProgressBar bar(String task, long total, String unit) {

@@ -1,0 +1,75 @@
+package org.cklbench.core.method;
+
+import ai.djl.ndarray.NDArray;
+import org.cklbench.core.train.Batch;
+import org.cklbench.core.train.TrainingState;
+
+import java.util.List;
+
+/**
+ * A continual-learning method, as lifecycle hooks around the shared {@link TrainingState}. Every hook
+ * has a no-op default, so a method implements only what makes it different from fine-tuning.
+ *
+ * <p>Order within one optimiser step: {@link #mixBatches} → for each micro-batch: forward,
+ * {@link #tokenWeights}, {@link #extraLoss}, backward, {@link #afterBackward} → {@link #beforeUpdate}
+ * → optimiser → {@link #afterUpdate}. Stages are epochs (LAMA-ckl) or periods (TemporalWiki).
+ */
+public interface CklMethod extends AutoCloseable {
+
+    /**
+     * Once per run, before anything trains: register trainable parameters and forward hooks on the
+     * state (adapters, added layers), take reference copies. If no method registers trainable
+     * parameters, the runtime trains a LoRA adapter with the run's default settings.
+     */
+    default void setup(TrainingState state) {
+    }
+
+    /** Before each training stage (epoch or period), with its 1-based number. */
+    default void beforeStage(TrainingState state, int stage) {
+    }
+
+    /** After each training stage, before its evaluation. */
+    default void afterStage(TrainingState state, int stage) {
+    }
+
+    /**
+     * The micro-batches of one optimiser step. The default trains on {@code batch} alone; a method may
+     * add review batches or mix rows in.
+     */
+    default List<Batch> mixBatches(TrainingState state, Batch batch) {
+        return List.of(batch);
+    }
+
+    /**
+     * Weights w [B, L-1] of the batch's target tokens, in the batch's manager, or {@code null} for no
+     * opinion. With weights the loss is SPEC's token-weighted loss; with none from any method it is
+     * the plain mean causal-LM loss. Several methods' weights multiply.
+     *
+     * @param nll the per-token NLL [B, L-1] of this forward pass (part of the graph)
+     */
+    default NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
+        return null;
+    }
+
+    /** An extra scalar loss term added to the batch's loss (in the graph), or {@code null}. */
+    default NDArray extraLoss(TrainingState state, Batch batch) {
+        return null;
+    }
+
+    /** After each micro-batch's backward pass; gradients are in the trainable parameters. */
+    default void afterBackward(TrainingState state) {
+    }
+
+    /** Before the optimiser applies the accumulated gradients. */
+    default void beforeUpdate(TrainingState state) {
+    }
+
+    /** After the optimiser step (e.g. a pull of the weights toward a reference). */
+    default void afterUpdate(TrainingState state) {
+    }
+
+    /** Frees what the method allocated. */
+    @Override
+    default void close() {
+    }
+}

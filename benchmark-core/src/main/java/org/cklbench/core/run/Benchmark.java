@@ -1,0 +1,19 @@
+package org.cklbench.core.run;
+
+import java.io.IOException;
+import java.util.List;
+
+/** A benchmark protocol (LAMA-ckl, TemporalWiki), found with {@link java.util.ServiceLoader}. */
+public interface Benchmark {
+    String id();
+
+    String description();
+
+    List<String> presets();
+
+    /** Resolves the preset into settings and inputs, generating or fetching preset data as needed. */
+    RunPlan plan(RunRequest request) throws IOException;
+
+    /** Runs the protocol into the context's run folder, resuming from its checkpoint when asked. */
+    void execute(RunContext context) throws IOException;
+}

@@ -1,0 +1,39 @@
+package org.cklbench.core.train;
+
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.model.LlamaModel;
+import org.cklbench.core.tokenizer.TextTokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Full-weight causal-LM training of a (small) base model on plain texts, with the run trainer: how
+ * the presets make a tiny model that actually knows the facts of its generated world.
+ */
+public final class Pretraining {
+    private Pretraining() {
+    }
+
+    /** Trains every weight of {@code model} in place; returns the mean loss of the last epoch. */
+    public static double run(LlamaModel model, TextTokenizer tokenizer, List<String> texts, int epochs, int batchSize,
+                             double lr, long seed) {
+        TrainSettings s = new TrainSettings(batchSize, 1, lr, "cosine", 0.05, 0.0, 1.0, 512, 0, 0, 0, true);
+        List<TrainingDocument> docs = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            docs.add(new TrainingDocument("pretrain-" + i, texts.get(i), tokenizer.encode(texts.get(i)), Map.of()));
+        }
+        double last = Double.NaN;
+        try (TrainingState state = new TrainingState(model, tokenizer, s, seed);
+             Trainer trainer = new Trainer(state, new CklMethod() {
+             })) {
+            trainer.plan((long) epochs * Trainer.stepsPerStage(docs.size(), s));
+            for (int e = 1; e <= epochs; e++) {
+                last = trainer.trainStage(e, docs, null).meanLoss();
+            }
+            state.trainable().values().forEach(p -> p.setRequiresGradient(false));
+        }
+        return last;
+    }
+}

@@ -1,0 +1,260 @@
+package org.cklbench.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.engine.Autograd;
+import org.cklbench.core.engine.Scalars;
+import org.cklbench.core.engine.Scopes;
+import org.cklbench.core.io.AtomicFiles;
+import org.cklbench.core.io.SafetensorsFile;
+import org.cklbench.core.io.SafetensorsWriter;
+import org.cklbench.core.lora.LoraAdapter;
+import org.cklbench.core.lora.LoraConfig;
+import org.cklbench.core.loss.Losses;
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.optim.AdamW;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The training loop shared by every benchmark and method: deterministic data order, micro-batches
+ * with accumulated gradients, the method's hooks, clipping, AdamW with a schedule, and checkpoints of
+ * everything a resumed run needs. Every step's tensors live in a manager closed with the step.
+ */
+public final class Trainer implements AutoCloseable {
+    /** What one stage's training reports. */
+    public record StageResult(int stage, long steps, double meanLoss, double seconds) {
+    }
+
+    /** Called after every optimiser step (progress display). */
+    public interface StepListener {
+        void onStep(long stepInStage, long stepsInStage, double loss);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TRAINABLE = "trainable.safetensors";
+    private static final String OPTIMIZER = "optimizer.safetensors";
+    private static final String STATE = "state.json";
+
+    private final TrainingState state;
+    private final CklMethod method;
+    private final AdamW optimizer;
+    private LrSchedule schedule;
+    private LoraAdapter defaultLora;
+
+    /**
+     * Sets the methods up on the state; where none registers trainable tensors, the run trains every
+     * weight ({@code full}) or a LoRA adapter with the settings' rank, alpha and dropout on every
+     * projection (seeded by the run seed).
+     */
+    public Trainer(TrainingState state, CklMethod method) {
+        this.state = state;
+        this.method = method;
+        method.setup(state);
+        TrainSettings s = state.settings();
+        if (s.full() && !state.trainable().isEmpty()) {
+            throw new IllegalArgumentException("full fine-tuning conflicts with a method that trains its own"
+                    + " parameters (" + state.trainable().size() + " tensors registered)");
+        }
+        if (s.full()) {
+            if (state.model().computeType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("full fine-tuning updates the model's own weights and needs"
+                        + " --dtype float32 (with float16 weights the updates would be lost to rounding)");
+            }
+            state.model().weights().forEach(state::registerTrainable);
+        } else if (state.trainable().isEmpty()) {
+            defaultLora = LoraAdapter.init(LoraConfig.of(s.loraR(), s.loraAlpha(), s.loraDropout(),
+                    LoraConfig.PROJECTIONS), state.model(), state.seed());
+            defaultLora.parameters().forEach(state::registerTrainable);
+            state.addHooks(defaultLora);
+            state.attributes().put(LoraAdapter.class.getName(), defaultLora);
+        }
+        this.optimizer = new AdamW(state.manager(), 0.9, 0.999, 1e-8, state.settings().weightDecay());
+    }
+
+    /** The LoRA adapter the runtime added, when no method registered its own parameters. */
+    public LoraAdapter defaultLora() {
+        return defaultLora;
+    }
+
+    /** Fixes the schedule for the whole run: {@code totalSteps} optimiser steps in all stages. */
+    public void plan(long totalSteps) {
+        TrainSettings s = state.settings();
+        schedule = new LrSchedule(s.schedule(), s.lr(), Math.round(s.warmupRatio() * totalSteps), totalSteps);
+    }
+
+    public static long stepsPerStage(int documents, TrainSettings s) {
+        return (documents + s.batchSize() - 1) / s.batchSize();
+    }
+
+    /** The document order of a stage: a permutation drawn from (seed, stage) alone, so resuming repeats it. */
+    public static int[] order(int n, long seed, int stage) {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + stage);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        return idx;
+    }
+
+    /** One pass over {@code docs} in the stage's order. */
+    public StageResult trainStage(int stage, List<TrainingDocument> docs, StepListener listener) {
+        if (schedule == null) {
+            throw new IllegalStateException("plan(totalSteps) must be called before training");
+        }
+        long t0 = System.nanoTime();
+        TrainSettings s = state.settings();
+        state.setStage(stage);
+        state.setTraining(true);
+        setDropout(true);
+        // Dropout draws from PyTorch's generator: reseed per stage so a resumed stage draws the same.
+        JniUtils.setSeed(state.seed() * 7919L + stage);
+        method.beforeStage(state, stage);
+        int[] order = order(docs.size(), state.seed(), stage);
+        long stepsInStage = stepsPerStage(docs.size(), s);
+        double lossSum = 0;
+        for (long k = 0; k < stepsInStage; k++) {
+            int from = (int) (k * s.batchSize());
+            int to = Math.min(docs.size(), from + s.batchSize());
+            double loss;
+            try (NDManager scope = state.model().manager().newSubManager()) {
+                loss = step(docs, order, from, to, scope);
+            }
+            lossSum += loss;
+            if (listener != null) {
+                listener.onStep(k + 1, stepsInStage, loss);
+            }
+        }
+        method.afterStage(state, stage);
+        setDropout(false);
+        state.setTraining(false);
+        return new StageResult(stage, stepsInStage, lossSum / Math.max(1, stepsInStage), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private double step(List<TrainingDocument> docs, int[] order, int from, int to, NDManager scope) {
+        TrainSettings s = state.settings();
+        List<Batch> micro = new ArrayList<>();
+        for (int m = from; m < to; m += s.microBatchSize()) {
+            List<TrainingDocument> part = new ArrayList<>();
+            for (int i = m; i < Math.min(to, m + s.microBatchSize()); i++) {
+                part.add(docs.get(order[i]));
+            }
+            micro.addAll(method.mixBatches(state, Batch.of(part, scope)));
+        }
+        double total = 0;
+        double share = 1.0 / micro.size();
+        for (Batch b : micro) {
+            NDArray loss = Autograd.backward(() -> Scalars.mul(batchLoss(b), share));
+            total += loss.getFloat();
+            method.afterBackward(state);
+        }
+        method.beforeUpdate(state);
+        double lr = schedule.at(state.step());
+        state.setLr(lr);
+        optimizer.step(state.trainable(), lr, s.clipNorm(), scope);
+        state.setStep(state.step() + 1);
+        method.afterUpdate(state);
+        return total;
+    }
+
+    private NDArray batchLoss(Batch b) {
+        NDArray nll = Losses.tokenNll(state.model().logits(b.ids(), b.mask(), state.hooks()), b.ids());
+        NDArray targets = Losses.targetMask(b.mask());
+        NDArray w = method.tokenWeights(state, b, nll);
+        NDArray loss = w == null ? Losses.meanLoss(nll, targets) : Losses.weightedLoss(nll, w, targets);
+        NDArray extra = method.extraLoss(state, b);
+        return extra == null ? loss : loss.add(extra);
+    }
+
+    private void setDropout(boolean on) {
+        if (defaultLora != null) {
+            defaultLora.setTraining(on);
+        }
+    }
+
+    /**
+     * Writes the trainable tensors, the optimiser moments and the counters into {@code dir}
+     * (atomically: a temporary folder renamed into place).
+     */
+    public void saveCheckpoint(Path dir, int stage, ObjectNode extra) throws IOException {
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        SafetensorsWriter.write(tmp.resolve(TRAINABLE), state.trainable(), null);
+        SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.state(), null);
+        ObjectNode json = JSON.createObjectNode();
+        json.put("stage", stage);
+        json.put("step", state.step());
+        json.put("optimizer_step", optimizer.stepCount());
+        json.put("seed", state.seed());
+        json.put("torch_seed_next_stage", state.seed() * 7919L + stage + 1);
+        json.put("data_order", "permutation of (seed, stage); next stage " + (stage + 1) + " starts at document 0");
+        if (extra != null) {
+            json.set("extra", extra);
+        }
+        AtomicFiles.writeString(tmp.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        deleteTree(dir);
+        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Restores what {@link #saveCheckpoint} wrote; returns its state.json. */
+    public JsonNode restoreCheckpoint(Path dir) throws IOException {
+        JsonNode json = JSON.readTree(dir.resolve(STATE).toFile());
+        SafetensorsFile weights = SafetensorsFile.open(dir.resolve(TRAINABLE));
+        if (!weights.entries().keySet().equals(state.trainable().keySet())) {
+            throw new IOException(dir + ": checkpoint tensors " + weights.entries().keySet()
+                    + " are not the trainable tensors of this run");
+        }
+        try (NDManager tmp = state.model().manager().newSubManager()) {
+            for (Map.Entry<String, NDArray> e : state.trainable().entrySet()) {
+                NDArray loaded = Scopes.copy(weights.read(e.getKey(), tmp), e.getValue().getDataType(), tmp);
+                e.getValue().set(new NDIndex("..."), loaded);
+            }
+            SafetensorsFile opt = SafetensorsFile.open(dir.resolve(OPTIMIZER));
+            Map<String, NDArray> moments = new java.util.LinkedHashMap<>();
+            for (String name : opt.entries().keySet()) {
+                moments.put(name, Scopes.copy(opt.read(name, tmp), DataType.FLOAT32, tmp));
+            }
+            optimizer.restore(moments, json.get("optimizer_step").asLong());
+        }
+        state.setStep(json.get("step").asLong());
+        return json;
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        if (defaultLora != null) {
+            defaultLora.close();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.cklbench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.run.RunFolder;
+import org.cklbench.core.run.RunRequest;
+import org.cklbench.core.run.Runner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run one method on one benchmark into a run folder <out>/<benchmark>_<method>_<preset>_s<seed>_<hash>",
+            "holding run.json (configuration and provenance), metrics.jsonl, summary.json and predictions/.",
+            "Presets: smoke (seconds, generated data and a tiny model), quick (the embedded default), paper",
+            "(the reference hyperparameters, for real checkpoints on a GPU)."})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--benchmark", required = true, description = "lama-ckl or temporalwiki.")
+    String benchmark;
+
+    @Option(names = "--method", required = true, description = "A method id (see ckl methods), or ids joined by '+' to compose.")
+    String method;
+
+    @Option(names = "--preset", required = true, description = "smoke, quick or paper.")
+    String preset;
+
+    @Option(names = "--model", description = "Hugging Face Llama folder (the preset's own model when omitted, where it has one).")
+    Path model;
+
+    @Option(names = "--data", description = "Benchmark data folder (the preset's own data when omitted, where it has one).")
+    Path data;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "runs", description = "Folder of run folders, or with --resume a run folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue an interrupted run from its last finished epoch (same options).")
+    boolean resume;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A method parameter (repeatable); <method>.<name> for composed methods.")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a preset setting (repeatable), e.g. --set epochs=5 --set lr=2e-4.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--full", description = "Train every weight instead of a LoRA adapter (same as --set full=true).")
+    boolean full;
+
+    @Option(names = "--plugins", description = "Folder of method plugin jars to load.")
+    Path plugins;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> sets = new LinkedHashMap<>(overrides);
+        if (full) {
+            sets.put("full", "true");
+        }
+        MethodRegistry methods = MethodRegistry.load(plugins);
+        RunRequest req = new RunRequest(benchmark, method, params, preset, sets, model, data, seed, engine.device,
+                engine.dtype, engine.threads, Home.get());
+        Files.createDirectories(out);
+        RunFolder folder = Runner.run(req, out, resume, methods, new BarProgress());
+        System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(new ObjectMapper().readTree(folder.dir().resolve(RunFolder.SUMMARY).toFile())));
+        System.err.println("run folder: " + folder.dir());
+        return 0;
+    }
+}

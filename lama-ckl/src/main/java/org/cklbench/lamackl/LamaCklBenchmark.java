@@ -1,0 +1,260 @@
+package org.cklbench.lamackl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.engine.Runtime;
+import org.cklbench.core.eval.Probe;
+import org.cklbench.core.eval.ProbeEvaluator;
+import org.cklbench.core.eval.ProbeResult;
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.model.Checkpoints;
+import org.cklbench.core.model.LlamaModel;
+import org.cklbench.core.run.Benchmark;
+import org.cklbench.core.run.Progress;
+import org.cklbench.core.run.RunContext;
+import org.cklbench.core.run.RunFolder;
+import org.cklbench.core.run.RunPlan;
+import org.cklbench.core.run.RunRequest;
+import org.cklbench.core.run.Settings;
+import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.core.train.TrainSettings;
+import org.cklbench.core.train.Trainer;
+import org.cklbench.core.train.TrainingDocument;
+import org.cklbench.core.train.TrainingState;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The LAMA-ckl protocol (SPEC §2): train on the To-Learn evidence documents; before training and
+ * after every epoch, probe To-Learn and Not-To-Forget facts; report Top Acc, Epoch, NF Acc and Total
+ * Knowledge from the curve. Resumes from the checkpoint of the last finished epoch.
+ */
+public final class LamaCklBenchmark implements Benchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String id() {
+        return "lama-ckl";
+    }
+
+    @Override
+    public String description() {
+        return "LAMA-ckl: learn 500 time-variant facts from their evidence, keep 500 invariant ones (TAALM, NeurIPS 2024)";
+    }
+
+    @Override
+    public List<String> presets() {
+        return List.of("smoke", "paper");
+    }
+
+    /** The hyperparameters of each preset; {@code --set key=value} overrides any of them. */
+    static ObjectNode presetSettings(String preset) {
+        ObjectNode s = JSON.createObjectNode();
+        switch (preset) {
+            case "smoke" -> {
+                s.put("epochs", 3).put("batch_size", 4).put("grad_accumulation", 1).put("lr", 5e-3)
+                        .put("schedule", "constant").put("warmup_ratio", 0.0).put("weight_decay", 0.0)
+                        .put("clip_norm", 1.0).put("max_tokens", 128).put("lora_r", 8).put("lora_alpha", 16.0)
+                        .put("lora_dropout", 0.0).put("full", false).put("task_form", "descriptive")
+                        .put("eval_batch_size", 16);
+            }
+            case "paper" -> {
+                // SPEC §2 and §5: 30 epochs, global batch 64, lr 1e-4, AdamW, max 512 tokens, LoRA r64/α16/p0.1.
+                // Not fixed by the reference and chosen here: constant rate, no warm-up, no weight decay,
+                // clipping at 1.0 (Hugging Face Trainer's defaults), micro-batches of 8.
+                s.put("epochs", 30).put("batch_size", 64).put("grad_accumulation", 8).put("lr", 1e-4)
+                        .put("schedule", "constant").put("warmup_ratio", 0.0).put("weight_decay", 0.0)
+                        .put("clip_norm", 1.0).put("max_tokens", 512).put("lora_r", 64).put("lora_alpha", 16.0)
+                        .put("lora_dropout", 0.1).put("full", false).put("task_form", "descriptive")
+                        .put("eval_batch_size", 32);
+            }
+            default -> throw new IllegalArgumentException("lama-ckl has no preset '" + preset + "' (smoke, paper)");
+        }
+        return s;
+    }
+
+    @Override
+    public RunPlan plan(RunRequest r) throws IOException {
+        ObjectNode settings = Settings.override(presetSettings(r.preset()), r.overrides());
+        Path model = r.model();
+        Path data = r.data();
+        if (r.preset().equals("smoke") && (model == null || data == null)) {
+            Path[] generated = SmokeSet.ensure(r.home());
+            model = model == null ? generated[1] : model;
+            data = data == null ? generated[0] : data;
+        }
+        if (model == null) {
+            throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR (a Hugging Face Llama folder)");
+        }
+        if (data == null) {
+            throw new IllegalArgumentException("preset '" + r.preset() + "' needs --data DIR holding variant.jsonl and"
+                    + " invariant_*.jsonl (the released LAMA-ckl files or a built set)");
+        }
+        String form = settings.get("task_form").asText();
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        inputs.put("model", model);
+        inputs.put("to_learn", data.resolve("variant.jsonl"));
+        inputs.put("not_to_forget", data.resolve("invariant_" + form + ".jsonl"));
+        for (Path p : inputs.values()) {
+            if (!Files.exists(p)) {
+                throw new IOException(p + " does not exist");
+            }
+        }
+        return new RunPlan(settings, inputs);
+    }
+
+    static TrainSettings trainSettings(JsonNode s) {
+        return new TrainSettings(s.get("batch_size").asInt(), s.get("grad_accumulation").asInt(), s.get("lr").asDouble(),
+                s.get("schedule").asText(), s.get("warmup_ratio").asDouble(), s.get("weight_decay").asDouble(),
+                s.get("clip_norm").asDouble(), s.get("max_tokens").asInt(), s.get("lora_r").asInt(),
+                s.get("lora_alpha").asDouble(), s.get("lora_dropout").asDouble(), s.get("full").asBoolean());
+    }
+
+    @Override
+    public void execute(RunContext ctx) throws IOException {
+        RunRequest req = ctx.request();
+        JsonNode s = ctx.plan().settings();
+        String form = s.get("task_form").asText();
+        int epochs = s.get("epochs").asInt();
+        TrainSettings ts = trainSettings(s);
+        Runtime.init(req.threads());
+        Device device = Runtime.device(req.device());
+        DataType dtype = Runtime.computeType(req.dtype(), device);
+        Path modelDir = ctx.plan().input("model");
+        List<LamaCklRow> toLearn = LamaCklRow.read(ctx.plan().input("to_learn"));
+        List<LamaCklRow> notToForget = LamaCklRow.read(ctx.plan().input("not_to_forget"));
+        RunFolder folder = ctx.folder();
+
+        try (LlamaModel model = Checkpoints.load(modelDir, device, dtype);
+             TextTokenizer tokenizer = TextTokenizer.load(modelDir);
+             TrainingState state = new TrainingState(model, tokenizer, ts, req.seed());
+             CklMethod method = ctx.methods().create(req.method(), req.methodParams())) {
+            state.setCorpus("train", documents(toLearn, tokenizer, ts.maxTokens()));
+            state.setCorpus("review", documents(notToForget, tokenizer, ts.maxTokens()));
+            List<Probe> learnProbes = probes(toLearn, form);
+            List<Probe> keepProbes = probes(notToForget, form);
+            ProbeEvaluator evaluator = new ProbeEvaluator(model, tokenizer, s.get("eval_batch_size").asInt());
+            // Every probe must be locatable before any work is spent.
+            learnProbes.forEach(evaluator::locate);
+            keepProbes.forEach(evaluator::locate);
+
+            try (Trainer trainer = new Trainer(state, method)) {
+                List<TrainingDocument> docs = state.corpus("train");
+                trainer.plan(epochs * Trainer.stepsPerStage(docs.size(), ts));
+                List<JsonNode> metrics = new ArrayList<>();
+                int start = 1;
+                if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
+                    int done = trainer.restoreCheckpoint(folder.checkpoint()).get("stage").asInt();
+                    for (JsonNode m : folder.metrics()) {
+                        if (m.get("epoch").asInt() <= done) {
+                            metrics.add(m);
+                        }
+                    }
+                    start = done + 1;
+                }
+                if (metrics.isEmpty()) {
+                    metrics.add(evaluate(0, null, learnProbes, keepProbes, evaluator, state, ctx));
+                    folder.writeMetrics(metrics);
+                }
+                for (int epoch = start; epoch <= epochs; epoch++) {
+                    Trainer.StageResult r;
+                    try (Progress.Task bar = ctx.progress().start("epoch " + epoch + "/" + epochs, Trainer.stepsPerStage(docs.size(), ts), "step")) {
+                        r = trainer.trainStage(epoch, docs, (k, n, loss) -> {
+                            bar.step(1);
+                            bar.message(String.format("loss %.4f", loss));
+                        });
+                    }
+                    metrics.add(evaluate(epoch, r.meanLoss(), learnProbes, keepProbes, evaluator, state, ctx));
+                    folder.writeMetrics(metrics);
+                    trainer.saveCheckpoint(folder.checkpoint(), epoch, null);
+                }
+                folder.writeSummary(summary(req.method(), metrics));
+            }
+        }
+    }
+
+    static List<TrainingDocument> documents(List<LamaCklRow> rows, TextTokenizer tok, int maxTokens) {
+        List<TrainingDocument> out = new ArrayList<>();
+        for (LamaCklRow r : rows) {
+            long[] ids = tok.encode(r.evidence());
+            if (ids.length > maxTokens) {
+                ids = Arrays.copyOf(ids, maxTokens);
+            }
+            out.add(new TrainingDocument(r.uuid(), r.evidence(), ids, Map.of("uuid", r.uuid(), "object", r.object(),
+                    "subject", r.subject(), "relation", r.relationCode())));
+        }
+        return out;
+    }
+
+    static List<Probe> probes(List<LamaCklRow> rows, String form) {
+        return rows.stream().map(r -> new Probe(r.uuid(), r.task(form), r.object())).toList();
+    }
+
+    private static JsonNode evaluate(int epoch, Double trainLoss, List<Probe> learn, List<Probe> keep,
+                                     ProbeEvaluator evaluator, TrainingState state, RunContext ctx) throws IOException {
+        List<ProbeResult> a;
+        List<ProbeResult> b;
+        try (Progress.Task bar = ctx.progress().start("eval epoch " + epoch, learn.size() + keep.size(), "probe")) {
+            a = evaluator.evaluate(learn, state.hooks(), bar::step);
+            b = evaluator.evaluate(keep, state.hooks(), bar::step);
+        }
+        List<ObjectNode> rows = new ArrayList<>();
+        addPredictions(rows, "to_learn", learn, a, state.tokenizer());
+        addPredictions(rows, "not_to_forget", keep, b, state.tokenizer());
+        ctx.folder().writePredictions(String.format("epoch-%03d", epoch), rows);
+        ObjectNode m = JSON.createObjectNode();
+        m.put("epoch", epoch);
+        m.put("to_learn_acc", ProbeEvaluator.meanAccuracy(a));
+        m.put("not_to_forget_acc", ProbeEvaluator.meanAccuracy(b));
+        m.put("to_learn_nll", ProbeEvaluator.meanNll(a));
+        m.put("not_to_forget_nll", ProbeEvaluator.meanNll(b));
+        if (trainLoss == null) {
+            m.putNull("train_loss");
+        } else {
+            m.put("train_loss", trainLoss);
+        }
+        return m;
+    }
+
+    private static void addPredictions(List<ObjectNode> rows, String split, List<Probe> probes, List<ProbeResult> results,
+                                       TextTokenizer tok) {
+        for (int i = 0; i < probes.size(); i++) {
+            ProbeResult r = results.get(i);
+            ObjectNode o = JSON.createObjectNode();
+            o.put("split", split);
+            o.put("uuid", r.uuid());
+            o.put("object", probes.get(i).object());
+            o.put("predicted", tok.decode(r.predictedIds()));
+            o.put("accuracy", r.accuracy());
+            o.put("object_nll", r.objectNll());
+            o.set("object_ids", JSON.valueToTree(r.objectIds()));
+            o.set("predicted_ids", JSON.valueToTree(r.predictedIds()));
+            rows.add(o);
+        }
+    }
+
+    static ObjectNode summary(String method, List<JsonNode> metrics) {
+        List<LamaCklMetrics.Point> curve = metrics.stream().map(m -> new LamaCklMetrics.Point(m.get("epoch").asInt(),
+                m.get("to_learn_acc").asDouble(), m.get("not_to_forget_acc").asDouble())).toList();
+        LamaCklMetrics k = LamaCklMetrics.fromCurve(curve);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("benchmark", "lama-ckl");
+        o.put("method", method);
+        o.put("top_acc", k.topAcc());
+        o.put("epoch", k.epoch());
+        o.put("nf_acc", k.nfAcc());
+        o.put("total_knowledge", k.totalKnowledge());
+        o.put("epochs_evaluated", metrics.size());
+        return o;
+    }
+}
