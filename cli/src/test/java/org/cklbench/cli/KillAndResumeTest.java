@@ -1,0 +1,72 @@
+package org.cklbench.cli;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.cli.Cli.ckl;
+import static org.cklbench.cli.Cli.onlyRun;
+
+/** A real run, killed with SIGKILL part-way and resumed, ends with the metrics of an uninterrupted one. */
+class KillAndResumeTest {
+    @TempDir
+    Path tmp;
+
+    private static final List<String> RUN = List.of("run", "--benchmark", "lama-ckl", "--method", "finetune",
+            "--preset", "smoke", "--threads", "1", "--set", "epochs=5", "--set", "batch_size=1");
+
+    @ParameterizedTest(name = "killed once metrics.jsonl has {0} line(s)")
+    @ValueSource(ints = {1, 3})
+    void resumedRunMatchesAnUninterruptedOne(int linesBeforeKill) throws Exception {
+        List<String> ref = new ArrayList<>(RUN);
+        ref.addAll(List.of("--out", tmp.resolve("ref").toString()));
+        assertThat(ckl(ref.toArray(String[]::new)).code()).isZero();
+        String expected = Files.readString(onlyRun(tmp.resolve("ref")).resolve("metrics.jsonl"));
+
+        Path out = tmp.resolve("killed");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dckl.home=" + Cli.HOME,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName()));
+        cmd.addAll(RUN);
+        cmd.addAll(List.of("--out", out.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        boolean killed = false;
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            Path metrics = Files.isDirectory(out) ? findMetrics(out) : null;
+            if (metrics != null && Files.readAllLines(metrics).size() >= linesBeforeKill) {
+                p.destroyForcibly();
+                killed = true;
+                break;
+            }
+            Thread.sleep(2);
+        }
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertThat(killed).as("the run was killed before it finished (log: %s)", Files.readString(tmp.resolve("log.txt")))
+                .isTrue();
+        Path folder = onlyRun(out);
+        assertThat(folder.resolve("summary.json")).doesNotExist();
+        if (linesBeforeKill > 2) {
+            assertThat(folder.resolve("checkpoint/state.json")).as("resumes from an epoch checkpoint").exists();
+        }
+
+        List<String> resume = new ArrayList<>(RUN);
+        resume.addAll(List.of("--out", out.toString(), "--resume"));
+        Cli.Run r = ckl(resume.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(folder.resolve("metrics.jsonl"))).isEqualTo(expected);
+    }
+
+    private static Path findMetrics(Path out) throws java.io.IOException {
+        try (var s = Files.list(out)) {
+            return s.map(d -> d.resolve("metrics.jsonl")).filter(Files::isRegularFile).findFirst().orElse(null);
+        }
+    }
+}

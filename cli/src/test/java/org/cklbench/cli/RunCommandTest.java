@@ -1,0 +1,111 @@
+package org.cklbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.cli.Cli.ckl;
+import static org.cklbench.cli.Cli.onlyRun;
+
+class RunCommandTest {
+    @TempDir
+    Path tmp;
+
+    private static final String[] SMOKE = {"run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke",
+        "--threads", "2"};
+
+    private static String[] with(String[] base, String... more) {
+        String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, out, base.length, more.length);
+        return out;
+    }
+
+    @Test
+    void aSmokeRunWritesTheWholeRunFolderAndTheSameSeedRepeatsItExactly() throws Exception {
+        Cli.Run a = ckl(with(SMOKE, "--out", tmp.resolve("a").toString()));
+        assertThat(a.code()).as(a.err()).isZero();
+        Cli.Run b = ckl(with(SMOKE, "--out", tmp.resolve("b").toString()));
+        assertThat(b.code()).as(b.err()).isZero();
+        Path ra = onlyRun(tmp.resolve("a"));
+        Path rb = onlyRun(tmp.resolve("b"));
+        assertThat(ra.getFileName()).isEqualTo(rb.getFileName());
+        assertThat(Files.readString(ra.resolve("metrics.jsonl"))).isEqualTo(Files.readString(rb.resolve("metrics.jsonl")));
+        assertThat(Files.readAllLines(ra.resolve("metrics.jsonl"))).hasSize(4);
+        try (var p = Files.list(ra.resolve("predictions"))) {
+            assertThat(p.map(x -> x.getFileName().toString()).sorted()).containsExactly(
+                    "epoch-000.jsonl", "epoch-001.jsonl", "epoch-002.jsonl", "epoch-003.jsonl");
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode summary = json.readTree(ra.resolve("summary.json").toFile());
+        assertThat(summary.get("method").asText()).isEqualTo("finetune");
+        assertThat(summary.has("top_acc") && summary.has("nf_acc") && summary.has("total_knowledge")).isTrue();
+        JsonNode run = json.readTree(ra.resolve("run.json").toFile());
+        assertThat(run.at("/config/seed").asLong()).isEqualTo(1);
+        JsonNode prov = run.get("provenance");
+        assertThat(prov.at("/software/djl").asText()).isEqualTo("0.36.0");
+        assertThat(prov.at("/software/pytorch").asText()).isEqualTo("2.7.1");
+        assertThat(prov.at("/inputs/to_learn/sha256/variant.jsonl").asText()).hasSize(64);
+        assertThat(prov.at("/inputs/model/sha256/model.safetensors").asText()).hasSize(64);
+        assertThat(prov.has("started") && prov.has("finished")).isTrue();
+
+        // The training loss falls and the To-Learn NLL with it: the run trains something.
+        List<JsonNode> lines = Files.readAllLines(ra.resolve("metrics.jsonl")).stream().map(l -> {
+            try {
+                return json.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+        assertThat(lines.get(3).get("train_loss").asDouble()).isLessThan(lines.get(1).get("train_loss").asDouble());
+        assertThat(lines.get(3).get("to_learn_nll").asDouble()).isLessThan(lines.get(0).get("to_learn_nll").asDouble());
+    }
+
+    @Test
+    void anUnknownMethodIdIsAClearError() {
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetuen", "--preset", "smoke", "--out",
+                tmp.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("unknown method id 'finetuen'").contains("finetune");
+    }
+
+    @Test
+    void aRunFolderOfAnotherConfigurationIsRefusedOnResume() throws Exception {
+        assertThat(ckl(with(SMOKE, "--out", tmp.toString(), "--set", "epochs=1")).code()).isZero();
+        Path folder = onlyRun(tmp);
+        Cli.Run r = ckl(with(SMOKE, "--out", folder.toString(), "--resume", "--set", "epochs=2"));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("holds a run of another configuration");
+        Cli.Run again = ckl(with(SMOKE, "--out", tmp.toString(), "--set", "epochs=1"));
+        assertThat(again.err()).contains("already exists and is complete").contains("--resume");
+    }
+
+    @Test
+    void aProbeWhoseObjectIsAbsentNamesItsUuid() throws Exception {
+        ckl(with(SMOKE, "--out", tmp.resolve("warm").toString(), "--set", "epochs=1"));
+        Path data = Cli.HOME.resolve("presets/smoke/lama-ckl/data");
+        Path bad = Files.createDirectories(tmp.resolve("bad"));
+        for (String f : List.of("variant.jsonl", "invariant_descriptive.jsonl", "invariant_schematic.jsonl")) {
+            Files.copy(data.resolve(f), bad.resolve(f));
+        }
+        List<String> rows = Files.readAllLines(bad.resolve("variant.jsonl"));
+        JsonNode row = new ObjectMapper().readTree(rows.get(2));
+        String broken = rows.get(2).replace(row.get("task_descriptive").asText(), "Nothing is said here .");
+        rows.set(2, broken);
+        Files.write(bad.resolve("variant.jsonl"), rows);
+        Cli.Run r = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--data", bad.toString()));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(row.get("uuid").asText()).contains("do not occur");
+    }
+
+    @Test
+    void anUnknownSettingIsRefusedWithTheListOfSettings() {
+        Cli.Run r = ckl(with(SMOKE, "--out", tmp.toString(), "--set", "epoch=2"));
+        assertThat(r.err()).contains("--set epoch: no such setting").contains("epochs");
+    }
+}
