@@ -108,4 +108,20 @@ class RunCommandTest {
         Cli.Run r = ckl(with(SMOKE, "--out", tmp.toString(), "--set", "epoch=2"));
         assertThat(r.err()).contains("--set epoch: no such setting").contains("epochs");
     }
+
+    /** float16 compute (the GPU default; PyTorch runs it on the CPU too) trains through the same graph. */
+    @Test
+    void aFloat16RunTracksTheFloat32One() throws Exception {
+        assertThat(ckl(with(SMOKE, "--out", tmp.resolve("f32").toString())).code()).isZero();
+        Cli.Run half = ckl(with(SMOKE, "--out", tmp.resolve("f16").toString(), "--dtype", "float16"));
+        assertThat(half.code()).as(half.err()).isZero();
+        ObjectMapper json = new ObjectMapper();
+        List<String> a = Files.readAllLines(onlyRun(tmp.resolve("f32")).resolve("metrics.jsonl"));
+        List<String> b = Files.readAllLines(onlyRun(tmp.resolve("f16")).resolve("metrics.jsonl"));
+        for (int e = 1; e < a.size(); e++) {
+            double la = json.readTree(a.get(e)).get("train_loss").asDouble();
+            double lb = json.readTree(b.get(e)).get("train_loss").asDouble();
+            assertThat(lb).as("epoch %d train loss", e).isCloseTo(la, org.assertj.core.data.Percentage.withPercentage(1));
+        }
+    }
 }

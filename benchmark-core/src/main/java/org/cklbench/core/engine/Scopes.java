@@ -13,14 +13,30 @@ public final class Scopes {
     private Scopes() {
     }
 
-    /** {@code array} in {@code type}; a converted copy is owned by {@code scope}. */
+    /**
+     * {@code array} in {@code type}, differentiably, owned by {@code scope} (for long-lived tensors such
+     * as float32 adapter weights used in a float16 forward pass).
+     */
     public static NDArray cast(NDArray array, DataType type, NDManager scope) {
         if (array.getDataType() == type) {
             return array;
         }
-        NDArray c = array.toType(type, false);
-        c.attach(scope);
-        return c;
+        NDArray view = array.expandDims(-1);
+        view.attach(scope);
+        return view.cumProd(-1, type).squeeze(-1);
+    }
+
+    /**
+     * A dtype conversion that autograd differentiates through. DJL's {@code toType} runs PyTorch's
+     * {@code .to} under a no-grad guard, so a graph through it silently ends there; {@code cumprod}
+     * over a new axis of length 1 with an output dtype is the identity with a conversion, and has a
+     * backward. The result belongs to the manager of {@code x}.
+     */
+    public static NDArray castInGraph(NDArray x, DataType type) {
+        if (x.getDataType() == type) {
+            return x;
+        }
+        return x.expandDims(-1).cumProd(-1, type).squeeze(-1);
     }
 
     /** The gradient of a parameter, owned by {@code scope}. */

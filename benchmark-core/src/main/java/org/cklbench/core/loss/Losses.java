@@ -1,6 +1,7 @@
 package org.cklbench.core.loss;
 
 import org.cklbench.core.engine.Scalars;
+import org.cklbench.core.engine.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -19,10 +20,7 @@ public final class Losses {
     /** -log p(x[t+1] | x[≤t]) as [B, L-1] float32, from logits [B, L, V] and ids [B, L]. */
     public static NDArray tokenNll(NDArray logits, NDArray ids) {
         long len = logits.getShape().get(1);
-        NDArray shifted = logits.get(new NDIndex(":, 0:{}", len - 1));
-        if (shifted.getDataType() != DataType.FLOAT32) {
-            shifted = shifted.toType(DataType.FLOAT32, false);
-        }
+        NDArray shifted = Scopes.castInGraph(logits.get(new NDIndex(":, 0:{}", len - 1)), DataType.FLOAT32);
         NDArray targets = ids.get(new NDIndex(":, 1:")).expandDims(-1);
         return shifted.logSoftmax(-1).gather(targets, -1).squeeze(-1).neg();
     }

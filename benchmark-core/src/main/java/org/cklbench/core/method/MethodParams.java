@@ -1,7 +1,6 @@
 package org.cklbench.core.method;
 
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -70,14 +69,4 @@ public final class MethodParams {
         return Boolean.parseBoolean(v);
     }
 
-    /** Only the parameters of {@code prefix.}, with the prefix removed (for composed methods). */
-    public Map<String, String> scoped(String prefix) {
-        Map<String, String> out = new LinkedHashMap<>();
-        values.forEach((k, v) -> {
-            if (k.startsWith(prefix + ".")) {
-                out.put(k.substring(prefix.length() + 1), v);
-            }
-        });
-        return out;
-    }
 }

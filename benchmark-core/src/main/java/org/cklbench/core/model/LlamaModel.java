@@ -119,13 +119,8 @@ public final class LlamaModel implements AutoCloseable {
             // batched matmul serves the group without materialising repeated keys and values.
             NDArray qg = q.reshape(b, kvHeads, (long) group * len, hd);
             NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, len, len);
-            if (scores.getDataType() != DataType.FLOAT32) {
-                scores = scores.toType(DataType.FLOAT32, false);
-            }
-            NDArray probs = scores.add(bias).softmax(-1);
-            if (probs.getDataType() != computeType) {
-                probs = probs.toType(computeType, false);
-            }
+            NDArray probs = Scopes.castInGraph(Scopes.castInGraph(scores, DataType.FLOAT32).add(bias).softmax(-1),
+                    computeType);
             NDArray attn = probs.reshape(b, kvHeads, (long) group * len, len).matMul(v)
                     .reshape(b, heads, len, hd).transpose(0, 2, 1, 3).reshape(b, len, config.hiddenSize());
             x = x.add(project(p + "self_attn.o_proj", attn, hooks));
@@ -161,12 +156,9 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Hugging Face's LlamaRMSNorm: normalise in float32, cast back, then scale. */
     private NDArray rmsNorm(NDArray x, NDArray w) {
-        NDArray xf = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray xf = Scopes.castInGraph(x, DataType.FLOAT32);
         NDArray var = xf.square().mean(new int[] {-1}, true);
-        NDArray normed = xf.div(Scalars.add(var, config.rmsNormEps()).sqrt());
-        if (normed.getDataType() != computeType) {
-            normed = normed.toType(computeType, false);
-        }
+        NDArray normed = Scopes.castInGraph(xf.div(Scalars.add(var, config.rmsNormEps()).sqrt()), computeType);
         return normed.mul(w);
     }
 

@@ -50,10 +50,23 @@ public final class AdamW implements AutoCloseable {
      * @return the global gradient norm before clipping
      */
     public double step(Map<String, NDArray> params, double lr, double clipNorm, NDManager scope) {
+        return step(params, lr, clipNorm, 1.0, scope);
+    }
+
+    /**
+     * As {@link #step(Map, double, double, NDManager)} for gradients multiplied by {@code gradScale}
+     * (a loss scale): they are divided by it first. When the gradients hold an infinity or NaN (the
+     * scale overflowed float16), nothing is updated, the gradients are zeroed and NaN is returned.
+     */
+    public double step(Map<String, NDArray> params, double lr, double clipNorm, double gradScale, NDManager scope) {
         Map<String, NDArray> grads = new LinkedHashMap<>();
         params.forEach((k, p) -> grads.put(k, Scopes.gradient(p, scope)));
-        double norm = globalNorm(grads);
-        double rescale = clipNorm > 0 && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;
+        double norm = globalNorm(grads) / gradScale;
+        if (!Double.isFinite(norm)) {
+            params.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+            return Double.NaN;
+        }
+        double rescale = (clipNorm > 0 && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0) / gradScale;
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);

@@ -72,11 +72,8 @@ public final class TrainAttentionModel implements AutoCloseable {
         NDArray h = base.hidden(ids, mask, lora);
         NDManager scope = ids.getManager();
         NDArray w = Scopes.cast(headWeight, h.getDataType(), scope);
-        NDArray logits = h.getNDArrayInternal().linear(h, w, Scopes.cast(headBias, h.getDataType(), scope))
-                .singletonOrThrow().squeeze(-1);
-        if (logits.getDataType() != DataType.FLOAT32) {
-            logits = logits.toType(DataType.FLOAT32, false);
-        }
+        NDArray logits = Scopes.castInGraph(h.getNDArrayInternal().linear(h, w, Scopes.cast(headBias, h.getDataType(), scope))
+                .singletonOrThrow().squeeze(-1), DataType.FLOAT32);
         long len = ids.getShape().get(1);
         return logits.get(new NDIndex(":, 1:{}", len)).getNDArrayInternal().sigmoid();
     }

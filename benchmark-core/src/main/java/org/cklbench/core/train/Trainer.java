@@ -51,7 +51,11 @@ public final class Trainer implements AutoCloseable {
     private final TrainingState state;
     private final CklMethod method;
     private final AdamW optimizer;
+    private final boolean scaleLoss;
     private LrSchedule schedule;
+    /** Dynamic loss scale for float16 compute (as torch.cuda.amp.GradScaler): halves on overflow, doubles after a run of good steps. */
+    private double lossScale = 65536;
+    private int goodSteps;
     private LoraAdapter defaultLora;
 
     /**
@@ -82,6 +86,7 @@ public final class Trainer implements AutoCloseable {
             state.attributes().put(LoraAdapter.class.getName(), defaultLora);
         }
         this.optimizer = new AdamW(state.manager(), 0.9, 0.999, 1e-8, state.settings().weightDecay());
+        this.scaleLoss = state.model().computeType() == DataType.FLOAT16;
     }
 
     /** The LoRA adapter the runtime added, when no method registered its own parameters. */
@@ -160,19 +165,36 @@ public final class Trainer implements AutoCloseable {
             micro.addAll(method.mixBatches(state, Batch.of(part, scope)));
         }
         double total = 0;
-        double share = 1.0 / micro.size();
+        double scale = scaleLoss ? lossScale : 1.0;
+        double share = scale / micro.size();
         for (Batch b : micro) {
             NDArray loss = Autograd.backward(() -> Scalars.mul(batchLoss(b), share));
-            total += loss.getFloat();
+            total += loss.getFloat() / scale;
             method.afterBackward(state);
         }
         method.beforeUpdate(state);
         double lr = schedule.at(state.step());
         state.setLr(lr);
-        optimizer.step(state.trainable(), lr, s.clipNorm(), scope);
+        double norm = optimizer.step(state.trainable(), lr, s.clipNorm(), scale, scope);
+        if (scaleLoss) {
+            adjustLossScale(Double.isFinite(norm));
+            if (!Double.isFinite(norm)) {
+                return total;
+            }
+        }
         state.setStep(state.step() + 1);
         method.afterUpdate(state);
         return total;
+    }
+
+    private void adjustLossScale(boolean finite) {
+        if (!finite) {
+            lossScale = Math.max(1, lossScale / 2);
+            goodSteps = 0;
+        } else if (++goodSteps >= 2000) {
+            lossScale *= 2;
+            goodSteps = 0;
+        }
     }
 
     private NDArray batchLoss(Batch b) {
@@ -205,6 +227,8 @@ public final class Trainer implements AutoCloseable {
         json.put("step", state.step());
         json.put("optimizer_step", optimizer.stepCount());
         json.put("seed", state.seed());
+        json.put("loss_scale", lossScale);
+        json.put("loss_scale_good_steps", goodSteps);
         json.put("torch_seed_next_stage", state.seed() * 7919L + stage + 1);
         json.put("data_order", "permutation of (seed, stage); next stage " + (stage + 1) + " starts at document 0");
         if (extra != null) {
@@ -236,6 +260,8 @@ public final class Trainer implements AutoCloseable {
             optimizer.restore(moments, json.get("optimizer_step").asLong());
         }
         state.setStep(json.get("step").asLong());
+        lossScale = json.path("loss_scale").asDouble(lossScale);
+        goodSteps = json.path("loss_scale_good_steps").asInt(0);
         return json;
     }
 

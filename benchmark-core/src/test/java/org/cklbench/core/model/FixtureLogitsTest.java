@@ -38,6 +38,21 @@ class FixtureLogitsTest {
         }
     }
 
+    /** float16 compute, as on a GPU: half-precision rounding only (about 2e-3 here). */
+    @Test
+    void float16ComputeStaysCloseToTheReference() throws Exception {
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        try (LlamaModel model = Checkpoints.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT16);
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray ids = expected.read("input_ids", m);
+            NDArray mask = expected.read("attention_mask", m);
+            NDArray logits = model.logits(ids, mask, ForwardHooks.NONE);
+            assertThat(logits.getDataType()).isEqualTo(DataType.FLOAT16);
+            double err = maxRel(doubles(logits), doubles(expected.read("logits", m)), attended(doubles(mask), 512));
+            assertThat(err).isLessThan(5e-3);
+        }
+    }
+
     @Test
     void nllAndBothLossesMatchTheReference() throws Exception {
         SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
