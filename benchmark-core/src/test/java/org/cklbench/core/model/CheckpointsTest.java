@@ -56,6 +56,23 @@ class CheckpointsTest {
             try (LlamaModel again = Checkpoints.load(out, Device.cpu(), DataType.FLOAT32)) {
                 assertThat(logits(again)).containsExactly(logits(model));
             }
+            // Tensor for tensor the same names, dtypes, shapes, byte ranges and bytes as the files the
+            // reference wrote with Hugging Face's safetensors library: only the JSON key order may differ.
+            try (Stream<Path> files = Files.list(src)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".safetensors")).toList()) {
+                    SafetensorsFile want = SafetensorsFile.open(f);
+                    SafetensorsFile got = SafetensorsFile.open(out.resolve(f.getFileName()));
+                    assertThat(got.entries().keySet()).isEqualTo(want.entries().keySet());
+                    for (String name : want.entries().keySet()) {
+                        SafetensorsFile.Entry a = got.entry(name);
+                        SafetensorsFile.Entry b = want.entry(name);
+                        assertThat(a.dtype()).isEqualTo(b.dtype());
+                        assertThat(a.shape()).containsExactly(b.shape());
+                        assertThat(a.begin()).isEqualTo(b.begin());
+                        assertThat(got.bytes(name)).isEqualTo(want.bytes(name));
+                    }
+                }
+            }
         }
     }
 
