@@ -80,8 +80,7 @@ public final class TrainStepBench {
                     NDArray mask = idArr.onesLike();
                     NDArray weights = step.create(w, new Shape(o.batch(), o.seq() - 1));
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = model.logits(idArr, mask, hooks);
-                        NDArray loss = Losses.weightedLoss(Losses.tokenNll(logits, idArr), weights,
+                        NDArray loss = Losses.weightedLoss(Losses.tokenNll(model, idArr, mask, hooks), weights,
                                 Losses.targetMask(mask));
                         gc.backward(loss);
                     }

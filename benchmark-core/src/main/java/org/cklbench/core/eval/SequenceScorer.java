@@ -57,7 +57,7 @@ public final class SequenceScorer {
             try (NDManager scope = model.manager().newSubManager()) {
                 NDArray idArr = scope.create(ids, new Shape(batch.size(), len));
                 NDArray maskArr = scope.create(mask, new Shape(batch.size(), len));
-                float[] nll = Losses.tokenNll(model.logits(idArr, maskArr, hooks), idArr).toFloatArray();
+                float[] nll = Losses.tokenNll(model, idArr, maskArr, hooks).toFloatArray();
                 for (int r = 0; r < batch.size(); r++) {
                     int n = sequences.get(batch.get(r)).length - 1;
                     float[] row = new float[Math.max(n, 0)];

@@ -211,9 +211,9 @@ public final class LoraAdapter implements ForwardHooks, AutoCloseable {
             x = x.getNDArrayInternal().dropout(x, (float) config.dropout(), true).singletonOrThrow();
         }
         DataType type = input.getDataType();
-        NDArray down = LlamaModel.linear(x, Scopes.cast(a, type, scope));
-        NDArray up = LlamaModel.linear(down, Scopes.cast(tensors.get(nameB(module)), type, scope));
-        return output.add(Scalars.mul(up, config.scaling()));
+        // Scaling the rank-r intermediate costs r/out of scaling the output.
+        NDArray down = Scalars.mul(LlamaModel.linear(x, Scopes.cast(a, type, scope)), config.scaling());
+        return output.add(LlamaModel.linear(down, Scopes.cast(tensors.get(nameB(module)), type, scope)));
     }
 
     /**

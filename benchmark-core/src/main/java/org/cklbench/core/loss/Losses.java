@@ -20,9 +20,20 @@ public final class Losses {
     /** -log p(x[t+1] | x[≤t]) as [B, L-1] float32, from logits [B, L, V] and ids [B, L]. */
     public static NDArray tokenNll(NDArray logits, NDArray ids) {
         long len = logits.getShape().get(1);
-        NDArray shifted = Scopes.castInGraph(logits.get(new NDIndex(":, 0:{}", len - 1)), DataType.FLOAT32);
+        return nextTokenNll(logits.get(new NDIndex(":, 0:{}", len - 1)), ids);
+    }
+
+    /** The same from the logits of positions 0..L-2 only ({@code LlamaModel.nextTokenLogits}). */
+    public static NDArray nextTokenNll(NDArray shiftedLogits, NDArray ids) {
+        NDArray shifted = Scopes.castInGraph(shiftedLogits, DataType.FLOAT32);
         NDArray targets = ids.get(new NDIndex(":, 1:")).expandDims(-1);
         return shifted.logSoftmax(-1).gather(targets, -1).squeeze(-1).neg();
+    }
+
+    /** Per-token NLL of a forward pass of {@code model}: the form training uses. */
+    public static NDArray tokenNll(org.cklbench.core.model.LlamaModel model, NDArray ids, NDArray mask,
+                                   org.cklbench.core.model.ForwardHooks hooks) {
+        return nextTokenNll(model.nextTokenLogits(ids, mask, hooks), ids);
     }
 
     /** The target mask m [B, L-1]: 1 where x[t+1] is a real token. Float32. */

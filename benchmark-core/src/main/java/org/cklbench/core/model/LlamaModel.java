@@ -145,6 +145,16 @@ public final class LlamaModel implements AutoCloseable {
         return logits(hidden(ids, mask, hooks));
     }
 
+    /**
+     * Logits [B, L-1, vocab] of the positions that predict a next token (all but the last). Slicing the
+     * hidden states before the LM head spares the largest tensor of a training step a slice, and its
+     * backward a zero-filled full-size gradient.
+     */
+    public NDArray nextTokenLogits(NDArray ids, NDArray mask, ForwardHooks hooks) {
+        NDArray h = hidden(ids, mask, hooks);
+        return logits(h.get(new ai.djl.ndarray.index.NDIndex(":, 0:{}", ids.getShape().get(1) - 1)));
+    }
+
     private NDArray project(String module, NDArray x, ForwardHooks hooks) {
         return hooks.project(module, x, linear(x, weight(module + ".weight")));
     }

@@ -143,7 +143,7 @@ public final class MetaGradient {
     }
 
     private static NDArray tokenNll(TrainAttentionModel ta, LoraAdapter theta, NDArray ids, NDArray mask) {
-        return Losses.tokenNll(ta.base().logits(ids, mask, theta), ids);
+        return Losses.tokenNll(ta.base(), ids, mask, theta);
     }
 
     private static NDArray taskLossArray(TrainAttentionModel ta, LoraAdapter theta, Example ex) {

@@ -198,7 +198,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private NDArray batchLoss(Batch b) {
-        NDArray nll = Losses.tokenNll(state.model().logits(b.ids(), b.mask(), state.hooks()), b.ids());
+        NDArray nll = Losses.tokenNll(state.model(), b.ids(), b.mask(), state.hooks());
         NDArray targets = Losses.targetMask(b.mask());
         NDArray w = method.tokenWeights(state, b, nll);
         NDArray loss = w == null ? Losses.meanLoss(nll, targets) : Losses.weightedLoss(nll, w, targets);
