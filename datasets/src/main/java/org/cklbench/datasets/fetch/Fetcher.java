@@ -1,0 +1,179 @@
+package org.cklbench.datasets.fetch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.io.AtomicFiles;
+import org.cklbench.core.io.Hashing;
+import org.cklbench.core.run.Progress;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Downloads a catalogue source into {@code CKL_HOME/datasets/<name>}: resumable ({@code .part} files
+ * continue with HTTP range requests), verified against the known SHA-256 or against the one recorded
+ * at the first download, and extracted (zips) with {@link Archives}. With a local folder instead of
+ * the network, the same checks apply to the files found there.
+ */
+public final class Fetcher {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String COMPLETE = ".complete";
+
+    private final Path home;
+    private final HttpClient http;
+    private final Progress progress;
+
+    public Fetcher(Path home, Progress progress) {
+        this.home = home;
+        this.progress = progress;
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    /** Where a source lives once fetched. */
+    public Path location(Source s) {
+        return home.resolve("datasets").resolve(s.name());
+    }
+
+    public boolean isFetched(Source s) {
+        return Files.isRegularFile(location(s).resolve(COMPLETE));
+    }
+
+    /**
+     * Fetches (or, with {@code dataDir}, takes from that folder) every file of {@code s}; returns the
+     * dataset folder. Does nothing when the folder is already complete.
+     */
+    public Path fetch(Source s, Path dataDir) throws IOException, InterruptedException {
+        Path dir = location(s);
+        if (isFetched(s)) {
+            return dir;
+        }
+        Path downloads = Files.createDirectories(home.resolve("datasets").resolve(".downloads"));
+        List<Path> files = new ArrayList<>();
+        for (Source.RemoteFile f : s.files()) {
+            Path file = downloads.resolve(f.fileName());
+            if (dataDir != null) {
+                Path local = dataDir.resolve(f.fileName());
+                if (!Files.isRegularFile(local)) {
+                    throw new IOException("--data-dir " + dataDir + " has no " + f.fileName() + " (expected for dataset "
+                            + s.name() + ")");
+                }
+                verify(s, f, local);
+                files.add(local);
+                continue;
+            }
+            if (!Files.isRegularFile(file)) {
+                download(f, file);
+            }
+            verify(s, f, file);
+            files.add(file);
+        }
+        Path tmp = Files.createDirectories(dir.resolveSibling("." + s.name() + ".tmp"));
+        for (Path f : files) {
+            if (s.extract()) {
+                Archives.unzip(f, tmp);
+            } else {
+                Files.copy(f, tmp.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        AtomicFiles.writeString(tmp.resolve(COMPLETE), "fetched\n");
+        deleteTree(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        return dir;
+    }
+
+    private void download(Source.RemoteFile f, Path target) throws IOException, InterruptedException {
+        IOException last = null;
+        for (String url : f.urls()) {
+            try {
+                downloadFrom(url, target);
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new IOException("could not download " + f.fileName() + " from " + f.urls() + ": "
+                + (last == null ? "no URL" : last.getMessage()) + " (without internet, fetch it elsewhere and pass"
+                + " --data-dir DIR)", last);
+    }
+
+    /** One URL, continuing {@code target.part} where a previous attempt stopped. */
+    void downloadFrom(String url, Path target) throws IOException, InterruptedException {
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30));
+        if (have > 0) {
+            req.header("Range", "bytes=" + have + "-");
+        }
+        HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+        int code = resp.statusCode();
+        boolean append = code == 206;
+        if (code != 200 && code != 206) {
+            resp.body().close();
+            throw new IOException(url + " answered HTTP " + code);
+        }
+        long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+        long total = length < 0 ? -1 : (append ? have : 0) + length;
+        try (InputStream in = resp.body();
+             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE,
+                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+             Progress.Task bar = progress.start(target.getFileName().toString(), Math.max(total, 1), "B")) {
+            if (append) {
+                bar.step(have);
+            }
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                bar.step(n);
+            }
+        }
+        if (total >= 0 && Files.size(part) != total) {
+            throw new IOException(url + ": connection ended after " + Files.size(part) + " of " + total
+                    + " bytes; run the fetch again to resume");
+        }
+        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Checks the file against the known SHA-256, or the recorded one; records it when there is neither. */
+    private void verify(Source s, Source.RemoteFile f, Path file) throws IOException {
+        String actual = Hashing.sha256(file);
+        Path recordFile = home.resolve("datasets").resolve("checksums.json");
+        ObjectNode recorded = Files.isRegularFile(recordFile) ? (ObjectNode) JSON.readTree(recordFile.toFile())
+                : JSON.createObjectNode();
+        String expected = f.sha256() != null ? f.sha256() : recorded.path(s.name() + "/" + f.fileName()).asText(null);
+        if (expected == null) {
+            recorded.put(s.name() + "/" + f.fileName(), actual);
+            AtomicFiles.writeString(recordFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(recorded));
+            return;
+        }
+        if (!expected.equals(actual)) {
+            throw new IOException(file + ": SHA-256 " + actual + " does not match the expected " + expected
+                    + (f.sha256() != null ? " (pinned in the catalogue)" : " (recorded at the first download)")
+                    + "; the file is corrupt or the source changed. Delete it and fetch again.");
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}
