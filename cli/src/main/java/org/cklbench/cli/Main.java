@@ -8,7 +8,8 @@ import java.io.PrintWriter;
 /** {@code ckl}: the command-line face of CKL Bench. */
 @Command(name = "ckl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "CKL Bench: benchmarks for continual knowledge learning of language models.",
-        subcommands = {RunCommand.class, MethodsCommand.class, ModelCommand.class, BenchCommand.class,
+        subcommands = {RunCommand.class, MethodsCommand.class, LamaCklCommand.class, DatasetsCommand.class,
+            ModelCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Environment: CKL_HOME (default ~/.cache/ckl) holds downloads, generated worlds and cached models;",
                 "CKL_DEBUG=1 prints stack traces on errors."})

@@ -20,6 +20,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Downloads a catalogue source into {@code CKL_HOME/datasets/<name>}: resumable ({@code .part} files
@@ -34,10 +38,17 @@ public final class Fetcher {
     private final Path home;
     private final HttpClient http;
     private final Progress progress;
+    private final Duration stall;
 
     public Fetcher(Path home, Progress progress) {
+        this(home, progress, Duration.ofSeconds(60));
+    }
+
+    /** @param stall how long a transfer may go without a byte before it is abandoned (and can be resumed) */
+    public Fetcher(Path home, Progress progress, Duration stall) {
         this.home = home;
         this.progress = progress;
+        this.stall = stall;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(30)).build();
     }
@@ -126,10 +137,28 @@ public final class Fetcher {
         }
         long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
         long total = length < 0 ? -1 : (append ? have : 0) + length;
+        // The HTTP client's timeout covers the response headers only; a body that stops arriving is
+        // abandoned by this watchdog, which closes the stream so the read fails (and the .part stays).
+        AtomicLong lastByte = new AtomicLong(System.nanoTime());
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fetch-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
         try (InputStream in = resp.body();
              OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE,
                      append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
              Progress.Task bar = progress.start(target.getFileName().toString(), Math.max(total, 1), "B")) {
+            long checkMs = Math.max(10, stall.toMillis() / 4);
+            watchdog.scheduleAtFixedRate(() -> {
+                if (System.nanoTime() - lastByte.get() > stall.toNanos()) {
+                    try {
+                        in.close();
+                    } catch (IOException ignored) {
+                        // the read in progress fails either way
+                    }
+                }
+            }, checkMs, checkMs, TimeUnit.MILLISECONDS);
             if (append) {
                 bar.step(have);
             }
@@ -137,8 +166,11 @@ public final class Fetcher {
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
+                lastByte.set(System.nanoTime());
                 bar.step(n);
             }
+        } finally {
+            watchdog.shutdownNow();
         }
         if (total >= 0 && Files.size(part) != total) {
             throw new IOException(url + ": connection ended after " + Files.size(part) + " of " + total
