@@ -57,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--plugins", description = "Folder of method plugin jars to load.")
     Path plugins;
 
+    @Option(names = "--ta", description = "A Train-Attention model folder for taalm (same as --param ta=DIR, or taalm.ta=DIR when composed).")
+    Path ta;
+
     @Mixin
     EngineOptions engine;
 
@@ -65,6 +68,9 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> sets = new LinkedHashMap<>(overrides);
         if (full) {
             sets.put("full", "true");
+        }
+        if (ta != null) {
+            params.put(method.contains("+") ? "taalm.ta" : "ta", ta.toAbsolutePath().toString());
         }
         MethodRegistry methods = MethodRegistry.load(plugins);
         RunRequest req = new RunRequest(benchmark, method, params, preset, sets, model, data, seed, engine.device,

@@ -88,7 +88,7 @@ class RunCommandTest {
     @Test
     void aProbeWhoseObjectIsAbsentNamesItsUuid() throws Exception {
         ckl(with(SMOKE, "--out", tmp.resolve("warm").toString(), "--set", "epochs=1"));
-        Path data = Cli.HOME.resolve("presets/smoke/lama-ckl/data");
+        Path data = Cli.HOME.resolve("presets/smoke/lama-ckl-v2/data");
         Path bad = Files.createDirectories(tmp.resolve("bad"));
         for (String f : List.of("variant.jsonl", "invariant_descriptive.jsonl", "invariant_schematic.jsonl")) {
             Files.copy(data.resolve(f), bad.resolve(f));

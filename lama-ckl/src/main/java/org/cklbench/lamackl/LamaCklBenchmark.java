@@ -54,7 +54,7 @@ public final class LamaCklBenchmark implements Benchmark {
 
     @Override
     public List<String> presets() {
-        return List.of("smoke", "paper");
+        return List.of("smoke", "quick", "paper");
     }
 
     /** The hyperparameters of each preset; {@code --set key=value} overrides any of them. */
@@ -68,6 +68,15 @@ public final class LamaCklBenchmark implements Benchmark {
                         .put("lora_dropout", 0.0).put("full", false).put("task_form", "descriptive")
                         .put("eval_batch_size", 16);
             }
+            case "quick" -> {
+                // The embedded default: 200 To-Learn and 200 Not-To-Forget facts of the synthetic world,
+                // a tiny pretrained base, minutes for every method on 2 CPU cores.
+                s.put("epochs", 6).put("batch_size", 16).put("grad_accumulation", 1).put("lr", 3e-3)
+                        .put("schedule", "constant").put("warmup_ratio", 0.0).put("weight_decay", 0.0)
+                        .put("clip_norm", 1.0).put("max_tokens", 128).put("lora_r", 16).put("lora_alpha", 32.0)
+                        .put("lora_dropout", 0.0).put("full", false).put("task_form", "descriptive")
+                        .put("eval_batch_size", 64);
+            }
             case "paper" -> {
                 // SPEC §2 and §5: 30 epochs, global batch 64, lr 1e-4, AdamW, max 512 tokens, LoRA r64/α16/p0.1.
                 // Not fixed by the reference and chosen here: constant rate, no warm-up, no weight decay,
@@ -78,13 +87,13 @@ public final class LamaCklBenchmark implements Benchmark {
                         .put("lora_dropout", 0.1).put("full", false).put("task_form", "descriptive")
                         .put("eval_batch_size", 32);
             }
-            default -> throw new IllegalArgumentException("lama-ckl has no preset '" + preset + "' (smoke, paper)");
+            default -> throw new IllegalArgumentException("lama-ckl has no preset '" + preset + "' (smoke, quick, paper)");
         }
         return s;
     }
 
     @Override
-    public RunPlan plan(RunRequest r) throws IOException {
+    public RunPlan plan(RunRequest r, Progress progress) throws IOException {
         ObjectNode settings = Settings.override(presetSettings(r.preset()), r.overrides());
         Path model = r.model();
         Path data = r.data();
@@ -92,6 +101,11 @@ public final class LamaCklBenchmark implements Benchmark {
             Path[] generated = SmokeSet.ensure(r.home());
             model = model == null ? generated[1] : model;
             data = data == null ? generated[0] : data;
+        }
+        if (r.preset().equals("quick") && (model == null || data == null)) {
+            Path[] quick = QuickSet.ensure(r.home(), progress);
+            model = model == null ? quick[1] : model;
+            data = data == null ? quick[2] : data;
         }
         if (model == null) {
             throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR (a Hugging Face Llama folder)");
@@ -105,12 +119,26 @@ public final class LamaCklBenchmark implements Benchmark {
         inputs.put("model", model);
         inputs.put("to_learn", data.resolve("variant.jsonl"));
         inputs.put("not_to_forget", data.resolve("invariant_" + form + ".jsonl"));
+        if (usesPresetTrainAttention(r)) {
+            Path cache = r.home().resolve("train-attention");
+            inputs.put("train_attention_model", TrainAttentionSet.ensure(cache, model, data, r.preset(), progress));
+        }
         for (Path p : inputs.values()) {
             if (!Files.exists(p)) {
                 throw new IOException(p + " does not exist");
             }
         }
         return new RunPlan(settings, inputs);
+    }
+
+    /** TAALM (alone or composed) with its default {@code ta = preset}: the preset must provide the model. */
+    static boolean usesPresetTrainAttention(RunRequest r) {
+        for (Map.Entry<String, String> p : r.methodParams().entrySet()) {
+            if ((p.getKey().equals("ta") || p.getKey().equals("taalm.ta")) && p.getValue().equals("preset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static TrainSettings trainSettings(JsonNode s) {
@@ -139,6 +167,7 @@ public final class LamaCklBenchmark implements Benchmark {
              TextTokenizer tokenizer = TextTokenizer.load(modelDir);
              TrainingState state = new TrainingState(model, tokenizer, ts, req.seed());
              CklMethod method = ctx.methods().create(req.method(), req.methodParams())) {
+            state.attributes().put("inputs", ctx.plan().inputs());
             state.setCorpus("train", documents(toLearn, tokenizer, ts.maxTokens()));
             state.setCorpus("review", documents(notToForget, tokenizer, ts.maxTokens()));
             List<Probe> learnProbes = probes(toLearn, form);

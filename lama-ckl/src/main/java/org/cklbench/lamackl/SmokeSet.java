@@ -24,8 +24,9 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 
 /**
- * The {@code smoke} preset's inputs: a handful of fictional facts in the released row format and a
- * tiny randomly initialised Llama with a word-level tokenizer over exactly their words. Everything is
+ * The {@code smoke} preset's inputs: a handful of fictional facts in the released row format (To-Learn,
+ * Not-To-Forget and a Train-Attention split) and a tiny Llama with a word-level tokenizer over exactly
+ * their words, pretrained briefly on the invariant facts. Everything is
  * drawn from a fixed seed, so every machine generates byte-identical files; they are made once under
  * {@code CKL_HOME/presets/smoke/lama-ckl} and reused.
  */
@@ -58,7 +59,7 @@ public final class SmokeSet {
 
     /** The data and model folders under {@code home}, generated when absent. */
     public static Path[] ensure(Path home) throws IOException {
-        Path root = home.resolve("presets").resolve("smoke").resolve("lama-ckl");
+        Path root = home.resolve("presets").resolve("smoke").resolve("lama-ckl-v2");
         if (!Files.isRegularFile(root.resolve("model").resolve("config.json"))) {
             Path tmp = Files.createTempDirectory(Files.createDirectories(root.getParent()), ".lama-ckl.");
             generate(tmp);
@@ -76,11 +77,13 @@ public final class SmokeSet {
         Set<String> used = new LinkedHashSet<>();
         List<LamaCklRow> variant = new ArrayList<>();
         List<LamaCklRow> invariant = new ArrayList<>();
+        List<LamaCklRow> trainAttention = new ArrayList<>();
         int n = 0;
-        while (variant.size() < FACTS_PER_SPLIT || invariant.size() < FACTS_PER_SPLIT) {
+        while (variant.size() < FACTS_PER_SPLIT || invariant.size() < FACTS_PER_SPLIT
+                || trainAttention.size() < FACTS_PER_SPLIT) {
             String[] rel = RELATIONS[n++ % RELATIONS.length];
             boolean inv = Boolean.parseBoolean(rel[3]);
-            List<LamaCklRow> target = inv ? invariant : variant;
+            List<LamaCklRow> target = inv ? invariant : variant.size() < FACTS_PER_SPLIT ? variant : trainAttention;
             if (target.size() >= FACTS_PER_SPLIT) {
                 continue;
             }
@@ -92,9 +95,10 @@ public final class SmokeSet {
         JsonLines.write(data.resolve("variant.jsonl"), variant.stream().map(LamaCklRow::toJson).toList());
         JsonLines.write(data.resolve("invariant_descriptive.jsonl"), invariant.stream().map(LamaCklRow::toJson).toList());
         JsonLines.write(data.resolve("invariant_schematic.jsonl"), invariant.stream().map(LamaCklRow::toJson).toList());
+        JsonLines.write(data.resolve("train_attention.jsonl"), trainAttention.stream().map(LamaCklRow::toJson).toList());
 
         List<String> texts = new ArrayList<>();
-        for (LamaCklRow r : concat(variant, invariant)) {
+        for (LamaCklRow r : concat(concat(variant, invariant), trainAttention)) {
             texts.add(r.evidence());
             texts.add(r.taskDescriptive());
             texts.add(r.taskSchematic());

@@ -40,6 +40,11 @@ public final class ProbeEvaluator {
     }
 
     public Located locate(Probe p) {
+        return locate(p, tokenizer);
+    }
+
+    /** The object's last occurrence in the sentence's tokens, or an error naming the probe's uuid. */
+    public static Located locate(Probe p, TextTokenizer tokenizer) {
         long[] ids = tokenizer.encode(p.sentence());
         long[] obj = tokenizer.encodePlain(p.object());
         if (obj.length == 0) {

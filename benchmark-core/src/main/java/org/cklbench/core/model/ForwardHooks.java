@@ -24,7 +24,7 @@ public interface ForwardHooks {
     }
 
     /** Called with the residual stream after decoder layer {@code layer}; returns the stream to go on with. */
-    default NDArray afterLayer(int layer, NDArray hidden) {
+    default NDArray afterLayer(int layer, NDArray hidden, ForwardContext context) {
         return hidden;
     }
 
@@ -43,8 +43,8 @@ public interface ForwardHooks {
             }
 
             @Override
-            public NDArray afterLayer(int layer, NDArray hidden) {
-                return next.afterLayer(layer, first.afterLayer(layer, hidden));
+            public NDArray afterLayer(int layer, NDArray hidden, ForwardContext context) {
+                return next.afterLayer(layer, first.afterLayer(layer, hidden, context), context);
             }
         };
     }

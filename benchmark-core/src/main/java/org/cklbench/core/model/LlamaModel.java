@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * {@code LlamaForCausalLM} as a function of its weights: token embedding, pre-norm decoder layers
@@ -89,50 +90,53 @@ public final class LlamaModel implements AutoCloseable {
      * {@code mask} [B, L] (1 for tokens, 0 for padding).
      */
     public NDArray hidden(NDArray ids, NDArray mask, ForwardHooks hooks) {
-        long b = ids.getShape().get(0);
         int len = (int) ids.getShape().get(1);
-        int heads = config.numAttentionHeads();
-        int kvHeads = config.numKeyValueHeads();
-        int group = heads / kvHeads;
-        int hd = config.headDim();
-
         NDArray x = ids.getNDArrayInternal()
                 .embedding(ids, weight("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
-        NDArray bias = attentionBias(mask, len);
         NDArray[] rope = rope(len);
-        NDArray cos = rope[0];
-        NDArray sin = rope[1];
-        double scale = 1.0 / Math.sqrt(hd);
-
+        ForwardContext ctx = new ForwardContext(this, ids, mask, attentionBias(mask, len), rope[0], rope[1]);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            NDArray h = rmsNorm(x, weight(p + "input_layernorm.weight"));
-            NDArray q = project(p + "self_attn.q_proj", h, hooks)
-                    .reshape(b, len, heads, hd).transpose(0, 2, 1, 3);
-            NDArray k = project(p + "self_attn.k_proj", h, hooks)
-                    .reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
-            NDArray v = project(p + "self_attn.v_proj", h, hooks)
-                    .reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
-            q = Scalars.mul(applyRope(q, cos, sin), scale);
-            k = applyRope(k, cos, sin);
-            // Query heads that share a key/value head are stacked along the sequence axis, so one
-            // batched matmul serves the group without materialising repeated keys and values.
-            NDArray qg = q.reshape(b, kvHeads, (long) group * len, hd);
-            NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, len, len);
-            NDArray probs = Scopes.castInGraph(Scopes.castInGraph(scores, DataType.FLOAT32).add(bias).softmax(-1),
-                    computeType);
-            NDArray attn = probs.reshape(b, kvHeads, (long) group * len, len).matMul(v)
-                    .reshape(b, heads, len, hd).transpose(0, 2, 1, 3).reshape(b, len, config.hiddenSize());
-            x = x.add(project(p + "self_attn.o_proj", attn, hooks));
-
-            h = rmsNorm(x, weight(p + "post_attention_layernorm.weight"));
-            NDArray gate = project(p + "mlp.gate_proj", h, hooks);
-            NDArray up = project(p + "mlp.up_proj", h, hooks);
-            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
-            x = x.add(project(p + "mlp.down_proj", act, hooks));
-            x = hooks.afterLayer(i, x);
+            x = decoderLayer(x, "model.layers." + i + ".", this::weight, config.numAttentionHeads(),
+                    config.numKeyValueHeads(), hooks, ctx);
+            x = hooks.afterLayer(i, x, ctx);
         }
         return rmsNorm(x, weight("model.norm.weight"));
+    }
+
+    /**
+     * One pre-norm decoder layer (RMSNorm, rotary self-attention with grouped key/value heads, SwiGLU
+     * MLP, residuals) on {@code x} [B, L, heads·headDim], with the weights {@code weights} gives for
+     * names under {@code prefix} (Hugging Face layout). The model's own layers use it, and so can layers
+     * beside the model (K-Adapter) of another width with the model's head dimension.
+     */
+    public NDArray decoderLayer(NDArray x, String p, Function<String, NDArray> weights, int heads, int kvHeads,
+                                ForwardHooks hooks, ForwardContext ctx) {
+        long b = x.getShape().get(0);
+        long len = x.getShape().get(1);
+        long width = x.getShape().get(2);
+        int group = heads / kvHeads;
+        int hd = config.headDim();
+        NDArray h = rmsNorm(x, weights.apply(p + "input_layernorm.weight"));
+        NDArray q = project(p + "self_attn.q_proj", h, weights, hooks).reshape(b, len, heads, hd).transpose(0, 2, 1, 3);
+        NDArray k = project(p + "self_attn.k_proj", h, weights, hooks).reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
+        NDArray v = project(p + "self_attn.v_proj", h, weights, hooks).reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
+        q = Scalars.mul(applyRope(q, ctx.cos(), ctx.sin()), 1.0 / Math.sqrt(hd));
+        k = applyRope(k, ctx.cos(), ctx.sin());
+        // Query heads that share a key/value head are stacked along the sequence axis, so one
+        // batched matmul serves the group without materialising repeated keys and values.
+        NDArray qg = q.reshape(b, kvHeads, group * len, hd);
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, len, len);
+        NDArray probs = Scopes.castInGraph(Scopes.castInGraph(scores, DataType.FLOAT32).add(ctx.attentionBias()).softmax(-1),
+                computeType);
+        NDArray attn = probs.reshape(b, kvHeads, group * len, len).matMul(v)
+                .reshape(b, heads, len, hd).transpose(0, 2, 1, 3).reshape(b, len, width);
+        x = x.add(project(p + "self_attn.o_proj", attn, weights, hooks));
+
+        h = rmsNorm(x, weights.apply(p + "post_attention_layernorm.weight"));
+        NDArray gate = project(p + "mlp.gate_proj", h, weights, hooks);
+        NDArray up = project(p + "mlp.up_proj", h, weights, hooks);
+        NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
+        return x.add(project(p + "mlp.down_proj", act, weights, hooks));
     }
 
     /** Logits [B, L, vocab] from final-norm hidden states. */
@@ -155,8 +159,8 @@ public final class LlamaModel implements AutoCloseable {
         return logits(h.get(new ai.djl.ndarray.index.NDIndex(":, 0:{}", ids.getShape().get(1) - 1)));
     }
 
-    private NDArray project(String module, NDArray x, ForwardHooks hooks) {
-        return hooks.project(module, x, linear(x, weight(module + ".weight")));
+    private static NDArray project(String module, NDArray x, Function<String, NDArray> weights, ForwardHooks hooks) {
+        return hooks.project(module, x, linear(x, weights.apply(module + ".weight")));
     }
 
     /** {@code x·Wᵀ}; the result belongs to the manager of {@code x}. */
@@ -165,7 +169,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Hugging Face's LlamaRMSNorm: normalise in float32, cast back, then scale. */
-    private NDArray rmsNorm(NDArray x, NDArray w) {
+    public NDArray rmsNorm(NDArray x, NDArray w) {
         NDArray xf = Scopes.castInGraph(x, DataType.FLOAT32);
         NDArray var = xf.square().mean(new int[] {-1}, true);
         NDArray normed = Scopes.castInGraph(xf.div(Scalars.add(var, config.rmsNormEps()).sqrt()), computeType);

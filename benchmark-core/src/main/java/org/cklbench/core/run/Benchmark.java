@@ -11,8 +11,11 @@ public interface Benchmark {
 
     List<String> presets();
 
-    /** Resolves the preset into settings and inputs, generating or fetching preset data as needed. */
-    RunPlan plan(RunRequest request) throws IOException;
+    /**
+     * Resolves the preset into settings and inputs, generating preset data as needed (a world, a
+     * pretrained base: minutes, reported to {@code progress}; cached in CKL_HOME).
+     */
+    RunPlan plan(RunRequest request, Progress progress) throws IOException;
 
     /** Runs the protocol into the context's run folder, resuming from its checkpoint when asked. */
     void execute(RunContext context) throws IOException;

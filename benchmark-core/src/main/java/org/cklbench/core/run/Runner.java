@@ -74,7 +74,7 @@ public final class Runner {
         Map<String, String> params = methods.resolveParams(r.method(), r.methodParams());
         RunRequest resolved = new RunRequest(r.benchmark(), r.method(), params, r.preset(), r.overrides(), r.model(),
                 r.data(), r.seed(), r.device(), r.dtype(), r.threads(), r.home());
-        RunPlan plan = benchmark.plan(resolved);
+        RunPlan plan = benchmark.plan(resolved, progress);
         ObjectNode config = config(resolved, params, plan);
         String id = runId(config);
         RunFolder folder = new RunFolder(out.resolve(id));

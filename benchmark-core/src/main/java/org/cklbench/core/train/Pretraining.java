@@ -2,6 +2,7 @@ package org.cklbench.core.train;
 
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.model.LlamaModel;
+import org.cklbench.core.run.Progress;
 import org.cklbench.core.tokenizer.TextTokenizer;
 
 import java.util.ArrayList;
@@ -19,7 +20,12 @@ public final class Pretraining {
     /** Trains every weight of {@code model} in place; returns the mean loss of the last epoch. */
     public static double run(LlamaModel model, TextTokenizer tokenizer, List<String> texts, int epochs, int batchSize,
                              double lr, long seed) {
-        TrainSettings s = new TrainSettings(batchSize, 1, lr, "cosine", 0.05, 0.0, 1.0, 512, 0, 0, 0, true);
+        return run(model, tokenizer, texts, epochs, batchSize, lr, seed, Progress.NONE);
+    }
+
+    public static double run(LlamaModel model, TextTokenizer tokenizer, List<String> texts, int epochs, int batchSize,
+                             double lr, long seed, Progress progress) {
+        TrainSettings s = new TrainSettings(batchSize, 1, lr, "cosine", 0.05, 0.0, 1.0, 512, 0, 0, 0, true, true);
         List<TrainingDocument> docs = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             docs.add(new TrainingDocument("pretrain-" + i, texts.get(i), tokenizer.encode(texts.get(i)), Map.of()));
@@ -29,8 +35,15 @@ public final class Pretraining {
              Trainer trainer = new Trainer(state, new CklMethod() {
              })) {
             trainer.plan((long) epochs * Trainer.stepsPerStage(docs.size(), s));
-            for (int e = 1; e <= epochs; e++) {
-                last = trainer.trainStage(e, docs, null).meanLoss();
+            long steps = Trainer.stepsPerStage(docs.size(), s);
+            try (Progress.Task bar = progress.start("pretrain", epochs * steps, "step")) {
+                for (int e = 1; e <= epochs; e++) {
+                    int epoch = e;
+                    last = trainer.trainStage(e, docs, (k, n, loss) -> {
+                        bar.step(1);
+                        bar.message(String.format("epoch %d loss %.3f", epoch, loss));
+                    }).meanLoss();
+                }
             }
             state.trainable().values().forEach(p -> p.setRequiresGradient(false));
         }

@@ -120,6 +120,40 @@ public final class Trainer implements AutoCloseable {
         return idx;
     }
 
+    /**
+     * A random order in which consecutive batches hold documents of similar length: a random
+     * permutation is cut into windows of 32 batches, each window sorted by length, and the resulting
+     * batches shuffled. All of it from (seed, stage).
+     */
+    public static int[] lengthGroupedOrder(List<TrainingDocument> docs, int batch, long seed, int stage) {
+        int[] perm = order(docs.size(), seed, stage);
+        int window = batch * 32;
+        List<int[]> batches = new ArrayList<>();
+        for (int w = 0; w < perm.length; w += window) {
+            Integer[] win = new Integer[Math.min(window, perm.length - w)];
+            for (int i = 0; i < win.length; i++) {
+                win[i] = perm[w + i];
+            }
+            java.util.Arrays.sort(win, java.util.Comparator.comparingInt(i -> docs.get(i).ids().length));
+            for (int b = 0; b < win.length; b += batch) {
+                int[] one = new int[Math.min(batch, win.length - b)];
+                for (int i = 0; i < one.length; i++) {
+                    one[i] = win[b + i];
+                }
+                batches.add(one);
+            }
+        }
+        int[] batchOrder = order(batches.size(), seed ^ 0x5EED, stage);
+        int[] out = new int[perm.length];
+        int k = 0;
+        for (int b : batchOrder) {
+            for (int i : batches.get(b)) {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+
     /** One pass over {@code docs} in the stage's order. */
     public StageResult trainStage(int stage, List<TrainingDocument> docs, StepListener listener) {
         if (schedule == null) {
@@ -133,7 +167,8 @@ public final class Trainer implements AutoCloseable {
         // Dropout draws from PyTorch's generator: reseed per stage so a resumed stage draws the same.
         JniUtils.setSeed(state.seed() * 7919L + stage);
         method.beforeStage(state, stage);
-        int[] order = order(docs.size(), state.seed(), stage);
+        int[] order = s.lengthGrouped() ? lengthGroupedOrder(docs, s.batchSize(), state.seed(), stage)
+                : order(docs.size(), state.seed(), stage);
         long stepsInStage = stepsPerStage(docs.size(), s);
         double lossSum = 0;
         for (long k = 0; k < stepsInStage; k++) {

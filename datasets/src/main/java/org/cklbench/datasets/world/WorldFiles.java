@@ -1,0 +1,143 @@
+package org.cklbench.datasets.world;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.io.AtomicFiles;
+import org.cklbench.core.io.Hashing;
+import org.cklbench.core.io.JsonLines;
+import org.cklbench.core.tokenizer.WordLevelTokenizers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * A world on disk, under {@code CKL_HOME/worlds/<id>}: LAMA's input format for every snapshot
+ * ({@code lama/snapshot-K/relations.jsonl}, {@code TREx/P*.jsonl}), the pretraining texts of snapshot 0
+ * ({@code pretrain.jsonl}), and a word-level {@code tokenizer/} over all of it. Generated once and
+ * reused; the same spec always gives byte-identical files.
+ */
+public final class WorldFiles {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private WorldFiles() {
+    }
+
+    public static String id(World.Spec spec) {
+        return "world-" + Hashing.sha256(spec.toString()).substring(0, 12);
+    }
+
+    /** The world folder of {@code spec} under {@code home}, generated when absent. */
+    public static Path ensure(Path home, World.Spec spec) throws IOException {
+        Path dir = home.resolve("worlds").resolve(id(spec));
+        if (Files.isRegularFile(dir.resolve("world.json"))) {
+            return dir;
+        }
+        Files.createDirectories(dir.getParent());
+        Path tmp = Files.createTempDirectory(dir.getParent(), "." + id(spec) + ".");
+        write(World.generate(spec), tmp);
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            // made by another process meanwhile; identical by construction
+        }
+        return dir;
+    }
+
+    static void write(World world, Path dir) throws IOException {
+        WorldText text = new WorldText(world);
+        SplittableRandom rng = new SplittableRandom(world.spec().seed() ^ 0x7E57L);
+        List<String> allTexts = new ArrayList<>();
+        for (int k = 0; k < world.snapshotCount(); k++) {
+            allTexts.addAll(writeLama(world, text, k, dir.resolve("lama").resolve("snapshot-" + k), rng));
+        }
+        List<String> pretrain = pretrainTexts(world, text, rng);
+        allTexts.addAll(pretrain);
+        JsonLines.write(dir.resolve("pretrain.jsonl"), pretrain.stream().map(t -> Map.of("text", t)).toList());
+        // every object, also those no text happens to mention, must be a token
+        world.entities().values().forEach(allTexts::addAll);
+        int vocab = WordLevelTokenizers.write(dir.resolve("tokenizer"), allTexts);
+        ObjectNode meta = JSON.createObjectNode();
+        meta.put("id", id(world.spec()));
+        meta.put("spec", world.spec().toString());
+        meta.put("vocab_size", vocab);
+        ObjectNode counts = meta.putObject("facts_per_snapshot");
+        for (int k = 0; k < world.snapshotCount(); k++) {
+            counts.put("snapshot-" + k, world.snapshot(k).size());
+        }
+        ObjectNode ents = meta.putObject("entities");
+        world.entities().forEach((t, l) -> ents.put(t.name().toLowerCase(), l.size()));
+        AtomicFiles.writeString(dir.resolve("world.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+    }
+
+    /** Writes snapshot {@code k} in LAMA's input format; returns the texts written. */
+    private static List<String> writeLama(World world, WorldText text, int k, Path dir, SplittableRandom rng)
+            throws IOException {
+        Files.createDirectories(dir.resolve("TREx"));
+        List<String> texts = new ArrayList<>();
+        JsonLines.write(dir.resolve("relations.jsonl"), WorldRelation.ALL.stream().map(r -> {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("relation", r.code());
+            o.put("template", r.template());
+            o.put("label", r.label());
+            return o;
+        }).toList());
+        Map<String, List<ObjectNode>> byRelation = new TreeMap<>();
+        for (Map.Entry<World.Slot, String> f : world.snapshot(k).entrySet()) {
+            World.Slot slot = f.getKey();
+            String[] ev = text.evidence(rng, slot, f.getValue());
+            ObjectNode o = JSON.createObjectNode();
+            o.put("uuid", uuid(slot, f.getValue()));
+            o.put("sub_label", slot.subject());
+            o.put("obj_label", f.getValue());
+            o.putArray("evidences").addObject().put("masked_sentence", ev[1]).put("obj_surface", f.getValue())
+                    .put("sub_surface", slot.subject());
+            byRelation.computeIfAbsent(slot.relation(), x -> new ArrayList<>()).add(o);
+            texts.add(ev[0]);
+            texts.add(WorldText.fact(slot, f.getValue()));
+            texts.add(WorldText.schematic(slot, f.getValue()));
+        }
+        for (Map.Entry<String, List<ObjectNode>> e : byRelation.entrySet()) {
+            JsonLines.write(dir.resolve("TREx").resolve(e.getKey() + ".jsonl"), e.getValue());
+        }
+        return texts;
+    }
+
+    /** A fact's id: the same (subject, relation, object) has the same uuid in every snapshot. */
+    public static String uuid(World.Slot slot, String object) {
+        return UUID.nameUUIDFromBytes((slot.subject() + "|" + slot.relation() + "|" + object)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * What the base model learns from snapshot 0: every fact in the descriptive (template) and schematic
+     * forms. (Whole articles teach the filler language too, but cost several times the tokens; the
+     * quick preset's time budget decided against them.)
+     */
+    static List<String> pretrainTexts(World world, WorldText text, SplittableRandom rng) {
+        Map<World.Slot, String> s0 = world.snapshot(0);
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<World.Slot, String> f : s0.entrySet()) {
+            out.add(WorldText.fact(f.getKey(), f.getValue()));
+            out.add(WorldText.schematic(f.getKey(), f.getValue()));
+        }
+        return out;
+    }
+
+    /** The pretraining texts written by {@link #ensure}. */
+    public static List<String> readPretrainTexts(Path worldDir) throws IOException {
+        List<String> out = new ArrayList<>();
+        JsonLines.forEach(worldDir.resolve("pretrain.jsonl"), l -> out.add(l.text("text")));
+        return out;
+    }
+}

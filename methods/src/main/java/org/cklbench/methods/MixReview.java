@@ -1,0 +1,102 @@
+package org.cklbench.methods;
+
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.MethodParams;
+import org.cklbench.core.method.MethodProvider;
+import org.cklbench.core.train.Batch;
+import org.cklbench.core.train.TrainingDocument;
+import org.cklbench.core.train.TrainingState;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Mix-review (He et al., 2021): every training batch is mixed with rows of review data (what the model
+ * should keep: Not-To-Forget evidence on LAMA-ckl, the earlier snapshot's text on TemporalWiki), at
+ * {@code ratio} review rows per training row, the ratio decaying by {@code decay} each stage. Review
+ * rows are drawn without replacement within a stage, in a seeded order.
+ */
+public final class MixReview implements MethodProvider {
+    @Override
+    public String id() {
+        return "mixreview";
+    }
+
+    @Override
+    public String description() {
+        return "Mix-review: each batch mixed with review rows (the benchmark's review corpus) at a decaying ratio";
+    }
+
+    @Override
+    public List<MethodParameter> parameters() {
+        return List.of(
+                new MethodParameter("ratio", "1.0", "review rows per training row"),
+                new MethodParameter("decay", "1.0", "factor applied to the ratio after each stage"),
+                new MethodParameter("corpus", "review", "the state's corpus to review from"));
+    }
+
+    @Override
+    public CklMethod create(MethodParams params) {
+        double ratio = params.getDouble("ratio");
+        double decay = params.getDouble("decay");
+        if (ratio < 0 || decay <= 0) {
+            throw new IllegalArgumentException("mixreview.ratio must be >= 0 and mixreview.decay > 0");
+        }
+        return new Method(ratio, decay, params.get("corpus"));
+    }
+
+    /** Review rows for a batch of {@code n} training rows at {@code ratio}: round(n·ratio). */
+    static int reviewRows(int n, double ratio) {
+        return (int) Math.round(n * ratio);
+    }
+
+    static final class Method implements CklMethod {
+        private final double ratio;
+        private final double decay;
+        private final String corpus;
+        private List<TrainingDocument> order = List.of();
+        private int next;
+        private double current;
+
+        Method(double ratio, double decay, String corpus) {
+            this.ratio = ratio;
+            this.decay = decay;
+            this.corpus = corpus;
+        }
+
+        @Override
+        public void beforeStage(TrainingState state, int stage) {
+            List<TrainingDocument> review = state.corpus(corpus);
+            if (review.isEmpty() && ratio > 0) {
+                throw new IllegalStateException("mixreview: the benchmark provides no '" + corpus + "' corpus to review");
+            }
+            List<TrainingDocument> shuffled = new ArrayList<>(review);
+            SplittableRandom rng = state.random("mixreview", stage);
+            for (int i = shuffled.size() - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                TrainingDocument t = shuffled.get(i);
+                shuffled.set(i, shuffled.get(j));
+                shuffled.set(j, t);
+            }
+            order = shuffled;
+            next = 0;
+            current = ratio * Math.pow(decay, stage - 1);
+        }
+
+        /** The batch's rows with the review rows appended, as one batch. */
+        @Override
+        public List<Batch> mixBatches(TrainingState state, Batch batch) {
+            int n = reviewRows(batch.size(), current);
+            if (n == 0 || order.isEmpty()) {
+                return List.of(batch);
+            }
+            List<TrainingDocument> rows = new ArrayList<>(batch.documents());
+            for (int i = 0; i < n; i++) {
+                rows.add(order.get(next++ % order.size()));
+            }
+            return List.of(Batch.of(rows, batch.scope()));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.cklbench.methods;
+
+import ai.djl.ndarray.NDArray;
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.MethodParams;
+import org.cklbench.core.method.MethodProvider;
+import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.core.train.Batch;
+import org.cklbench.core.train.TrainingDocument;
+import org.cklbench.core.train.TrainingState;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The oracle of token weighting: weight 1 on the targets that are the tokens of the document's fact
+ * object (its last occurrence in the document), 0 elsewhere. A document without its object (cut off by
+ * truncation, say) contributes nothing.
+ */
+public final class Oracle implements MethodProvider {
+    @Override
+    public String id() {
+        return "oracle";
+    }
+
+    @Override
+    public String description() {
+        return "Oracle: weight 1 on the object span (last occurrence) in each document, 0 elsewhere";
+    }
+
+    @Override
+    public List<MethodParameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public CklMethod create(MethodParams params) {
+        return new CklMethod() {
+            @Override
+            public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
+                long len = batch.ids().getShape().get(1);
+                float[] w = new float[(int) (batch.size() * (len - 1))];
+                for (int r = 0; r < batch.size(); r++) {
+                    TrainingDocument d = batch.documents().get(r);
+                    float[] row = weights(d, state.tokenizer(), (int) len - 1);
+                    System.arraycopy(row, 0, w, (int) (r * (len - 1)), row.length);
+                }
+                return batch.scope().create(w, nll.getShape());
+            }
+        };
+    }
+
+    /** Target weights of one document padded to {@code targets}: 1 where the target is an object token. */
+    static float[] weights(TrainingDocument d, TextTokenizer tok, int targets) {
+        float[] w = new float[targets];
+        String object = d.field("object");
+        if (object == null) {
+            throw new IllegalArgumentException("oracle: document " + d.id() + " has no 'object' field");
+        }
+        long[] obj = tok.encodePlain(object);
+        long[] ids = d.ids();
+        for (int start = ids.length - obj.length; start >= 1; start--) {
+            if (Arrays.equals(ids, start, start + obj.length, obj, 0, obj.length)) {
+                // target t predicts token t+1
+                for (int j = 0; j < obj.length; j++) {
+                    w[start + j - 1] = 1f;
+                }
+                break;
+            }
+        }
+        return w;
+    }
+}

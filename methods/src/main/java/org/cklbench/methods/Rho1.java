@@ -1,0 +1,88 @@
+package org.cklbench.methods;
+
+import ai.djl.ndarray.NDArray;
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.MethodParams;
+import org.cklbench.core.method.MethodProvider;
+import org.cklbench.core.loss.Losses;
+import org.cklbench.core.model.ForwardHooks;
+import org.cklbench.core.train.Batch;
+import org.cklbench.core.train.TrainingState;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * RHO-1 (Lin et al., 2024), selective language modelling: a token's score is its excess loss,
+ * nll under the model being trained minus nll under the reference model (here the initial model: the
+ * frozen base, which the untrained adapters equal); only the top {@code keep} share of the batch's real
+ * target tokens by score is trained (weight 1), the rest get weight 0. The reference keeps 40%.
+ */
+public final class Rho1 implements MethodProvider {
+    @Override
+    public String id() {
+        return "rho1";
+    }
+
+    @Override
+    public String description() {
+        return "RHO-1: trains only the top share of tokens by excess loss against the initial model";
+    }
+
+    @Override
+    public List<MethodParameter> parameters() {
+        return List.of(new MethodParameter("keep", "0.4", "share of the batch's target tokens trained (rank fraction > 1 - keep)"));
+    }
+
+    @Override
+    public CklMethod create(MethodParams params) {
+        double keep = params.getDouble("keep");
+        if (keep <= 0 || keep > 1) {
+            throw new IllegalArgumentException("rho1.keep must lie in (0, 1], got " + keep);
+        }
+        return new CklMethod() {
+            @Override
+            public void setup(TrainingState state) {
+                if (state.settings().full()) {
+                    throw new IllegalArgumentException("rho1 scores tokens against the frozen initial model; with --full"
+                            + " the base itself is trained, so there is no reference (use LoRA)");
+                }
+            }
+
+            @Override
+            public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
+                NDArray reference = Losses.tokenNll(state.model(), batch.ids(), batch.mask(), ForwardHooks.NONE);
+                float[] score = nll.stopGradient().sub(reference).toFloatArray();
+                float[] mask = Losses.targetMask(batch.mask()).toFloatArray();
+                float[] w = select(score, mask, keep);
+                return batch.scope().create(w, nll.getShape());
+            }
+        };
+    }
+
+    /**
+     * Weight 1 on the round(keep·n) real targets with the highest score (ties broken by position), 0
+     * elsewhere; n counts the targets where {@code mask} is 1.
+     */
+    static float[] select(float[] score, float[] mask, double keep) {
+        int n = 0;
+        for (float m : mask) {
+            n += m > 0 ? 1 : 0;
+        }
+        Integer[] idx = new Integer[n];
+        int j = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] > 0) {
+                idx[j++] = i;
+            }
+        }
+        Arrays.sort(idx, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a]) : Integer.compare(a, b));
+        float[] w = new float[score.length];
+        int k = (int) Math.round(keep * n);
+        for (int i = 0; i < k; i++) {
+            w[idx[i]] = 1f;
+        }
+        return w;
+    }
+}

@@ -1,0 +1,126 @@
+package org.cklbench.methods;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.cklbench.core.Shared;
+import org.cklbench.core.io.SafetensorsFile;
+import org.cklbench.core.lora.LoraAdapter;
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.model.LlamaModel;
+import org.cklbench.core.optim.AdamW;
+import org.cklbench.core.ta.MetaGradient;
+import org.cklbench.core.ta.TrainAttentionModel;
+import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.core.tokenizer.WordLevelTokenizers;
+import org.cklbench.core.train.Batch;
+import org.cklbench.core.train.CompositeMethod;
+import org.cklbench.core.train.TrainingDocument;
+import org.cklbench.core.train.TrainingState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TokenWeightMethodsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void oracleWeightsCoverExactlyTheLastOccurrenceOfTheObject() throws Exception {
+        String text = "Paris lies on a river . Many say Paris is old . Rita moved to Paris in May .";
+        WordLevelTokenizers.write(tmp, List.of(text, "Le Havre"));
+        try (TextTokenizer tok = TextTokenizer.load(tmp)) {
+            long[] ids = tok.encode(text);
+            TrainingDocument d = new TrainingDocument("d1", text, ids, Map.of("object", "Paris"));
+            float[] w = Oracle.weights(d, tok, ids.length + 2);
+            int lastParis = 16; // BOS is token 0; the third "Paris" is word 16 of the text
+            assertThat(ids[lastParis]).isEqualTo(tok.encodePlain("Paris")[0]);
+            for (int t = 0; t < w.length; t++) {
+                assertThat(w[t]).as("target %d", t).isEqualTo(t == lastParis - 1 ? 1f : 0f);
+            }
+            TrainingDocument none = new TrainingDocument("d2", text, ids, Map.of("object", "Havre"));
+            assertThat(Oracle.weights(none, tok, ids.length - 1)).containsOnly(0f);
+        }
+    }
+
+    /** TAALM's weights are the fixture Train-Attention model's output for the batch. */
+    @Test
+    void taalmWeightsAreTheTrainAttentionOutput() throws Exception {
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        try (LlamaModel model = Fixture.model();
+             TrainingState state = new TrainingState(model, null, Fixture.settings(1), 1);
+             NDManager scope = model.manager().newSubManager()) {
+            CklMethod taalm = Fixture.create(new Taalm(), Map.of("ta", Shared.tinyLlama("train-attention").toString()));
+            taalm.setup(state);
+            long[] ids = expected.read("meta.data_ids", scope).toLongArray();
+            Batch b = Batch.of(List.of(new TrainingDocument("d", "", ids, Map.of())), scope);
+            NDArray w = taalm.tokenWeights(state, b, null);
+            float[] want = expected.read("meta.token_weights", scope).toFloatArray();
+            float[] got = w.toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertThat((double) got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5));
+            }
+            taalm.close();
+        }
+    }
+
+    /** One outer AdamW step on the fixture's meta-gradient moves every TA-head weight against its sign. */
+    @Test
+    void oneMetaTrainingStepMovesTheHeadAlongTheMetaGradient() throws Exception {
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        try (LlamaModel base = Fixture.model();
+             LoraAdapter theta = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
+             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
+             AdamW opt = new AdamW(base.manager(), 0.9, 0.999, 1e-8, 0.0);
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray doc = expected.read("meta.data_ids", m);
+            NDArray task = expected.read("meta.task_ids", m);
+            Map<String, NDArray> phi = ta.parameters();
+            float[] before = phi.get(TrainAttentionModel.HEAD_WEIGHT).toFloatArray();
+            phi.values().forEach(p -> p.setRequiresGradient(true));
+            MetaGradient.accumulate(ta, theta, new MetaGradient.Example(doc, doc.onesLike(), task, task.onesLike(),
+                    expected.read("meta.object_target_mask", m)), MetaGradient.Settings.sgd(0.5), 1.0);
+            try (NDManager scope = base.manager().newSubManager()) {
+                opt.step(phi, 1e-3, 0, scope);
+            }
+            float[] after = phi.get(TrainAttentionModel.HEAD_WEIGHT).toFloatArray();
+            float[] grad = expected.read("meta.ta_head.weight", m).toFloatArray();
+            for (int i = 0; i < grad.length; i++) {
+                assertThat(Math.signum(after[i] - before[i])).as("element %d", i).isEqualTo(-Math.signum(grad[i]));
+            }
+        }
+    }
+
+    @Test
+    void composedMethodsMultiplyTheirTokenWeights() throws Exception {
+        try (LlamaModel model = Fixture.model();
+             TrainingState state = new TrainingState(model, null, Fixture.settings(2), 1);
+             NDManager scope = model.manager().newSubManager()) {
+            Batch b = Batch.of(Fixture.documents(2, 3), scope);
+            NDArray half = b.ids().get(":, 1:").toType(DataType.FLOAT32, false).zerosLike().add(0.5);
+            NDArray third = half.zerosLike().add(1.0 / 3);
+            CklMethod a = new CklMethod() {
+                @Override
+                public NDArray tokenWeights(TrainingState s, Batch x, NDArray nll) {
+                    return half;
+                }
+            };
+            CklMethod c = new CklMethod() {
+                @Override
+                public NDArray tokenWeights(TrainingState s, Batch x, NDArray nll) {
+                    return third;
+                }
+            };
+            NDArray w = new CompositeMethod(List.of(a, new CklMethod() { }, c)).tokenWeights(state, b, null);
+            for (float f : w.toFloatArray()) {
+                assertThat((double) f).isCloseTo(1.0 / 6, org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
+    }
+}
