@@ -6,7 +6,6 @@ import org.cklbench.core.io.Hashing;
 import org.cklbench.core.model.Checkpoints;
 import org.cklbench.core.model.LlamaModel;
 import org.cklbench.core.run.Progress;
-import org.cklbench.core.ta.MetaGradient;
 import org.cklbench.core.ta.TaTrainer;
 import org.cklbench.core.tokenizer.TextTokenizer;
 
@@ -25,24 +24,12 @@ public final class TrainAttentionSet {
                 .map(r -> new TaTrainer.Example(r.uuid(), r.evidence(), r.task(form), r.object())).toList();
     }
 
-    /** Settings of the presets: the reference's shape, scaled to a tiny base on 2 CPU cores. */
-    public static TaTrainer.Settings presetSettings(String preset) {
-        return switch (preset) {
-            case "smoke" -> new TaTrainer.Settings(1, 4, 1e-3, MetaGradient.Settings.adamw(1e-2, 0), 8, 16, 128, 2,
-                    0.25, 11);
-            case "quick" -> new TaTrainer.Settings(3, 8, 1e-3, MetaGradient.Settings.adamw(1e-2, 0), 16, 32, 128, 5,
-                    0.1, 11);
-            default -> throw new IllegalArgumentException("no Train-Attention training settings for preset " + preset
-                    + "; train one with ckl taalm train and pass --ta DIR");
-        };
-    }
-
     /**
      * The Train-Attention model for {@code base} trained on {@code data}'s train_attention.jsonl with the
      * preset's settings, under {@code cacheRoot}; trained when absent (resuming a partial training).
      */
     public static Path ensure(Path cacheRoot, Path base, Path data, String preset, Progress progress) throws IOException {
-        TaTrainer.Settings s = presetSettings(preset);
+        TaTrainer.Settings s = TaTrainer.Settings.preset(preset);
         Path file = data.resolve("train_attention.jsonl");
         String key = Hashing.sha256(s + "|" + Hashing.sha256(file) + "|" + Hashing.sha256(base.resolve("model.safetensors")))
                 .substring(0, 12);

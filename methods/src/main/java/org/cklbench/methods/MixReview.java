@@ -57,8 +57,9 @@ public final class MixReview implements MethodProvider {
         private final double decay;
         private final String corpus;
         private List<TrainingDocument> order = List.of();
-        private int next;
         private double current;
+        private long drawnStep = -1;
+        private int drawnInStep;
 
         Method(double ratio, double decay, String corpus) {
             this.ratio = ratio;
@@ -81,21 +82,31 @@ public final class MixReview implements MethodProvider {
                 shuffled.set(j, t);
             }
             order = shuffled;
-            next = 0;
             current = ratio * Math.pow(decay, stage - 1);
         }
 
-        /** The batch's rows with the review rows appended, as one batch. */
+        /**
+         * The batch's rows with the review rows appended, as one batch. Which rows follows from the
+         * optimiser step (restored with a checkpoint), so a resumed run reviews what an uninterrupted one
+         * would.
+         */
         @Override
         public List<Batch> mixBatches(TrainingState state, Batch batch) {
             int n = reviewRows(batch.size(), current);
             if (n == 0 || order.isEmpty()) {
                 return List.of(batch);
             }
+            if (drawnStep != state.step()) {
+                drawnStep = state.step();
+                drawnInStep = 0;
+            }
+            long base = (state.step() * (long) state.settings().batchSize()) * Math.max(1, (long) Math.ceil(current))
+                    + drawnInStep;
             List<TrainingDocument> rows = new ArrayList<>(batch.documents());
             for (int i = 0; i < n; i++) {
-                rows.add(order.get(next++ % order.size()));
+                rows.add(order.get((int) ((base + i) % order.size())));
             }
+            drawnInStep += n;
             return List.of(Batch.of(rows, batch.scope()));
         }
     }

@@ -63,13 +63,11 @@ public final class RecAdam implements MethodProvider {
             this.gamma = gamma;
         }
 
-        /** θ* is taken when training starts, after every method registered its tensors. */
+        /** θ*: the trainable tensors before any update (and before a resumed run restores its checkpoint). */
         @Override
-        public void beforeStage(TrainingState state, int stage) {
-            if (manager == null) {
-                manager = state.manager().newSubManager();
-                state.trainable().forEach((n, p) -> initial.put(n, Scopes.copy(p, p.getDataType(), manager)));
-            }
+        public void onStart(TrainingState state) {
+            manager = state.manager().newSubManager();
+            state.trainable().forEach((n, p) -> initial.put(n, Scopes.copy(p, p.getDataType(), manager)));
         }
 
         @Override

@@ -14,10 +14,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * RHO-1 (Lin et al., 2024), selective language modelling: a token's score is its excess loss,
- * nll under the model being trained minus nll under the reference model (here the initial model: the
- * frozen base, which the untrained adapters equal); only the top {@code keep} share of the batch's real
- * target tokens by score is trained (weight 1), the rest get weight 0. The reference keeps 40%.
+ * RHO-1 (Lin et al., 2024), selective language modelling, as SPEC §5 specifies it for this benchmark:
+ * a token's score is how much its probability rose against the initial model (the frozen base, which
+ * the untrained adapters equal): nll under the initial model minus nll under the model being trained.
+ * Only the top {@code keep} share of the batch's real target tokens by score is trained (weight 1), the
+ * rest get weight 0; the reference keeps 40% (rank fraction > 0.6). Ties, as at the very first step
+ * where every score is 0, go to the earlier position.
  */
 public final class Rho1 implements MethodProvider {
     @Override
@@ -27,7 +29,7 @@ public final class Rho1 implements MethodProvider {
 
     @Override
     public String description() {
-        return "RHO-1: trains only the top share of tokens by excess loss against the initial model";
+        return "RHO-1: trains only the share of tokens whose probability rose most against the initial model";
     }
 
     @Override
@@ -53,7 +55,7 @@ public final class Rho1 implements MethodProvider {
             @Override
             public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
                 NDArray reference = Losses.tokenNll(state.model(), batch.ids(), batch.mask(), ForwardHooks.NONE);
-                float[] score = nll.stopGradient().sub(reference).toFloatArray();
+                float[] score = reference.sub(nll.stopGradient()).toFloatArray();
                 float[] mask = Losses.targetMask(batch.mask()).toFloatArray();
                 float[] w = select(score, mask, keep);
                 return batch.scope().create(w, nll.getShape());

@@ -138,7 +138,7 @@ class MethodBehaviourTest {
     }
 
     @Test
-    void rho1KeepsExactlyTheShareWithTheLargestExcessLoss() {
+    void rho1KeepsExactlyTheShareWithTheLargestScores() {
         float[] score = {0.5f, -1f, 3f, 2f, 9f, 0.1f, 7f, 4f};
         float[] mask = {1, 1, 1, 1, 0, 1, 1, 1};
         float[] w = Rho1.select(score, mask, 0.4);
@@ -147,7 +147,7 @@ class MethodBehaviourTest {
     }
 
     @Test
-    void rho1WeightsComeFromTheExcessLossAgainstTheFrozenBase() throws Exception {
+    void rho1WeightsComeFromTheRiseAgainstTheFrozenBase() throws Exception {
         try (LlamaModel model = Fixture.model()) {
             CklMethod m = Fixture.create(new Rho1(), Map.of("keep", "0.25"));
             try (TrainingState state = new TrainingState(model, null, Fixture.settings(4), 3);

@@ -24,7 +24,14 @@ public interface CklMethod extends AutoCloseable {
     default void setup(TrainingState state) {
     }
 
-    /** Before each training stage (epoch or period), with its 1-based number. */
+    /**
+     * Once per run, after every method's {@link #setup} and the runtime's default parameters, and before
+     * a checkpoint is restored: the trainable tensors hold their initial values (e.g. RecAdam's θ*).
+     */
+    default void onStart(TrainingState state) {
+    }
+
+    /** Before each training stage (epoch or period), with its 1-based number; also when a stage resumes. */
     default void beforeStage(TrainingState state, int stage) {
     }
 

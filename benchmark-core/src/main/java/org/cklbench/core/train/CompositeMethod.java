@@ -23,6 +23,11 @@ public final class CompositeMethod implements CklMethod {
     }
 
     @Override
+    public void onStart(TrainingState s) {
+        parts.forEach(p -> p.onStart(s));
+    }
+
+    @Override
     public void beforeStage(TrainingState s, int stage) {
         parts.forEach(p -> p.beforeStage(s, stage));
     }

@@ -87,6 +87,7 @@ public final class Trainer implements AutoCloseable {
         }
         this.optimizer = new AdamW(state.manager(), 0.9, 0.999, 1e-8, state.settings().weightDecay());
         this.scaleLoss = state.model().computeType() == DataType.FLOAT16;
+        method.onStart(state);
     }
 
     /** The LoRA adapter the runtime added, when no method registered its own parameters. */
@@ -156,6 +157,15 @@ public final class Trainer implements AutoCloseable {
 
     /** One pass over {@code docs} in the stage's order. */
     public StageResult trainStage(int stage, List<TrainingDocument> docs, StepListener listener) {
+        return trainStage(stage, docs, 0, listener);
+    }
+
+    /**
+     * The stage from optimiser step {@code fromStep} of it on (a resumed stage; the listener can save
+     * checkpoints between steps). Every step draws dropout from a generator seeded by (seed, stage,
+     * step), so a stage resumed in the middle draws what an uninterrupted one would.
+     */
+    public StageResult trainStage(int stage, List<TrainingDocument> docs, long fromStep, StepListener listener) {
         if (schedule == null) {
             throw new IllegalStateException("plan(totalSteps) must be called before training");
         }
@@ -164,14 +174,13 @@ public final class Trainer implements AutoCloseable {
         state.setStage(stage);
         state.setTraining(true);
         setDropout(true);
-        // Dropout draws from PyTorch's generator: reseed per stage so a resumed stage draws the same.
-        JniUtils.setSeed(state.seed() * 7919L + stage);
         method.beforeStage(state, stage);
         int[] order = s.lengthGrouped() ? lengthGroupedOrder(docs, s.batchSize(), state.seed(), stage)
                 : order(docs.size(), state.seed(), stage);
         long stepsInStage = stepsPerStage(docs.size(), s);
         double lossSum = 0;
-        for (long k = 0; k < stepsInStage; k++) {
+        for (long k = fromStep; k < stepsInStage; k++) {
+            JniUtils.setSeed(state.seed() * 7919L + stage * 1_000_003L + k);
             int from = (int) (k * s.batchSize());
             int to = Math.min(docs.size(), from + s.batchSize());
             double loss;
@@ -186,7 +195,8 @@ public final class Trainer implements AutoCloseable {
         method.afterStage(state, stage);
         setDropout(false);
         state.setTraining(false);
-        return new StageResult(stage, stepsInStage, lossSum / Math.max(1, stepsInStage), (System.nanoTime() - t0) / 1e9);
+        return new StageResult(stage, stepsInStage, lossSum / Math.max(1, stepsInStage - fromStep),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private double step(List<TrainingDocument> docs, int[] order, int from, int to, NDManager scope) {
@@ -264,8 +274,7 @@ public final class Trainer implements AutoCloseable {
         json.put("seed", state.seed());
         json.put("loss_scale", lossScale);
         json.put("loss_scale_good_steps", goodSteps);
-        json.put("torch_seed_next_stage", state.seed() * 7919L + stage + 1);
-        json.put("data_order", "permutation of (seed, stage); next stage " + (stage + 1) + " starts at document 0");
+        json.put("rng", "data order: permutation of (seed, stage); dropout: reseeded from (seed, stage, step) each step");
         if (extra != null) {
             json.set("extra", extra);
         }

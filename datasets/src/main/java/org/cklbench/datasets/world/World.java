@@ -23,9 +23,14 @@ public final class World {
     /** Sizes and rates of a world. */
     public record Spec(long seed, int persons, int cities, int countries, int organizations, int snapshots,
                        double changeRate, double newFactRate) {
+        /** The world of the {@code smoke} preset: a few dozen entities, seconds to pretrain. */
+        public static Spec smoke() {
+            return new Spec(20240717L, 24, 12, 6, 12, 4, 0.9, 0.05);
+        }
+
         /** The world of the {@code quick} preset. */
         public static Spec quick() {
-            return new Spec(20240716L, 150, 120, 30, 80, 4, 0.8, 0.05);
+            return new Spec(20240716L, 150, 120, 30, 150, 4, 0.9, 0.05);
         }
     }
 

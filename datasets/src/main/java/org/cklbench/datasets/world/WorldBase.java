@@ -36,6 +36,10 @@ public final class WorldBase {
          * Measured on the quick world (2 cores): 60 epochs of this recipe answer every snapshot-0 fact;
          * lr 5e-3 reached 0.78–0.86 and 1e-2 diverged; hidden 192 for 40 epochs 0.80.
          */
+        public static Recipe smoke() {
+            return new Recipe(32, 96, 2, 4, 2, 30, 16, 5e-3, 7);
+        }
+
         public static Recipe quick() {
             return new Recipe(128, 512, 4, 4, 2, 50, 64, 3e-3, 7);
         }

@@ -121,12 +121,16 @@ public final class WorldFiles {
 
     /**
      * What the base model learns from snapshot 0: every fact in the descriptive (template) and schematic
-     * forms. (Whole articles teach the filler language too, but cost several times the tokens; the
-     * quick preset's time budget decided against them.)
+     * forms, and filler sentences (as many as a quarter of the facts), so that the filler of evidence
+     * documents is ordinary language to it, as the prose around a fact is to a real LM. (Whole articles
+     * would cost several times the tokens; the quick preset's time budget decided against them.)
      */
     static List<String> pretrainTexts(World world, WorldText text, SplittableRandom rng) {
         Map<World.Slot, String> s0 = world.snapshot(0);
         List<String> out = new ArrayList<>();
+        for (int i = 0; i < s0.size() / 4; i++) {
+            out.add(text.filler(rng));
+        }
         for (Map.Entry<World.Slot, String> f : s0.entrySet()) {
             out.add(WorldText.fact(f.getKey(), f.getValue()));
             out.add(WorldText.schematic(f.getKey(), f.getValue()));

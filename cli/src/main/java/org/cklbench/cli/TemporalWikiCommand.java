@@ -1,0 +1,114 @@
+package org.cklbench.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import me.tongfei.progressbar.ProgressBar;
+import org.cklbench.core.eval.Probe;
+import org.cklbench.core.eval.ProbeEvaluator;
+import org.cklbench.core.eval.ProbeResult;
+import org.cklbench.core.lora.LoraAdapter;
+import org.cklbench.core.model.Checkpoints;
+import org.cklbench.core.model.ForwardHooks;
+import org.cklbench.core.model.LlamaModel;
+import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.temporalwiki.Period;
+import org.cklbench.temporalwiki.TwikiProbe;
+import org.cklbench.temporalwiki.build.SnapshotBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "temporalwiki", description = "TemporalWiki: score a model on the probes, or build probes and diffsets from snapshots.",
+        subcommands = {TemporalWikiCommand.Eval.class, TemporalWikiCommand.Build.class})
+final class TemporalWikiCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = {"Mean object-token NLL of the schematic probe sentences (SPEC §3) per period: Un (unchanged),",
+                "C (changed) and Avg, lower is better. PROBES holds <0901-1001|1001-1101|1101-1201>_<changed|unchanged>",
+                "as .jsonl ({subject, relation, object}) or .csv with those columns."})
+    static final class Eval implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "Hugging Face folder (with tokenizer.json).")
+        Path model;
+
+        @Option(names = "--adapter", description = "PEFT LoRA adapter to apply.")
+        Path adapter;
+
+        @Option(names = "--probes", required = true, description = "Folder of TemporalWiki probe files.")
+        Path probes;
+
+        @Option(names = "--batch-size", defaultValue = "64") int batch;
+
+        @Mixin
+        EngineOptions engine;
+
+        @Override
+        public Integer call() throws Exception {
+            Device device = engine.device();
+            ObjectNode out = JSON.createObjectNode();
+            try (LlamaModel m = Checkpoints.load(model, device, engine.computeType(device));
+                 TextTokenizer tok = TextTokenizer.load(model);
+                 LoraAdapter lora = adapter == null ? null : LoraAdapter.load(adapter, m)) {
+                ForwardHooks hooks = lora == null ? ForwardHooks.NONE : lora;
+                ProbeEvaluator eval = new ProbeEvaluator(m, tok, batch);
+                for (Period p : Period.ALL) {
+                    List<TwikiProbe> c = TwikiProbe.read(p.probeFile(probes, true));
+                    List<TwikiProbe> u = TwikiProbe.read(p.probeFile(probes, false));
+                    double cn;
+                    double un;
+                    try (ProgressBar bar = Bars.bar("period " + p.name(), c.size() + u.size(), "probe")) {
+                        cn = ProbeEvaluator.meanNll(eval.evaluate(probes(c, p, "c"), hooks, bar::stepBy));
+                        un = ProbeEvaluator.meanNll(eval.evaluate(probes(u, p, "u"), hooks, bar::stepBy));
+                    }
+                    ObjectNode o = out.putObject(p.name());
+                    o.put("un", un);
+                    o.put("c", cn);
+                    o.put("avg", (un + cn) / 2);
+                    o.put("unchanged_probes", u.size());
+                    o.put("changed_probes", c.size());
+                }
+            }
+            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            return 0;
+        }
+
+        private static List<Probe> probes(List<TwikiProbe> ps, Period p, String kind) {
+            List<Probe> out = new ArrayList<>();
+            for (int i = 0; i < ps.size(); i++) {
+                out.add(ps.get(i).probe(p.probes() + "_" + kind + ":" + (i + 1)));
+            }
+            return out;
+        }
+    }
+
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = {"Probes and a diffset from two snapshots, as TemporalWiki built them (SPEC §3). Each snapshot",
+                "folder holds wikidata.json (Wikidata's JSON entity dump, one entity per line; .gz or .bz2 too) and",
+                "wikipedia.jsonl ({title, text} per article). Writes OUT/probes/<name>_changed.jsonl,",
+                "OUT/probes/<name>_unchanged.jsonl, OUT/diffsets/<period>.jsonl and a report of every filter."})
+    static final class Build implements Callable<Integer> {
+        @Option(names = "--old", required = true) Path old;
+        @Option(names = "--new", required = true) Path next;
+        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--period", defaultValue = "0910", description = "Name of the period (0910, 1011, 1112 or any).") String period;
+        @Option(names = "--probes-name", description = "Stem of the probe files (default: the period's, e.g. 0901-1001).") String probesName;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            String stem = probesName != null ? probesName : Period.ALL.stream().filter(p -> p.name().equals(period))
+                    .map(Period::probes).findFirst().orElse(period);
+            SnapshotBuilder.Result r = SnapshotBuilder.build(old, next, seed);
+            SnapshotBuilder.write(r, out, stem, period, s -> true);
+            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.report()));
+            System.out.println("wrote " + out);
+            return 0;
+        }
+    }
+}
