@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cklbench.cli.Cli.ckl;
 
-/** Every built-in method and the paper's combinations complete a LAMA-ckl smoke run. */
+/** Every built-in method and the paper's combinations complete a smoke run of both benchmarks. */
 class EveryMethodSmokeTest {
     @TempDir
     Path tmp;
@@ -26,5 +26,23 @@ class EveryMethodSmokeTest {
         JsonNode summary = new ObjectMapper().readTree(Cli.onlyRun(tmp).resolve("summary.json").toFile());
         assertThat(summary.get("method").asText()).isEqualTo(method);
         assertThat(summary.get("epochs_evaluated").asInt()).isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"finetune", "kadapter", "recadam", "mixreview", "rho1", "oracle", "taalm",
+        "taalm+kadapter", "taalm+recadam", "taalm+mixreview"})
+    void completesATemporalWikiSmokeRun(String method) throws Exception {
+        Cli.Run r = ckl("run", "--benchmark", "temporalwiki", "--method", method, "--preset", "smoke", "--threads", "2",
+                "--out", tmp.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(Cli.onlyRun(tmp).resolve("summary.json").toFile());
+        assertThat(summary.get("method").asText()).isEqualTo(method);
+        for (String p : new String[] {"0910", "1011", "1112"}) {
+            JsonNode period = summary.path("periods").path(p);
+            assertThat(period.get("un").asDouble()).isPositive();
+            assertThat(period.get("c").asDouble()).isPositive();
+            assertThat(period.get("avg").asDouble())
+                    .isCloseTo((period.get("un").asDouble() + period.get("c").asDouble()) / 2, org.assertj.core.data.Offset.offset(1e-9));
+        }
     }
 }

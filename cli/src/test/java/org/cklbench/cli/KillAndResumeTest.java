@@ -22,10 +22,24 @@ class KillAndResumeTest {
     private static final List<String> RUN = List.of("run", "--benchmark", "lama-ckl", "--method", "finetune",
             "--preset", "smoke", "--threads", "1", "--set", "epochs=5", "--set", "batch_size=1");
 
+    private static final List<String> TWIKI = List.of("run", "--benchmark", "temporalwiki", "--method", "finetune",
+            "--preset", "smoke", "--threads", "1", "--set", "batch_size=1", "--set", "checkpoint_every=3");
+
     @ParameterizedTest(name = "killed once metrics.jsonl has {0} line(s)")
     @ValueSource(ints = {1, 3})
     void resumedRunMatchesAnUninterruptedOne(int linesBeforeKill) throws Exception {
-        List<String> ref = new ArrayList<>(RUN);
+        killAndResume(RUN, linesBeforeKill, linesBeforeKill > 2);
+    }
+
+    /** TemporalWiki checkpoints inside a period too: killed in period 2, it resumes inside it. */
+    @ParameterizedTest(name = "TemporalWiki killed once metrics.jsonl has {0} line(s)")
+    @ValueSource(ints = {1, 2})
+    void temporalWikiResumesBetweenAndWithinPeriods(int linesBeforeKill) throws Exception {
+        killAndResume(TWIKI, linesBeforeKill, true);
+    }
+
+    private void killAndResume(List<String> run, int linesBeforeKill, boolean expectCheckpoint) throws Exception {
+        List<String> ref = new ArrayList<>(run);
         ref.addAll(List.of("--out", tmp.resolve("ref").toString()));
         assertThat(ckl(ref.toArray(String[]::new)).code()).isZero();
         String expected = Files.readString(onlyRun(tmp.resolve("ref")).resolve("metrics.jsonl"));
@@ -34,7 +48,7 @@ class KillAndResumeTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dckl.home=" + Cli.HOME,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName()));
-        cmd.addAll(RUN);
+        cmd.addAll(run);
         cmd.addAll(List.of("--out", out.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -53,11 +67,11 @@ class KillAndResumeTest {
                 .isTrue();
         Path folder = onlyRun(out);
         assertThat(folder.resolve("summary.json")).doesNotExist();
-        if (linesBeforeKill > 2) {
-            assertThat(folder.resolve("checkpoint/state.json")).as("resumes from an epoch checkpoint").exists();
+        if (expectCheckpoint) {
+            assertThat(folder.resolve("checkpoint/state.json")).as("resumes from a checkpoint").exists();
         }
 
-        List<String> resume = new ArrayList<>(RUN);
+        List<String> resume = new ArrayList<>(run);
         resume.addAll(List.of("--out", out.toString(), "--resume"));
         Cli.Run r = ckl(resume.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isZero();

@@ -150,8 +150,9 @@ public final class TemporalWikiBenchmark implements Benchmark {
             List<List<TwikiProbe>> unchanged = new ArrayList<>();
             ProbeEvaluator evaluator = new ProbeEvaluator(model, tok, s.get("eval_batch_size").asInt());
             for (Period p : Period.ALL) {
-                diffs.add(documents(Diffsets.filtered(ctx.plan().input("diffsets"), p), tok, ts.maxTokens(), p));
                 changed.add(cap(TwikiProbe.read(p.probeFile(ctx.plan().input("probes"), true)), maxProbes));
+                diffs.add(documents(Diffsets.filtered(ctx.plan().input("diffsets"), p), tok, ts.maxTokens(), p,
+                        changed.get(p.index())));
                 unchanged.add(cap(TwikiProbe.read(p.probeFile(ctx.plan().input("probes"), false)), maxProbes));
                 // every probe must be locatable before any work is spent
                 probes(changed.get(p.index()), p, "c").forEach(evaluator::locate);
@@ -159,7 +160,7 @@ public final class TemporalWikiBenchmark implements Benchmark {
             }
             if (ctx.plan().inputs().containsKey("review")) {
                 state.setCorpus("review", documents(Diffsets.read(ctx.plan().input("review").resolve("review.jsonl")),
-                        tok, ts.maxTokens(), null));
+                        tok, ts.maxTokens(), null, List.of()));
             }
             try (Trainer trainer = new Trainer(state, method)) {
                 long total = 0;
@@ -170,10 +171,12 @@ public final class TemporalWikiBenchmark implements Benchmark {
                 List<JsonNode> metrics = new ArrayList<>();
                 int startPeriod = 0;
                 long startStep = 0;
+                double[] periodLoss = {0};
                 if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
                     JsonNode at = trainer.restoreCheckpoint(folder.checkpoint()).get("extra");
                     startPeriod = at.get("period_index").asInt();
                     startStep = at.get("step_in_period").asLong();
+                    periodLoss[0] = at.get("loss_sum_in_period").asDouble();
                     for (JsonNode m : folder.metrics()) {
                         if (m.get("period_index").asInt() < startPeriod) {
                             metrics.add(m);
@@ -184,32 +187,36 @@ public final class TemporalWikiBenchmark implements Benchmark {
                     Period p = Period.ALL.get(pi);
                     List<TrainingDocument> docs = diffs.get(pi);
                     long steps = Trainer.stepsPerStage(docs.size(), ts);
-                    Trainer.StageResult r;
                     int periodIndex = pi;
                     try (Progress.Task bar = ctx.progress().start("period " + p.name(), steps, "step")) {
                         bar.step(startStep);
-                        r = trainer.trainStage(pi + 1, docs, startStep, (k, n, loss) -> {
+                        trainer.trainStage(pi + 1, docs, startStep, (k, n, loss) -> {
                             bar.step(1);
                             bar.message(String.format("loss %.4f", loss));
+                            periodLoss[0] += loss;
                             if (k % every == 0 && k < n) {
-                                saveCheckpoint(trainer, folder, periodIndex, k);
+                                saveCheckpoint(trainer, folder, periodIndex, k, periodLoss[0]);
                             }
                         });
                     }
-                    metrics.add(evaluate(p, r.meanLoss(), changed.get(pi), unchanged.get(pi), evaluator, state, ctx));
+                    metrics.add(evaluate(p, periodLoss[0] / Math.max(1, steps), changed.get(pi), unchanged.get(pi),
+                            evaluator, state, ctx));
                     folder.writeMetrics(metrics);
-                    saveCheckpoint(trainer, folder, pi + 1, 0);
+                    saveCheckpoint(trainer, folder, pi + 1, 0, 0);
                     startStep = 0;
+                    periodLoss[0] = 0;
                 }
                 folder.writeSummary(summary(req.method(), metrics));
             }
         }
     }
 
-    private static void saveCheckpoint(Trainer trainer, RunFolder folder, int periodIndex, long stepInPeriod) {
+    private static void saveCheckpoint(Trainer trainer, RunFolder folder, int periodIndex, long stepInPeriod,
+                                       double lossSum) {
         ObjectNode at = JSON.createObjectNode();
         at.put("period_index", periodIndex);
         at.put("step_in_period", stepInPeriod);
+        at.put("loss_sum_in_period", lossSum);
         try {
             trainer.saveCheckpoint(folder.checkpoint(), periodIndex, at);
         } catch (IOException e) {
@@ -229,15 +236,27 @@ public final class TemporalWikiBenchmark implements Benchmark {
         return out;
     }
 
-    static List<TrainingDocument> documents(List<String> lines, TextTokenizer tok, int maxTokens, Period p) {
+    /**
+     * Training documents of a diffset. Each carries, as {@code objects}, the objects of the period's
+     * changed probes whose subject and object it mentions: the labels an oracle weights.
+     */
+    static List<TrainingDocument> documents(List<String> lines, TextTokenizer tok, int maxTokens, Period p,
+                                            List<TwikiProbe> changed) {
         List<TrainingDocument> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            long[] ids = tok.encode(lines.get(i));
+            String text = lines.get(i);
+            long[] ids = tok.encode(text);
             if (ids.length > maxTokens) {
                 ids = Arrays.copyOf(ids, maxTokens);
             }
             String id = (p == null ? "review" : p.name()) + "/" + i;
-            out.add(new TrainingDocument(id, lines.get(i), ids, Map.of("uuid", id)));
+            StringBuilder objects = new StringBuilder();
+            for (TwikiProbe c : changed) {
+                if (text.contains(c.subject()) && text.contains(c.object())) {
+                    objects.append(objects.length() == 0 ? "" : "\n").append(c.object());
+                }
+            }
+            out.add(new TrainingDocument(id, text, ids, Map.of("uuid", id, "objects", objects.toString())));
         }
         return out;
     }
