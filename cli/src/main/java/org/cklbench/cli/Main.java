@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "ckl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "CKL Bench: benchmarks for continual knowledge learning of language models.",
         subcommands = {RunCommand.class, MethodsCommand.class, LamaCklCommand.class, DatasetsCommand.class,
-            PretrainCommand.class, TaalmCommand.class, TemporalWikiCommand.class,
+            PretrainCommand.class, TaalmCommand.class, TemporalWikiCommand.class, SiteCommand.class,
             ModelCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Environment: CKL_HOME (default ~/.cache/ckl) holds downloads, generated worlds and cached models;",

@@ -39,4 +39,11 @@ final class Cli {
             }).orElseThrow();
         }
     }
+
+    /** The one run folder under {@code out} whose name starts with {@code prefix}. */
+    static Path onlyRunMatching(Path out, String prefix) throws IOException {
+        try (var s = Files.list(out)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst().orElseThrow();
+        }
+    }
 }

@@ -1,0 +1,105 @@
+package org.cklbench.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.MethodProvider;
+import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.site.SiteBuilder;
+import org.cklbench.site.Summarizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+@Command(name = "site", description = "The static leaderboard site.", subcommands = {SiteCommand.Build.class, SiteCommand.Serve.class})
+final class SiteCommand {
+
+    static Map<String, Summarizer.MethodInfo> methodInfo(Path plugins) throws Exception {
+        Map<String, Summarizer.MethodInfo> out = new TreeMap<>();
+        for (MethodProvider p : MethodRegistry.load(plugins).providers().values()) {
+            List<String[]> params = new ArrayList<>();
+            for (MethodParameter q : p.parameters()) {
+                params.add(new String[] {q.name(), q.defaultValue(), q.description()});
+            }
+            out.put(p.id(), new Summarizer.MethodInfo(p.id(), p.description(), params));
+        }
+        return out;
+    }
+
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = {"Summarize every complete run folder under RUNS into site-data.json, then render a static site",
+                "into OUT (leaderboards with the paper's reported rows, run pages with curves, method pages, JSON and",
+                "CSV downloads). Works from file:// and any static host; the same runs give byte-identical files."})
+    static final class Build implements Callable<Integer> {
+        @Option(names = "--runs", required = true, description = "Folder holding run folders (searched recursively).")
+        Path runs;
+
+        @Option(names = "--out", required = true, description = "Output folder (replaced if it holds a site built before).")
+        Path out;
+
+        @Option(names = "--plugins", description = "Plugin jars, so plugin methods get their description on the site.")
+        Path plugins;
+
+        @Override
+        public Integer call() throws Exception {
+            Path index = SiteBuilder.build(runs, out, methodInfo(plugins));
+            System.out.println(index.toAbsolutePath());
+            return 0;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Preview a built site on http://127.0.0.1:PORT/ (loopback only).")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--dir", defaultValue = "site", description = "The built site (default: ${DEFAULT-VALUE}).")
+        Path dir;
+
+        @Option(names = "--port", defaultValue = "8000", description = "Port (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Override
+        public Integer call() throws Exception {
+            Path root = dir.toAbsolutePath().normalize();
+            if (!Files.isRegularFile(root.resolve("index.html"))) {
+                throw new IllegalArgumentException(root + " has no index.html: build the site first (ckl site build)");
+            }
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            server.createContext("/", ex -> {
+                String raw = URLDecoder.decode(ex.getRequestURI().getPath(), StandardCharsets.UTF_8);
+                Path file = root.resolve(raw.substring(1)).normalize();
+                if (raw.endsWith("/")) {
+                    file = file.resolve("index.html");
+                }
+                if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+                    ex.sendResponseHeaders(404, -1);
+                    ex.close();
+                    return;
+                }
+                String name = file.getFileName().toString();
+                String type = name.endsWith(".html") ? "text/html; charset=utf-8" : name.endsWith(".css") ? "text/css"
+                        : name.endsWith(".js") ? "text/javascript" : name.endsWith(".json") ? "application/json"
+                        : name.endsWith(".csv") ? "text/csv" : "text/plain; charset=utf-8";
+                ex.getResponseHeaders().add("Content-Type", type);
+                byte[] body = Files.readAllBytes(file);
+                ex.sendResponseHeaders(200, body.length);
+                try (OutputStream o = ex.getResponseBody()) {
+                    o.write(body);
+                }
+            });
+            server.start();
+            System.out.println("serving " + root + " at http://127.0.0.1:" + server.getAddress().getPort() + "/ (Ctrl-C stops)");
+            Thread.currentThread().join();
+            return 0;
+        }
+    }
+}

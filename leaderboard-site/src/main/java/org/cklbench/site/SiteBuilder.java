@@ -1,0 +1,196 @@
+package org.cklbench.site;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.cklbench.core.io.AtomicFiles;
+import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.context.Context;
+import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ckl site build}: summarize the run folders into {@code site-data.json}, then render the static
+ * site from that model alone with Thymeleaf (which escapes every string it writes). Pages link only to
+ * files of the site, with relative paths, so it works from {@code file://} and any static host; the same
+ * runs give byte-identical output.
+ */
+public final class SiteBuilder {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final List<String> ASSETS = List.of("style.css", "site.js");
+
+    private SiteBuilder() {
+    }
+
+    public static Path build(Path runs, Path out, Map<String, Summarizer.MethodInfo> methods) throws IOException {
+        if (Files.isDirectory(out)) {
+            try (var s = Files.list(out)) {
+                if (s.findAny().isPresent() && !Files.isRegularFile(out.resolve("site-data.json"))) {
+                    throw new IOException(out + " is not empty and is not a site this tool built; choose another --out");
+                }
+            }
+        }
+        ObjectNode data = Summarizer.summarize(runs, methods);
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, ".site.");
+        render(data, runs, tmp);
+        deleteTree(out);
+        Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+        return out.resolve("index.html");
+    }
+
+    static void render(ObjectNode data, Path runs, Path out) throws IOException {
+        TemplateEngine engine = engine();
+        write(out.resolve("site-data.json"), JSON.writeValueAsString(data) + "\n");
+        Files.createDirectories(out.resolve("assets"));
+        for (String a : ASSETS) {
+            try (InputStream in = SiteBuilder.class.getResourceAsStream("assets/" + a)) {
+                Files.write(out.resolve("assets").resolve(a), in.readAllBytes());
+            }
+        }
+        List<Map<String, Object>> boards = new ArrayList<>();
+        for (JsonNode b : data.get("leaderboards")) {
+            Map<String, Object> m = map(b);
+            boolean lama = b.get("benchmark").asText().equals("lama-ckl");
+            m.put("title", lama ? "LAMA-ckl" : b.get("benchmark").asText().equals("temporalwiki") ? "TemporalWiki"
+                    : b.get("benchmark").asText());
+            m.put("hint", lama ? "Top Acc: best To-Learn accuracy over the epochs; Epoch: the first epoch reaching it; NF Acc:"
+                    + " Not-To-Forget accuracy then; Total Knowledge = Top Acc + NF Acc. Higher is better."
+                    : "Mean NLL of the object tokens of the Unchanged (Un) and Changed (C) probes after each period;"
+                    + " Avg = (Un + C) / 2. Lower is better.");
+            boards.add(m);
+        }
+        Context home = new Context(Locale.ROOT);
+        home.setVariable("leaderboards", boards);
+        home.setVariable("methods", list(data.get("methods")));
+        home.setVariable("reported_source", data.get("reported_source").asText());
+        write(out.resolve("index.html"), engine.process("index", home));
+
+        Files.createDirectories(out.resolve("runs"));
+        for (JsonNode run : data.get("runs")) {
+            String id = run.get("id").asText();
+            Context c = new Context(Locale.ROOT);
+            c.setVariable("run", map(run));
+            RunView.fill(c, run);
+            write(out.resolve("runs").resolve(id + ".html"), engine.process("run", c));
+            Path src = runs.resolve(run.get("folder").asText());
+            for (JsonNode f : run.get("files")) {
+                Path target = out.resolve("runs").resolve(id).resolve(f.asText());
+                Files.createDirectories(target.getParent());
+                Files.copy(src.resolve(f.asText()), target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.createDirectories(out.resolve("methods"));
+        for (JsonNode m : data.get("methods")) {
+            Context c = new Context(Locale.ROOT);
+            c.setVariable("method", map(m));
+            List<Map<String, Object>> rs = new ArrayList<>();
+            for (JsonNode id : m.get("runs")) {
+                for (JsonNode r : data.get("runs")) {
+                    if (r.get("id").asText().equals(id.asText())) {
+                        Map<String, Object> row = map(r);
+                        row.put("headline", RunView.headline(r));
+                        rs.add(row);
+                    }
+                }
+            }
+            c.setVariable("runs", rs);
+            write(out.resolve("methods").resolve(m.get("id").asText() + ".html"), engine.process("method", c));
+        }
+        writeDownloads(data, out);
+    }
+
+    private static void writeDownloads(ObjectNode data, Path out) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (JsonNode b : data.get("leaderboards")) {
+            for (String kind : List.of("rows", "reported")) {
+                for (JsonNode r : b.get(kind)) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("benchmark", b.get("benchmark").asText());
+                    row.put("preset", b.get("preset").asText());
+                    row.put("model", kind.equals("rows") ? b.get("model").asText() : b.path("reported_model").asText());
+                    row.put("kind", kind.equals("rows") ? "reproduced" : "reported");
+                    row.put("method", r.get("method").asText());
+                    row.put("variant", r.path("variant").asText(r.path("label").asText()));
+                    row.put("seeds", r.path("n").asInt(0));
+                    for (JsonNode c : b.get("columns")) {
+                        JsonNode v = r.path("values").path(c.get("key").asText());
+                        row.put(c.get("key").asText(), v.path("mean").isNumber() ? v.get("mean").asDouble() : null);
+                        row.put(c.get("key").asText() + "_sd", v.path("sd").isNumber() ? v.get("sd").asDouble() : null);
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        write(out.resolve("leaderboard.json"), JSON.writeValueAsString(rows) + "\n");
+        List<String> header = new ArrayList<>();
+        rows.forEach(r -> r.keySet().forEach(k -> {
+            if (!header.contains(k)) {
+                header.add(k);
+            }
+        }));
+        StringWriter csv = new StringWriter();
+        try (CSVPrinter p = new CSVPrinter(csv, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new))
+                .setRecordSeparator("\n").get())) {
+            for (Map<String, Object> r : rows) {
+                List<Object> values = new ArrayList<>();
+                header.forEach(h -> values.add(r.get(h)));
+                p.printRecord(values);
+            }
+        }
+        write(out.resolve("leaderboard.csv"), csv.toString());
+    }
+
+    static TemplateEngine engine() {
+        ClassLoaderTemplateResolver r = new ClassLoaderTemplateResolver(SiteBuilder.class.getClassLoader());
+        r.setPrefix("org/cklbench/site/templates/");
+        r.setSuffix(".html");
+        r.setTemplateMode(TemplateMode.HTML);
+        r.setCharacterEncoding("UTF-8");
+        r.setCacheable(true);
+        TemplateEngine e = new TemplateEngine();
+        e.setTemplateResolver(r);
+        return e;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(JsonNode n) {
+        return JSON.convertValue(n, LinkedHashMap.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(JsonNode n) {
+        return JSON.convertValue(n, List.class);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        AtomicFiles.writeString(file, text);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}
