@@ -270,8 +270,8 @@ public final class TemporalWikiBenchmark implements Benchmark {
             u = evaluator.evaluate(probes(unchanged, p, "u"), state.hooks(), bar::step);
         }
         List<ObjectNode> rows = new ArrayList<>();
-        add(rows, "changed", changed, c);
-        add(rows, "unchanged", unchanged, u);
+        add(rows, "changed", changed, c, state.tokenizer());
+        add(rows, "unchanged", unchanged, u, state.tokenizer());
         ctx.folder().writePredictions("period-" + p.name(), rows);
         ObjectNode m = JSON.createObjectNode();
         m.put("period", p.name());
@@ -287,13 +287,15 @@ public final class TemporalWikiBenchmark implements Benchmark {
         return m;
     }
 
-    private static void add(List<ObjectNode> rows, String split, List<TwikiProbe> probes, List<ProbeResult> results) {
+    private static void add(List<ObjectNode> rows, String split, List<TwikiProbe> probes, List<ProbeResult> results,
+                            TextTokenizer tok) {
         for (int i = 0; i < probes.size(); i++) {
             ObjectNode o = JSON.createObjectNode();
             o.put("split", split);
             o.put("subject", probes.get(i).subject());
             o.put("relation", probes.get(i).relation());
             o.put("object", probes.get(i).object());
+            o.put("predicted", tok.decode(results.get(i).predictedIds()));
             o.put("object_nll", results.get(i).objectNll());
             o.put("accuracy", results.get(i).accuracy());
             rows.add(o);
