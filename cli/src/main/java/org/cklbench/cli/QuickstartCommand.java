@@ -110,8 +110,11 @@ final class QuickstartCommand implements Callable<Integer> {
             System.out.println(head);
             for (String kind : List.of("rows", "reported")) {
                 for (JsonNode r : b.get(kind)) {
-                    String name = kind.equals("rows") ? r.get("method").asText() : r.get("label").asText() + "*";
-                    StringBuilder line = new StringBuilder(String.format("%-18s", name.length() > 18 ? name.substring(0, 18) : name));
+                    String name = kind.equals("rows") ? r.get("method").asText() : r.get("label").asText();
+                    if (name.length() > 17) {
+                        name = name.substring(0, 17);
+                    }
+                    StringBuilder line = new StringBuilder(String.format("%-18s", kind.equals("rows") ? name : name + "*"));
                     for (JsonNode c : b.get("columns")) {
                         JsonNode v = r.path("values").path(c.get("key").asText());
                         line.append(String.format("%10s", v.path("text").asText("–")));

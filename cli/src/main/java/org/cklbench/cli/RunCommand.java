@@ -57,7 +57,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--plugins", description = "Folder of method plugin jars to load.")
     Path plugins;
 
-    @Option(names = "--ta", description = "A Train-Attention model folder for taalm (same as --param ta=DIR, or taalm.ta=DIR when composed).")
+    @Option(names = "--ta", description = {"A Train-Attention model folder for taalm (same as --param ta=DIR, or",
+        "taalm.ta=DIR when composed); ignored by methods without taalm, so one command line serves a loop over methods."})
     Path ta;
 
     @Mixin
@@ -69,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
         if (full) {
             sets.put("full", "true");
         }
-        if (ta != null) {
+        if (ta != null && java.util.Arrays.asList(method.split("\\+")).contains("taalm")) {
             params.put(method.contains("+") ? "taalm.ta" : "ta", ta.toAbsolutePath().toString());
         }
         MethodRegistry methods = MethodRegistry.load(plugins);
