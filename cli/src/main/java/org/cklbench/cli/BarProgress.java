@@ -25,4 +25,9 @@ final class BarProgress implements Progress {
             }
         };
     }
+
+    @Override
+    public void note(String line) {
+        System.err.println("ckl: " + line);
+    }
 }

@@ -10,7 +10,7 @@ import java.io.PrintWriter;
         description = "CKL Bench: benchmarks for continual knowledge learning of language models.",
         subcommands = {QuickstartCommand.class, RunCommand.class, MethodsCommand.class, LamaCklCommand.class,
             DatasetsCommand.class,
-            PretrainCommand.class, TaalmCommand.class, TemporalWikiCommand.class, SiteCommand.class,
+            PretrainCommand.class, TaalmCommand.class, TemporalWikiCommand.class, SiteCommand.class, SweepCommand.class,
             ModelCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Environment: CKL_HOME (default ~/.cache/ckl) holds downloads, generated worlds and cached models;",

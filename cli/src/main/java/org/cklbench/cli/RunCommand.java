@@ -42,8 +42,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs", description = "Folder of run folders, or with --resume a run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue an interrupted run from its last finished epoch (same options).")
+    @Option(names = "--resume", description = {"Continue an interrupted run from its last checkpoint (same options): the end",
+        "of an epoch or period, or the step where it was stopped with SIGTERM or Ctrl-C."})
     boolean resume;
+
+    @Option(names = "--run-dir", description = {"Run into exactly this folder instead of one named under --out (what sweep",
+        "tasks do): starts the run, continues it if interrupted, returns it if complete."})
+    Path runDir;
 
     @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A method parameter (repeatable); <method>.<name> for composed methods.")
     Map<String, String> params = new LinkedHashMap<>();
@@ -76,8 +81,13 @@ final class RunCommand implements Callable<Integer> {
         MethodRegistry methods = MethodRegistry.load(plugins);
         RunRequest req = new RunRequest(benchmark, method, params, preset, sets, model, data, seed, engine.device,
                 engine.dtype, engine.threads, Home.get());
-        Files.createDirectories(out);
-        RunFolder folder = Runner.run(req, out, resume, methods, new BarProgress());
+        RunFolder folder;
+        if (runDir != null) {
+            folder = Runner.runIn(req, runDir, methods, new BarProgress());
+        } else {
+            Files.createDirectories(out);
+            folder = Runner.run(req, out, resume, methods, new BarProgress());
+        }
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(new ObjectMapper().readTree(folder.dir().resolve(RunFolder.SUMMARY).toFile())));
         System.err.println("run folder: " + folder.dir());

@@ -1,5 +1,7 @@
 package org.cklbench.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,17 +30,25 @@ class KillAndResumeTest {
     @ParameterizedTest(name = "killed once metrics.jsonl has {0} line(s)")
     @ValueSource(ints = {1, 3})
     void resumedRunMatchesAnUninterruptedOne(int linesBeforeKill) throws Exception {
-        killAndResume(RUN, linesBeforeKill, linesBeforeKill > 2);
+        killAndResume(RUN, linesBeforeKill, linesBeforeKill > 2, false);
+    }
+
+    /** SIGTERM (scancel, Slurm's time limit, Ctrl-C) is not a crash: the run checkpoints the step it is on. */
+    @ParameterizedTest(name = "{0} stopped with SIGTERM resumes from the step it was on")
+    @ValueSource(strings = {"lama-ckl", "temporalwiki"})
+    void aSigtermCheckpointsTheStepItIsOn(String benchmark) throws Exception {
+        killAndResume(benchmark.equals("lama-ckl") ? RUN : TWIKI, 1, true, true);
     }
 
     /** TemporalWiki checkpoints inside a period too: killed in period 2, it resumes inside it. */
     @ParameterizedTest(name = "TemporalWiki killed once metrics.jsonl has {0} line(s)")
     @ValueSource(ints = {1, 2})
     void temporalWikiResumesBetweenAndWithinPeriods(int linesBeforeKill) throws Exception {
-        killAndResume(TWIKI, linesBeforeKill, true);
+        killAndResume(TWIKI, linesBeforeKill, true, false);
     }
 
-    private void killAndResume(List<String> run, int linesBeforeKill, boolean expectCheckpoint) throws Exception {
+    private void killAndResume(List<String> run, int linesBeforeKill, boolean expectCheckpoint, boolean sigterm)
+            throws Exception {
         List<String> ref = new ArrayList<>(run);
         ref.addAll(List.of("--out", tmp.resolve("ref").toString()));
         assertThat(ckl(ref.toArray(String[]::new)).code()).isZero();
@@ -56,7 +66,11 @@ class KillAndResumeTest {
         while (System.nanoTime() < deadline && p.isAlive()) {
             Path metrics = Files.isDirectory(out) ? findMetrics(out) : null;
             if (metrics != null && Files.readAllLines(metrics).size() >= linesBeforeKill) {
-                p.destroyForcibly();
+                if (sigterm) {
+                    p.destroy();
+                } else {
+                    p.destroyForcibly();
+                }
                 killed = true;
                 break;
             }
@@ -69,6 +83,12 @@ class KillAndResumeTest {
         assertThat(folder.resolve("summary.json")).doesNotExist();
         if (expectCheckpoint) {
             assertThat(folder.resolve("checkpoint/state.json")).as("resumes from a checkpoint").exists();
+        }
+        if (sigterm) {
+            JsonNode at = new ObjectMapper().readTree(folder.resolve("checkpoint/state.json").toFile()).get("extra");
+            assertThat(at.path("step_in_epoch").asLong() + at.path("step_in_period").asLong())
+                    .as("a checkpoint inside the epoch or period: %s", at).isPositive();
+            assertThat(Files.readString(tmp.resolve("log.txt"))).contains("stopped on request");
         }
 
         List<String> resume = new ArrayList<>(run);

@@ -2,6 +2,8 @@ package org.cklbench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cklbench.core.io.FileLocks;
+import org.cklbench.core.run.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +66,26 @@ class RunCommandTest {
         }).toList();
         assertThat(lines.get(3).get("train_loss").asDouble()).isLessThan(lines.get(1).get("train_loss").asDouble());
         assertThat(lines.get(3).get("to_learn_nll").asDouble()).isLessThan(lines.get(0).get("to_learn_nll").asDouble());
+    }
+
+    @Test
+    void runDirRunsIntoExactlyThatFolderAndRefusesOneAnotherProcessIsWriting() throws Exception {
+        Path dir = tmp.resolve("exact");
+        Cli.Run a = ckl(with(SMOKE, "--run-dir", dir.toString()));
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(dir.resolve("summary.json")).exists();
+        String metrics = Files.readString(dir.resolve("metrics.jsonl"));
+        Cli.Run again = ckl(with(SMOKE, "--run-dir", dir.toString()));
+        assertThat(again.code()).as("a complete folder is left as it is").isZero();
+        assertThat(Files.readString(dir.resolve("metrics.jsonl"))).isEqualTo(metrics);
+        try (FileLocks.Held held = FileLocks.tryAcquire(dir.resolve(RunFolder.LOCK)).orElseThrow()) {
+            Cli.Run busy = ckl(with(SMOKE, "--run-dir", dir.toString()));
+            assertThat(busy.code()).isEqualTo(1);
+            assertThat(busy.err()).contains("is being written by process " + ProcessHandle.current().pid());
+        }
+        Cli.Run other = ckl(with(SMOKE, "--run-dir", dir.toString(), "--seed", "2"));
+        assertThat(other.code()).isEqualTo(1);
+        assertThat(other.err()).contains("holds a run of another configuration");
     }
 
     @Test

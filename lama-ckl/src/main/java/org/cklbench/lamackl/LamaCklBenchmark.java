@@ -13,6 +13,7 @@ import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.model.Checkpoints;
 import org.cklbench.core.model.LlamaModel;
 import org.cklbench.core.run.Benchmark;
+import org.cklbench.core.run.Preemption;
 import org.cklbench.core.run.Progress;
 import org.cklbench.core.run.RunContext;
 import org.cklbench.core.run.RunFolder;
@@ -37,7 +38,8 @@ import java.util.Map;
 /**
  * The LAMA-ckl protocol (SPEC §2): train on the To-Learn evidence documents; before training and
  * after every epoch, probe To-Learn and Not-To-Forget facts; report Top Acc, Epoch, NF Acc and Total
- * Knowledge from the curve. Resumes from the checkpoint of the last finished epoch.
+ * Knowledge from the curve. Checkpoints at the end of every epoch and, when the process is asked to
+ * stop ({@link Preemption}), at the step it is on; a resumed run goes on from there.
  */
 public final class LamaCklBenchmark implements Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -182,33 +184,60 @@ public final class LamaCklBenchmark implements Benchmark {
                 trainer.plan(epochs * Trainer.stepsPerStage(docs.size(), ts));
                 List<JsonNode> metrics = new ArrayList<>();
                 int start = 1;
+                long startStep = 0;
+                double[] epochLoss = {0};
                 if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
-                    int done = trainer.restoreCheckpoint(folder.checkpoint()).get("stage").asInt();
+                    JsonNode at = trainer.restoreCheckpoint(folder.checkpoint()).get("extra");
+                    start = at.get("epoch").asInt();
+                    startStep = at.get("step_in_epoch").asLong();
+                    epochLoss[0] = at.get("loss_sum_in_epoch").asDouble();
                     for (JsonNode m : folder.metrics()) {
-                        if (m.get("epoch").asInt() <= done) {
+                        if (m.get("epoch").asInt() < start) {
                             metrics.add(m);
                         }
                     }
-                    start = done + 1;
                 }
                 if (metrics.isEmpty()) {
                     metrics.add(evaluate(0, null, learnProbes, keepProbes, evaluator, state, ctx));
                     folder.writeMetrics(metrics);
                 }
+                long steps = Trainer.stepsPerStage(docs.size(), ts);
                 for (int epoch = start; epoch <= epochs; epoch++) {
-                    Trainer.StageResult r;
-                    try (Progress.Task bar = ctx.progress().start("epoch " + epoch + "/" + epochs, Trainer.stepsPerStage(docs.size(), ts), "step")) {
-                        r = trainer.trainStage(epoch, docs, (k, n, loss) -> {
+                    int current = epoch;
+                    try (Progress.Task bar = ctx.progress().start("epoch " + epoch + "/" + epochs, steps, "step")) {
+                        bar.step(startStep);
+                        trainer.trainStage(epoch, docs, startStep, (k, n, loss) -> {
                             bar.step(1);
                             bar.message(String.format("loss %.4f", loss));
+                            epochLoss[0] += loss;
+                            if (Preemption.requested()) {
+                                saveCheckpoint(trainer, folder, current, k, epochLoss[0]);
+                                throw Preemption.checkpointed();
+                            }
                         });
                     }
-                    metrics.add(evaluate(epoch, r.meanLoss(), learnProbes, keepProbes, evaluator, state, ctx));
+                    metrics.add(evaluate(epoch, epochLoss[0] / Math.max(1, steps), learnProbes, keepProbes, evaluator,
+                            state, ctx));
                     folder.writeMetrics(metrics);
-                    trainer.saveCheckpoint(folder.checkpoint(), epoch, null);
+                    saveCheckpoint(trainer, folder, epoch + 1, 0, 0);
+                    startStep = 0;
+                    epochLoss[0] = 0;
                 }
                 folder.writeSummary(summary(req.method(), metrics));
             }
+        }
+    }
+
+    /** A checkpoint from which training goes on at {@code step} of {@code epoch} (step 0: the epoch's start). */
+    private static void saveCheckpoint(Trainer trainer, RunFolder folder, int epoch, long step, double lossSum) {
+        ObjectNode at = JSON.createObjectNode();
+        at.put("epoch", epoch);
+        at.put("step_in_epoch", step);
+        at.put("loss_sum_in_epoch", lossSum);
+        try {
+            trainer.saveCheckpoint(folder.checkpoint(), epoch, at);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package org.cklbench.lamackl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import org.cklbench.core.io.Folders;
 import org.cklbench.core.run.Progress;
 import org.cklbench.datasets.world.World;
 import org.cklbench.datasets.world.WorldBase;
@@ -13,7 +14,6 @@ import org.cklbench.lamackl.build.Scores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -38,11 +38,7 @@ public final class QuickSet {
             Scores.score(eligible, base, Device.cpu(), DataType.FLOAT32, 64, progress);
             Scores.write(tmp.resolve("scores.jsonl"), eligible);
             LamaCklBuilder.write(LamaCklBuilder.select(candidates, SIZE, BUILD_SEED, false), tmp);
-            try {
-                Files.move(tmp, built, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // built by another process meanwhile
-            }
+            Folders.publish(tmp, built);
         }
         return new Path[] {world, base, built};
     }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.io.Folders;
 import org.cklbench.core.io.JsonLines;
 import org.cklbench.core.model.Checkpoints;
 import org.cklbench.core.model.LlamaConfig;
@@ -15,7 +16,6 @@ import org.cklbench.core.train.Pretraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,11 +63,7 @@ public final class SmokeSet {
         if (!Files.isRegularFile(root.resolve("model").resolve("config.json"))) {
             Path tmp = Files.createTempDirectory(Files.createDirectories(root.getParent()), ".lama-ckl.");
             generate(tmp);
-            try {
-                Files.move(tmp, root, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // another process finished first; its files are identical
-            }
+            Folders.publish(tmp, root);
         }
         return new Path[] {root.resolve("data"), root.resolve("model")};
     }

@@ -2,6 +2,7 @@ package org.cklbench.lamackl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import org.cklbench.core.io.FileLocks;
 import org.cklbench.core.io.Hashing;
 import org.cklbench.core.model.Checkpoints;
 import org.cklbench.core.model.LlamaModel;
@@ -42,11 +43,17 @@ public final class TrainAttentionSet {
         if (examples.size() < 2) {
             throw new IOException(file + " has " + examples.size() + " examples; Train-Attention meta-training needs more");
         }
-        try (LlamaModel model = Checkpoints.load(base, Device.cpu(), DataType.FLOAT32);
-             TextTokenizer tok = TextTokenizer.load(base)) {
-            Path best = TaTrainer.train(model, tok, examples, s, out, progress);
-            Files.writeString(out.resolve("done"), "trained\n");
-            return best;
+        // concurrent runs sharing CKL_HOME: one meta-trains, the others wait, then reuse it
+        try (FileLocks.Held lock = FileLocks.acquire(cacheRoot.resolve(out.getFileName() + ".lock"), progress::note)) {
+            if (Files.isRegularFile(out.resolve("done"))) {
+                return out.resolve("best");
+            }
+            try (LlamaModel model = Checkpoints.load(base, Device.cpu(), DataType.FLOAT32);
+                 TextTokenizer tok = TextTokenizer.load(base)) {
+                Path best = TaTrainer.train(model, tok, examples, s, out, progress);
+                Files.writeString(out.resolve("done"), "trained\n");
+                return best;
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.cklbench.core.io.Folders;
 import org.cklbench.core.io.AtomicFiles;
 import org.thymeleaf.TemplateEngine;
 import org.thymeleaf.context.Context;
@@ -50,7 +51,7 @@ public final class SiteBuilder {
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, ".site.");
         render(data, runs, tmp);
-        deleteTree(out);
+        Folders.deleteTree(out);
         Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
         return out.resolve("index.html");
     }
@@ -181,16 +182,5 @@ public final class SiteBuilder {
 
     private static void write(Path file, String text) throws IOException {
         AtomicFiles.writeString(file, text);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

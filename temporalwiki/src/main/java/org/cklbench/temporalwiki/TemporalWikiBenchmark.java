@@ -13,6 +13,7 @@ import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.model.Checkpoints;
 import org.cklbench.core.model.LlamaModel;
 import org.cklbench.core.run.Benchmark;
+import org.cklbench.core.run.Preemption;
 import org.cklbench.core.run.Progress;
 import org.cklbench.core.run.RunContext;
 import org.cklbench.core.run.RunFolder;
@@ -38,8 +39,8 @@ import java.util.Map;
  * TemporalWiki (SPEC §3): three periods in order, the model carried over; one epoch on the period's
  * filtered diffset, then the period's Changed and Unchanged probes scored by the mean NLL of their
  * object tokens; Un, C and Avg = (Un + C)/2 per period, lower is better. Checkpoints at the end of each
- * period and every {@code checkpoint_every} steps inside one, so a run resumes between and within
- * periods.
+ * period, every {@code checkpoint_every} steps inside one, and at the step where the process is asked
+ * to stop ({@link Preemption}), so a run resumes between and within periods.
  */
 public final class TemporalWikiBenchmark implements Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -194,6 +195,10 @@ public final class TemporalWikiBenchmark implements Benchmark {
                             bar.step(1);
                             bar.message(String.format("loss %.4f", loss));
                             periodLoss[0] += loss;
+                            if (Preemption.requested()) {
+                                saveCheckpoint(trainer, folder, periodIndex, k, periodLoss[0]);
+                                throw Preemption.checkpointed();
+                            }
                             if (k % every == 0 && k < n) {
                                 saveCheckpoint(trainer, folder, periodIndex, k, periodLoss[0]);
                             }

@@ -2,6 +2,8 @@ package org.cklbench.temporalwiki;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import org.cklbench.core.io.Folders;
+import org.cklbench.core.io.FileLocks;
 import org.cklbench.core.io.Hashing;
 import org.cklbench.core.io.JsonLines;
 import org.cklbench.core.model.Checkpoints;
@@ -19,7 +21,6 @@ import org.cklbench.temporalwiki.build.WikipediaText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class WorldTemporalWiki {
                 }
             });
             JsonLines.write(Files.createDirectories(tmp.resolve("review")).resolve("review.jsonl"), review);
-            move(tmp, data);
+            Folders.publish(tmp, data);
         }
         return new Path[] {base, data};
     }
@@ -81,17 +82,9 @@ public final class WorldTemporalWiki {
         if (!Files.isRegularFile(snaps.resolve("snapshot-" + (spec.snapshots() - 1)).resolve("wikipedia.jsonl"))) {
             Path tmp = Files.createTempDirectory(world, ".snapshots.");
             WorldSnapshots.write(World.generate(spec), tmp);
-            move(tmp, snaps);
+            Folders.publish(tmp, snaps);
         }
         return snaps;
-    }
-
-    private static void move(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            // made by another process meanwhile; identical by construction
-        }
     }
 
     /**
@@ -123,11 +116,17 @@ public final class WorldTemporalWiki {
             throw new IOException("the held-out subjects of the " + preset + " world give " + examples.size()
                     + " Train-Attention examples; too few to meta-train");
         }
-        try (LlamaModel model = Checkpoints.load(in[0], Device.cpu(), DataType.FLOAT32);
-             TextTokenizer tok = TextTokenizer.load(in[0])) {
-            Path best = TaTrainer.train(model, tok, examples, settings, out, progress);
-            Files.writeString(out.resolve("done"), "trained on " + examples.size() + " examples\n");
-            return best;
+        // concurrent runs sharing CKL_HOME: one meta-trains, the others wait, then reuse it
+        try (FileLocks.Held lock = FileLocks.acquire(world.resolve(out.getFileName() + ".lock"), progress::note)) {
+            if (Files.isRegularFile(out.resolve("done"))) {
+                return out.resolve("best");
+            }
+            try (LlamaModel model = Checkpoints.load(in[0], Device.cpu(), DataType.FLOAT32);
+                 TextTokenizer tok = TextTokenizer.load(in[0])) {
+                Path best = TaTrainer.train(model, tok, examples, settings, out, progress);
+                Files.writeString(out.resolve("done"), "trained on " + examples.size() + " examples\n");
+                return best;
+            }
         }
     }
 }

@@ -15,6 +15,10 @@ public interface Progress {
     /** One piece of work with {@code total} units. */
     Task start(String name, long total, String unit);
 
+    /** A line worth telling the user that is not a piece of work (e.g. waiting for another process). */
+    default void note(String line) {
+    }
+
     /** A started piece of work. */
     interface Task extends AutoCloseable {
         void step(long n);

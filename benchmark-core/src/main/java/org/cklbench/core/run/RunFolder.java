@@ -24,6 +24,8 @@ public final class RunFolder {
     public static final String SUMMARY = "summary.json";
     public static final String PREDICTIONS = "predictions";
     public static final String CHECKPOINT = "checkpoint";
+    /** Held (an OS file lock) by the process writing the run; see {@link #running()}. */
+    public static final String LOCK = ".lock";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
@@ -43,6 +45,11 @@ public final class RunFolder {
 
     public boolean complete() {
         return Files.isRegularFile(dir.resolve(SUMMARY));
+    }
+
+    /** Whether a process is writing this run now (on this host, or any host where the file system shares locks). */
+    public boolean running() throws IOException {
+        return org.cklbench.core.io.FileLocks.isHeld(dir.resolve(LOCK));
     }
 
     public ObjectNode runJson() throws IOException {

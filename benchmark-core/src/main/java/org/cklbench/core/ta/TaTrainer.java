@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.io.Folders;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
 import org.cklbench.core.io.AtomicFiles;
@@ -182,13 +183,7 @@ public final class TaTrainer {
     private static void save(TrainAttentionModel ta, Path dir) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         ta.save(tmp, null);
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(q);
-                }
-            }
-        }
+        Folders.deleteTree(dir);
         Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

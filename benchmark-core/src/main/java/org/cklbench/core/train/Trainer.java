@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.io.Folders;
 import org.cklbench.core.engine.Autograd;
 import org.cklbench.core.engine.Scalars;
 import org.cklbench.core.engine.Scopes;
@@ -263,7 +264,7 @@ public final class Trainer implements AutoCloseable {
      */
     public void saveCheckpoint(Path dir, int stage, ObjectNode extra) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-        deleteTree(tmp);
+        Folders.deleteTree(tmp);
         Files.createDirectories(tmp);
         SafetensorsWriter.write(tmp.resolve(TRAINABLE), state.trainable(), null);
         SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.state(), null);
@@ -279,7 +280,7 @@ public final class Trainer implements AutoCloseable {
             json.set("extra", extra);
         }
         AtomicFiles.writeString(tmp.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        deleteTree(dir);
+        Folders.deleteTree(dir);
         Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -307,17 +308,6 @@ public final class Trainer implements AutoCloseable {
         lossScale = json.path("loss_scale").asDouble(lossScale);
         goodSteps = json.path("loss_scale_good_steps").asInt(0);
         return json;
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 
     @Override

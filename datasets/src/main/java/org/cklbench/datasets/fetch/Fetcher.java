@@ -2,6 +2,7 @@ package org.cklbench.datasets.fetch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.io.Folders;
 import org.cklbench.core.io.AtomicFiles;
 import org.cklbench.core.io.Hashing;
 import org.cklbench.core.run.Progress;
@@ -100,7 +101,7 @@ public final class Fetcher {
             }
         }
         AtomicFiles.writeString(tmp.resolve(COMPLETE), "fetched\n");
-        deleteTree(dir);
+        Folders.deleteTree(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         return dir;
     }
@@ -195,17 +196,6 @@ public final class Fetcher {
             throw new IOException(file + ": SHA-256 " + actual + " does not match the expected " + expected
                     + (f.sha256() != null ? " (pinned in the catalogue)" : " (recorded at the first download)")
                     + "; the file is corrupt or the source changed. Delete it and fetch again.");
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
 import org.cklbench.core.io.AtomicFiles;
+import org.cklbench.core.io.FileLocks;
 import org.cklbench.core.model.Checkpoints;
 import org.cklbench.core.model.ForwardHooks;
 import org.cklbench.core.model.LlamaConfig;
@@ -60,33 +61,35 @@ public final class WorldBase {
         if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
             return dir;
         }
-        Path tmp = Files.createTempDirectory(worldDir, "." + recipe.id() + ".");
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
-            Files.copy(worldDir.resolve("tokenizer").resolve(f), tmp.resolve(f));
-        }
-        List<String> texts = WorldFiles.readPretrainTexts(worldDir);
-        long t0 = System.nanoTime();
-        double loss;
-        try (TextTokenizer tok = TextTokenizer.load(tmp)) {
-            int vocab = tokenizerSize(tmp);
-            LlamaConfig config = LlamaConfig.create(vocab, recipe.hidden(), recipe.intermediate(), recipe.layers(),
-                    recipe.heads(), recipe.kvHeads(), false, 512);
-            try (LlamaModel model = Checkpoints.init(config, recipe.seed(), Device.cpu(), DataType.FLOAT32)) {
-                loss = Pretraining.run(model, tok, texts, recipe.epochs(), recipe.batch(), recipe.lr(), recipe.seed(),
-                        progress);
-                Checkpoints.save(model, tmp);
+        // concurrent sweep tasks sharing CKL_HOME: one pretrains, the others wait for it
+        try (FileLocks.Held lock = FileLocks.acquire(worldDir.resolve(recipe.id() + ".lock"), progress::note)) {
+            if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
+                return dir;
             }
-        }
-        ObjectNode meta = JSON.createObjectNode();
-        meta.put("recipe", recipe.toString());
-        meta.put("pretraining_texts", texts.size());
-        meta.put("final_epoch_loss", loss);
-        meta.put("seconds", (System.nanoTime() - t0) / 1e9);
-        AtomicFiles.writeString(tmp.resolve("pretraining.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
-        try {
+            Path tmp = Files.createTempDirectory(worldDir, "." + recipe.id() + ".");
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+                Files.copy(worldDir.resolve("tokenizer").resolve(f), tmp.resolve(f));
+            }
+            List<String> texts = WorldFiles.readPretrainTexts(worldDir);
+            long t0 = System.nanoTime();
+            double loss;
+            try (TextTokenizer tok = TextTokenizer.load(tmp)) {
+                int vocab = tokenizerSize(tmp);
+                LlamaConfig config = LlamaConfig.create(vocab, recipe.hidden(), recipe.intermediate(), recipe.layers(),
+                        recipe.heads(), recipe.kvHeads(), false, 512);
+                try (LlamaModel model = Checkpoints.init(config, recipe.seed(), Device.cpu(), DataType.FLOAT32)) {
+                    loss = Pretraining.run(model, tok, texts, recipe.epochs(), recipe.batch(), recipe.lr(), recipe.seed(),
+                            progress);
+                    Checkpoints.save(model, tmp);
+                }
+            }
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("recipe", recipe.toString());
+            meta.put("pretraining_texts", texts.size());
+            meta.put("final_epoch_loss", loss);
+            meta.put("seconds", (System.nanoTime() - t0) / 1e9);
+            AtomicFiles.writeString(tmp.resolve("pretraining.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            // trained by another process meanwhile
         }
         return dir;
     }

@@ -2,6 +2,7 @@ package org.cklbench.datasets.world;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.io.Folders;
 import org.cklbench.core.io.AtomicFiles;
 import org.cklbench.core.io.Hashing;
 import org.cklbench.core.io.JsonLines;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,11 +46,7 @@ public final class WorldFiles {
         Files.createDirectories(dir.getParent());
         Path tmp = Files.createTempDirectory(dir.getParent(), "." + id(spec) + ".");
         write(World.generate(spec), tmp);
-        try {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            // made by another process meanwhile; identical by construction
-        }
+        Folders.publish(tmp, dir);
         return dir;
     }
 
