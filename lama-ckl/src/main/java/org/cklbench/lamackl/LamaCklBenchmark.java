@@ -187,10 +187,12 @@ public final class LamaCklBenchmark implements Benchmark {
                 long startStep = 0;
                 double[] epochLoss = {0};
                 if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
-                    JsonNode at = trainer.restoreCheckpoint(folder.checkpoint()).get("extra");
-                    start = at.get("epoch").asInt();
-                    startStep = at.get("step_in_epoch").asLong();
-                    epochLoss[0] = at.get("loss_sum_in_epoch").asDouble();
+                    JsonNode saved = trainer.restoreCheckpoint(folder.checkpoint());
+                    JsonNode at = saved.path("extra");
+                    // checkpoints written before mid-epoch ones existed hold only the finished epoch
+                    start = at.has("epoch") ? at.get("epoch").asInt() : saved.get("stage").asInt() + 1;
+                    startStep = at.path("step_in_epoch").asLong();
+                    epochLoss[0] = at.path("loss_sum_in_epoch").asDouble();
                     for (JsonNode m : folder.metrics()) {
                         if (m.get("epoch").asInt() < start) {
                             metrics.add(m);

@@ -110,6 +110,11 @@ public final class FileLocks {
         return held.isEmpty();
     }
 
+    /** Whether another process holds the lock now. */
+    public static boolean heldElsewhere(Path lockFile) throws IOException {
+        return !HELD.contains(lockFile.toAbsolutePath().normalize()) && isHeld(lockFile);
+    }
+
     /** The pid written by the last holder, or "?" when unreadable. */
     public static String holder(Path lockFile) {
         try {

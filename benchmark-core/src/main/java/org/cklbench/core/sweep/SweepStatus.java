@@ -1,5 +1,8 @@
 package org.cklbench.core.sweep;
 
+import org.cklbench.core.io.FileLocks;
+import org.cklbench.core.run.RunFolder;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,6 +115,10 @@ public final class SweepStatus {
         }
         if (sub != null) {
             Path log = folder.logs().resolve(id + ".log");
+            if (sub == subs.get(subs.size() - 1) && FileLocks.heldElsewhere(folder.lockFile())) {
+                return new Row(id, State.PENDING, "waiting for a worker of the local sweep (process "
+                        + FileLocks.holder(folder.lockFile()) + ")", log);
+            }
             return new Row(id, State.FAILED, lastError(log).orElse("ended without a summary") + "; " + progress, log);
         }
         return run == SweepFolder.RunState.INTERRUPTED
@@ -131,7 +138,7 @@ public final class SweepStatus {
     }
 
     private static String holder(SweepFolder folder, String id) {
-        return org.cklbench.core.io.FileLocks.holder(folder.runDir(id).resolve(org.cklbench.core.run.RunFolder.LOCK));
+        return FileLocks.holder(folder.runDir(id).resolve(RunFolder.LOCK));
     }
 
     /** The last "ckl: error:" line of a log, which says what went wrong and what to do. */
