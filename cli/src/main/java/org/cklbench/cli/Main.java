@@ -1,5 +1,6 @@
 package org.cklbench.cli;
 
+import org.cklbench.core.run.Preemption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +36,10 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (stoppedOnRequest(ex)) {
+                // the JVM is halting; Preemption's shutdown hook has already said so
+                return 143;
+            }
             if (System.getenv("CKL_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
@@ -44,6 +49,15 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    private static boolean stoppedOnRequest(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof Preemption.Stopped) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The suite's version, from the jar manifest when packaged. */

@@ -1,5 +1,6 @@
 package org.cklbench.cli;
 
+import org.cklbench.core.run.RunFolder;
 import org.cklbench.site.SiteBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,8 @@ class SiteTest {
             b = t.filter(Files::isRegularFile).map(again::relativize).sorted().toList();
         }
         assertThat(b).isEqualTo(a);
+        assertThat(a).as("nothing that differs between machines or processes, such as the run folder's lock")
+                .noneMatch(p -> p.getFileName().toString().equals(RunFolder.LOCK));
         for (Path p : a) {
             assertThat(Files.readAllBytes(again.resolve(p))).as(p.toString()).isEqualTo(Files.readAllBytes(site.resolve(p)));
         }

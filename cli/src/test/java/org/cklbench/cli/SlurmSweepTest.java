@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * ckl sweep --executor slurm against a real single-node Slurm on loopback: a 2 methods x 2 seeds
  * smoke grid as a job array with the site build after it; a re-run submits nothing; a deleted run
- * folder is resubmitted alone; an array task cancelled mid-run is resubmitted and ends with the
- * metrics of a run never interrupted.
+ * folder is resubmitted alone; an array task requeued by Slurm mid-run resumes from its checkpoint,
+ * one cancelled mid-run is resubmitted, and both end with the metrics of runs never interrupted.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class SlurmSweepTest {
@@ -83,35 +84,43 @@ class SlurmSweepTest {
     }
 
     @Test
-    void aTaskCancelledMidRunIsResubmittedAndEndsWithTheSameMetrics() throws Exception {
+    void tasksRequeuedOrCancelledMidRunEndWithTheMetricsOfAnUninterruptedRun() throws Exception {
         Path grid = tmp.resolve("long.json");
         Files.writeString(grid, """
                 {"benchmark": "lama-ckl", "method": "finetune", "seed": [1, 2], "preset": "smoke", "threads": 1,
                  "set": {"epochs": 40, "batch_size": 1}}
                 """);
-        Path ref = tmp.resolve("reference");
-        Cli.Run r = Cli.ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke", "--seed", "2",
-                "--threads", "1", "--set", "epochs=40", "--set", "batch_size=1", "--out", ref.toString());
-        assertThat(r.code()).as(r.err()).isZero();
-        String expected = Files.readString(Cli.onlyRun(ref).resolve("metrics.jsonl"));
+        String[] expected = {reference(1), reference(2)};
 
-        Path out = tmp.resolve("cancelled");
+        Path out = tmp.resolve("interrupted");
         Sweep submit = sweep("--grid", grid.toString(), "--out", out.toString(), "--executor", "slurm");
         assertThat(submit.code()).as(submit.log()).isZero();
         JsonNode sub = submissions(out).get(0);
+        String requeued = sub.get("tasks").get(0).asText();
         String victim = sub.get("tasks").get(1).asText();
+        assertThat(requeued).contains("_s1_");
         assertThat(victim).contains("_s2_");
+        Path requeuedMetrics = out.resolve(requeued).resolve("metrics.jsonl");
         Path metrics = out.resolve(victim).resolve("metrics.jsonl");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!(Files.exists(metrics) && Files.readAllLines(metrics).size() >= 3) && System.nanoTime() < deadline) {
+        while (!(lines(requeuedMetrics) >= 3 && lines(metrics) >= 3) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        String task = sub.get("job").asText() + "_1";
+        String job = sub.get("job").asText();
+        String task = job + "_1";
+        Sweep running = sweep("status", "--out", out.toString(), "--json");
+        JsonNode row = JSON.readTree(running.out()).get("runs").get(1);
+        assertThat(row.get("state").asText()).as(running.log()).isEqualTo("running");
+        assertThat(row.get("detail").asText()).contains("job " + task + " RUNNING");
+
+        // as on node failure or preemption: Slurm sends SIGTERM and queues the same task again
+        slurm.client("scontrol", "requeue", job + "_0");
         slurm.client("scancel", task);
         while (!slurm.client("squeue", "--noheader", "--array", "--format=%i").strip().lines().noneMatch(task::equals)
                 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
+        releaseRequeued(job + "_0", deadline);
         assertThat(out.resolve(victim).resolve("summary.json")).as("cancelled before the end").doesNotExist();
         JsonNode at = JSON.readTree(out.resolve(victim).resolve("checkpoint/state.json").toFile()).get("extra");
         assertThat(at.get("step_in_epoch").asLong()).as("SIGTERM made a checkpoint at the step it was on: %s", at)
@@ -123,9 +132,55 @@ class SlurmSweepTest {
 
         Sweep resubmit = sweep("--grid", grid.toString(), "--out", out.toString(), "--executor", "slurm", "--wait", "--poll", "1");
         assertThat(resubmit.code()).as(resubmit.log()).isZero();
-        assertThat(submissions(out).get(1).get("tasks").toString()).as("only the cancelled run goes again")
+        assertThat(submissions(out).get(1).get("tasks").toString())
+                .as("only the cancelled run goes again; the requeued one is Slurm's to finish: %s", resubmit.log())
                 .isEqualTo("[\"" + victim + "\"]");
-        assertThat(Files.readString(metrics)).isEqualTo(expected);
+        assertThat(Files.readString(metrics)).isEqualTo(expected[1]);
+
+        while (!Files.exists(out.resolve(requeued).resolve("summary.json")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        String log = Files.readString(out.resolve(".sweep/logs/" + job + "_0.out"));
+        assertThat(log).as("the requeued task stopped with a checkpoint and started again")
+                .contains("stopped on request").contains("(restart 1)");
+        assertThat(log.substring(log.indexOf("(restart 1)"))).as("it resumed rather than starting over")
+                .doesNotContain("epoch 1/40 ");
+        assertThat(Files.readString(requeuedMetrics)).as(log).isEqualTo(expected[0]);
+    }
+
+    /**
+     * Slurm holds a requeued task back for about two minutes (its begin time); the test cluster lets
+     * it start now, once it is pending again rather than still completing.
+     */
+    private static void releaseRequeued(String task, long deadline) throws Exception {
+        while (System.nanoTime() < deadline) {
+            String state = slurm.client("squeue", "--noheader", "--array", "--jobs=" + task.split("_")[0],
+                    "--format=%i|%T").strip().lines().filter(l -> l.startsWith(task + "|")).findFirst().orElse("");
+            if (state.endsWith("|PENDING")) {
+                try {
+                    slurm.client("scontrol", "update", "JobId=" + task, "StartTime=now");
+                } catch (IOException raced) {
+                    // it started between the two calls
+                }
+            } else if (!state.endsWith("|COMPLETING") && !state.isEmpty()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** metrics.jsonl of the same run in this process, never interrupted. */
+    private static String reference(int seed) throws Exception {
+        Path ref = tmp.resolve("reference-" + seed);
+        Cli.Run r = Cli.ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke",
+                "--seed", Integer.toString(seed), "--threads", "1", "--set", "epochs=40", "--set", "batch_size=1",
+                "--out", ref.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        return Files.readString(Cli.onlyRun(ref).resolve("metrics.jsonl"));
+    }
+
+    private static long lines(Path file) throws Exception {
+        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
     }
 
     record Sweep(int code, String out, String err) {

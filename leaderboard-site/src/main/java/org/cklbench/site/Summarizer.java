@@ -175,7 +175,8 @@ public final class Summarizer {
         try (var walk = Files.walk(dir)) {
             for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
                 String rel = dir.relativize(f).toString().replace('\\', '/');
-                if (!rel.startsWith(RunFolder.CHECKPOINT + "/")) {
+                // not the checkpoint (large, and gone once complete) nor the lock (it names a pid)
+                if (!rel.startsWith(RunFolder.CHECKPOINT + "/") && !rel.equals(RunFolder.LOCK)) {
                     files.add(rel);
                 }
             }

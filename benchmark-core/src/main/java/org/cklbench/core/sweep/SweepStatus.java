@@ -46,8 +46,30 @@ public final class SweepStatus {
     private SweepStatus() {
     }
 
+    /**
+     * squeue leaves out an array task for a moment while it starts (seen on Slurm 22.05 when a
+     * requeued task is released): a task missing from one answer is asked about once more after
+     * this pause before it is called failed, so a sweep does not submit a run that is starting.
+     */
+    private static final long RECHECK_MILLIS = 1000;
+
     /** The state of each of {@code ids}; asks Slurm only when some of them were submitted there. */
     public static Report of(SweepFolder folder, Collection<String> ids, Slurm slurm) throws IOException {
+        Report r = once(folder, ids, slurm);
+        boolean onSlurm = folder.submissions().stream().anyMatch(s -> "slurm".equals(s.executor()));
+        if (!onSlurm || r.count(State.FAILED) == 0) {
+            return r;
+        }
+        try {
+            Thread.sleep(RECHECK_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return r;
+        }
+        return once(folder, ids, slurm);
+    }
+
+    private static Report once(SweepFolder folder, Collection<String> ids, Slurm slurm) throws IOException {
         List<SweepFolder.Submission> subs = folder.submissions();
         Set<String> jobs = new LinkedHashSet<>();
         for (SweepFolder.Submission s : subs) {
