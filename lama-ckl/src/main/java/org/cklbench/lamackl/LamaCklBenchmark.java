@@ -121,7 +121,7 @@ public final class LamaCklBenchmark implements Benchmark {
         inputs.put("model", model);
         inputs.put("to_learn", data.resolve("variant.jsonl"));
         inputs.put("not_to_forget", data.resolve("invariant_" + form + ".jsonl"));
-        if (usesPresetTrainAttention(r)) {
+        if (r.usesPresetTrainAttention()) {
             Path cache = r.home().resolve("train-attention");
             inputs.put("train_attention_model", TrainAttentionSet.ensure(cache, model, data, r.preset(), progress));
         }
@@ -133,30 +133,13 @@ public final class LamaCklBenchmark implements Benchmark {
         return new RunPlan(settings, inputs);
     }
 
-    /** TAALM (alone or composed) with its default {@code ta = preset}: the preset must provide the model. */
-    static boolean usesPresetTrainAttention(RunRequest r) {
-        for (Map.Entry<String, String> p : r.methodParams().entrySet()) {
-            if ((p.getKey().equals("ta") || p.getKey().equals("taalm.ta")) && p.getValue().equals("preset")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static TrainSettings trainSettings(JsonNode s) {
-        return new TrainSettings(s.get("batch_size").asInt(), s.get("grad_accumulation").asInt(), s.get("lr").asDouble(),
-                s.get("schedule").asText(), s.get("warmup_ratio").asDouble(), s.get("weight_decay").asDouble(),
-                s.get("clip_norm").asDouble(), s.get("max_tokens").asInt(), s.get("lora_r").asInt(),
-                s.get("lora_alpha").asDouble(), s.get("lora_dropout").asDouble(), s.get("full").asBoolean());
-    }
-
     @Override
     public void execute(RunContext ctx) throws IOException {
         RunRequest req = ctx.request();
         JsonNode s = ctx.plan().settings();
         String form = s.get("task_form").asText();
         int epochs = s.get("epochs").asInt();
-        TrainSettings ts = trainSettings(s);
+        TrainSettings ts = TrainSettings.of(s);
         Runtime.init(req.threads());
         Device device = Runtime.device(req.device());
         DataType dtype = Runtime.computeType(req.dtype(), device);

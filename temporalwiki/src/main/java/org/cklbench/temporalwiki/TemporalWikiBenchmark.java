@@ -107,7 +107,7 @@ public final class TemporalWikiBenchmark implements Benchmark {
                 throw new IOException(p + " does not exist");
             }
         }
-        if (usesPresetTrainAttention(r)) {
+        if (r.usesPresetTrainAttention()) {
             if (r.preset().equals("paper")) {
                 throw new IllegalArgumentException("taalm on the paper preset needs --ta DIR (ckl taalm train)");
             }
@@ -116,23 +116,11 @@ public final class TemporalWikiBenchmark implements Benchmark {
         return new RunPlan(settings, inputs);
     }
 
-    static boolean usesPresetTrainAttention(RunRequest r) {
-        return r.methodParams().entrySet().stream().anyMatch(p ->
-                (p.getKey().equals("ta") || p.getKey().equals("taalm.ta")) && p.getValue().equals("preset"));
-    }
-
-    static TrainSettings trainSettings(JsonNode s) {
-        return new TrainSettings(s.get("batch_size").asInt(), s.get("grad_accumulation").asInt(), s.get("lr").asDouble(),
-                s.get("schedule").asText(), s.get("warmup_ratio").asDouble(), s.get("weight_decay").asDouble(),
-                s.get("clip_norm").asDouble(), s.get("max_tokens").asInt(), s.get("lora_r").asInt(),
-                s.get("lora_alpha").asDouble(), s.get("lora_dropout").asDouble(), s.get("full").asBoolean());
-    }
-
     @Override
     public void execute(RunContext ctx) throws IOException {
         RunRequest req = ctx.request();
         JsonNode s = ctx.plan().settings();
-        TrainSettings ts = trainSettings(s);
+        TrainSettings ts = TrainSettings.of(s);
         Runtime.init(req.threads());
         Device device = Runtime.device(req.device());
         DataType dtype = Runtime.computeType(req.dtype(), device);

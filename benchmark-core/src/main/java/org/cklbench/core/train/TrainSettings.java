@@ -1,5 +1,7 @@
 package org.cklbench.core.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * Hyperparameters of the optimisation. {@code batchSize} counts sequences per optimiser step; they
  * run as {@code gradAccumulation} micro-batches whose gradients add up. Unless a method brings its
@@ -24,6 +26,14 @@ public record TrainSettings(int batchSize, int gradAccumulation, double lr, Stri
             throw new IllegalArgumentException("batch size " + batchSize + " must be a positive multiple of"
                     + " gradient accumulation " + gradAccumulation);
         }
+    }
+
+    /** From a benchmark's resolved settings (preset plus --set), keys as in run.json. */
+    public static TrainSettings of(JsonNode s) {
+        return new TrainSettings(s.get("batch_size").asInt(), s.get("grad_accumulation").asInt(), s.get("lr").asDouble(),
+                s.get("schedule").asText(), s.get("warmup_ratio").asDouble(), s.get("weight_decay").asDouble(),
+                s.get("clip_norm").asDouble(), s.get("max_tokens").asInt(), s.get("lora_r").asInt(),
+                s.get("lora_alpha").asDouble(), s.get("lora_dropout").asDouble(), s.get("full").asBoolean());
     }
 
     public int microBatchSize() {

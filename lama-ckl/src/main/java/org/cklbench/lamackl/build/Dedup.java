@@ -78,11 +78,16 @@ public final class Dedup {
             @Override
             protected TokenStreamComponents createComponents(String field) {
                 Tokenizer t = new StandardTokenizer();
-                ShingleFilter sh = new ShingleFilter(new LowerCaseFilter(t), SHINGLE, SHINGLE);
-                sh.setOutputUnigrams(false);
-                return new TokenStreamComponents(t, sh);
+                return new TokenStreamComponents(t, wordShingles(t));
             }
         };
+    }
+
+    /** Lower-cased word n-grams of exactly {@code SHINGLE} words, the unit both analyzers compare. */
+    private static TokenStream wordShingles(Tokenizer t) {
+        ShingleFilter sh = new ShingleFilter(new LowerCaseFilter(t), SHINGLE, SHINGLE);
+        sh.setOutputUnigrams(false);
+        return sh;
     }
 
     private static Analyzer minhash() {
@@ -90,9 +95,7 @@ public final class Dedup {
             @Override
             protected TokenStreamComponents createComponents(String field) {
                 Tokenizer t = new StandardTokenizer();
-                ShingleFilter sh = new ShingleFilter(new LowerCaseFilter(t), SHINGLE, SHINGLE);
-                sh.setOutputUnigrams(false);
-                TokenStream mh = new MinHashFilter(sh, 1, BUCKETS, 1, true);
+                TokenStream mh = new MinHashFilter(wordShingles(t), 1, BUCKETS, 1, true);
                 return new TokenStreamComponents(t, mh);
             }
         };
