@@ -152,17 +152,24 @@ class SlurmSweepTest {
      * Slurm holds a requeued task back for about two minutes (its begin time); the test cluster lets
      * it start now, once it is pending again rather than still completing.
      */
+    /**
+     * Slurm holds a requeued task for about two minutes; the test brings its start forward, but not to
+     * "now": slurmd revokes the killed incarnation's credentials to the second, so a relaunch within the
+     * same second is refused ("already killed, do not launch batch job") and the task ends as failed.
+     */
     private static void releaseRequeued(String task, long deadline) throws Exception {
+        boolean released = false;
         while (System.nanoTime() < deadline) {
             String state = slurm.client("squeue", "--noheader", "--array", "--jobs=" + task.split("_")[0],
                     "--format=%i|%T").strip().lines().filter(l -> l.startsWith(task + "|")).findFirst().orElse("");
-            if (state.endsWith("|PENDING")) {
+            if (state.endsWith("|PENDING") && !released) {
                 try {
-                    slurm.client("scontrol", "update", "JobId=" + task, "StartTime=now");
+                    slurm.client("scontrol", "update", "JobId=" + task, "StartTime=now+3");
+                    released = true;
                 } catch (IOException raced) {
                     // it started between the two calls
                 }
-            } else if (!state.endsWith("|COMPLETING") && !state.isEmpty()) {
+            } else if (!state.endsWith("|COMPLETING") && !state.endsWith("|PENDING") && !state.isEmpty()) {
                 return;
             }
             Thread.sleep(200);
