@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,10 +228,7 @@ public final class LamaCklBenchmark implements Benchmark {
     static List<TrainingDocument> documents(List<LamaCklRow> rows, TextTokenizer tok, int maxTokens) {
         List<TrainingDocument> out = new ArrayList<>();
         for (LamaCklRow r : rows) {
-            long[] ids = tok.encode(r.evidence());
-            if (ids.length > maxTokens) {
-                ids = Arrays.copyOf(ids, maxTokens);
-            }
+            long[] ids = tok.encode(r.evidence(), maxTokens);
             out.add(new TrainingDocument(r.uuid(), r.evidence(), ids, Map.of("uuid", r.uuid(), "object", r.object(),
                     "subject", r.subject(), "relation", r.relationCode())));
         }

@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,10 +237,7 @@ public final class TemporalWikiBenchmark implements Benchmark {
         List<TrainingDocument> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String text = lines.get(i);
-            long[] ids = tok.encode(text);
-            if (ids.length > maxTokens) {
-                ids = Arrays.copyOf(ids, maxTokens);
-            }
+            long[] ids = tok.encode(text, maxTokens);
             String id = (p == null ? "review" : p.name()) + "/" + i;
             StringBuilder objects = new StringBuilder();
             for (TwikiProbe c : changed) {

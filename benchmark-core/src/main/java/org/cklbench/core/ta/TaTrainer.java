@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -165,10 +164,7 @@ public final class TaTrainer {
 
     /** Token ids of document and task, and the object-token targets of the task (last occurrence). */
     public static MetaGradient.Example encode(Example e, TextTokenizer tok, int maxTokens, NDManager scope) {
-        long[] doc = tok.encode(e.document());
-        if (doc.length > maxTokens) {
-            doc = Arrays.copyOf(doc, maxTokens);
-        }
+        long[] doc = tok.encode(e.document(), maxTokens);
         long[] task = tok.encode(e.task());
         ProbeEvaluator.Located l = ProbeEvaluator.locate(new Probe(e.uuid(), e.task(), e.object()), tok);
         float[] targets = new float[task.length - 1];

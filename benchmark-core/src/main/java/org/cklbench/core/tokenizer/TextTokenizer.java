@@ -90,6 +90,12 @@ public final class TextTokenizer implements AutoCloseable {
         return out;
     }
 
+    /** As {@link #encode(String)}, cut to the first {@code maxTokens} ids (a document's training window). */
+    public long[] encode(String text, int maxTokens) {
+        long[] ids = encode(text);
+        return ids.length > maxTokens ? Arrays.copyOf(ids, maxTokens) : ids;
+    }
+
     /** Token ids of {@code text} alone, without any special token (for locating a span). */
     public long[] encodePlain(String text) {
         return tokenizer.encode(text, false, false).getIds();
