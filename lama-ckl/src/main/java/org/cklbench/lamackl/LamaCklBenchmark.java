@@ -20,6 +20,7 @@ import org.cklbench.core.run.RunFolder;
 import org.cklbench.core.run.RunPlan;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Settings;
+import org.cklbench.core.run.StageListener;
 import org.cklbench.core.tokenizer.TextTokenizer;
 import org.cklbench.core.train.TrainSettings;
 import org.cklbench.core.train.Trainer;
@@ -167,14 +168,14 @@ public final class LamaCklBenchmark implements Benchmark {
                 List<JsonNode> metrics = new ArrayList<>();
                 int start = 1;
                 long startStep = 0;
-                double[] epochLoss = {0};
+                double startLoss = 0;
                 if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
                     JsonNode saved = trainer.restoreCheckpoint(folder.checkpoint());
                     JsonNode at = saved.path("extra");
                     // checkpoints written before mid-epoch ones existed hold only the finished epoch
                     start = at.has("epoch") ? at.get("epoch").asInt() : saved.get("stage").asInt() + 1;
                     startStep = at.path("step_in_epoch").asLong();
-                    epochLoss[0] = at.path("loss_sum_in_epoch").asDouble();
+                    startLoss = at.path("loss_sum_in_epoch").asDouble();
                     for (JsonNode m : folder.metrics()) {
                         if (m.get("epoch").asInt() < start) {
                             metrics.add(m);
@@ -188,24 +189,19 @@ public final class LamaCklBenchmark implements Benchmark {
                 long steps = Trainer.stepsPerStage(docs.size(), ts);
                 for (int epoch = start; epoch <= epochs; epoch++) {
                     int current = epoch;
+                    double lossSum;
                     try (Progress.Task bar = ctx.progress().start("epoch " + epoch + "/" + epochs, steps, "step")) {
-                        bar.step(startStep);
-                        trainer.trainStage(epoch, docs, startStep, (k, n, loss) -> {
-                            bar.step(1);
-                            bar.message(String.format("loss %.4f", loss));
-                            epochLoss[0] += loss;
-                            if (Preemption.requested()) {
-                                saveCheckpoint(trainer, folder, current, k, epochLoss[0]);
-                                throw Preemption.checkpointed();
-                            }
-                        });
+                        StageListener listener = new StageListener(bar, startStep, startLoss, 0,
+                                (k, sum) -> saveCheckpoint(trainer, folder, current, k, sum));
+                        trainer.trainStage(epoch, docs, startStep, listener);
+                        lossSum = listener.lossSum();
                     }
-                    metrics.add(evaluate(epoch, epochLoss[0] / Math.max(1, steps), learnProbes, keepProbes, evaluator,
+                    metrics.add(evaluate(epoch, lossSum / Math.max(1, steps), learnProbes, keepProbes, evaluator,
                             state, ctx));
                     folder.writeMetrics(metrics);
                     saveCheckpoint(trainer, folder, epoch + 1, 0, 0);
                     startStep = 0;
-                    epochLoss[0] = 0;
+                    startLoss = 0;
                 }
                 folder.writeSummary(summary(req.method(), metrics));
             }
@@ -213,16 +209,13 @@ public final class LamaCklBenchmark implements Benchmark {
     }
 
     /** A checkpoint from which training goes on at {@code step} of {@code epoch} (step 0: the epoch's start). */
-    private static void saveCheckpoint(Trainer trainer, RunFolder folder, int epoch, long step, double lossSum) {
+    private static void saveCheckpoint(Trainer trainer, RunFolder folder, int epoch, long step, double lossSum)
+            throws IOException {
         ObjectNode at = JSON.createObjectNode();
         at.put("epoch", epoch);
         at.put("step_in_epoch", step);
         at.put("loss_sum_in_epoch", lossSum);
-        try {
-            trainer.saveCheckpoint(folder.checkpoint(), epoch, at);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        trainer.saveCheckpoint(folder.checkpoint(), epoch, at);
     }
 
     static List<TrainingDocument> documents(List<LamaCklRow> rows, TextTokenizer tok, int maxTokens) {

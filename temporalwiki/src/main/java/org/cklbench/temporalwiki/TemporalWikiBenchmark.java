@@ -20,6 +20,7 @@ import org.cklbench.core.run.RunFolder;
 import org.cklbench.core.run.RunPlan;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Settings;
+import org.cklbench.core.run.StageListener;
 import org.cklbench.core.tokenizer.TextTokenizer;
 import org.cklbench.core.train.TrainSettings;
 import org.cklbench.core.train.Trainer;
@@ -159,12 +160,12 @@ public final class TemporalWikiBenchmark implements Benchmark {
                 List<JsonNode> metrics = new ArrayList<>();
                 int startPeriod = 0;
                 long startStep = 0;
-                double[] periodLoss = {0};
+                double startLoss = 0;
                 if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
                     JsonNode at = trainer.restoreCheckpoint(folder.checkpoint()).get("extra");
                     startPeriod = at.get("period_index").asInt();
                     startStep = at.get("step_in_period").asLong();
-                    periodLoss[0] = at.get("loss_sum_in_period").asDouble();
+                    startLoss = at.get("loss_sum_in_period").asDouble();
                     for (JsonNode m : folder.metrics()) {
                         if (m.get("period_index").asInt() < startPeriod) {
                             metrics.add(m);
@@ -176,27 +177,19 @@ public final class TemporalWikiBenchmark implements Benchmark {
                     List<TrainingDocument> docs = diffs.get(pi);
                     long steps = Trainer.stepsPerStage(docs.size(), ts);
                     int periodIndex = pi;
+                    double lossSum;
                     try (Progress.Task bar = ctx.progress().start("period " + p.name(), steps, "step")) {
-                        bar.step(startStep);
-                        trainer.trainStage(pi + 1, docs, startStep, (k, n, loss) -> {
-                            bar.step(1);
-                            bar.message(String.format("loss %.4f", loss));
-                            periodLoss[0] += loss;
-                            if (Preemption.requested()) {
-                                saveCheckpoint(trainer, folder, periodIndex, k, periodLoss[0]);
-                                throw Preemption.checkpointed();
-                            }
-                            if (k % every == 0 && k < n) {
-                                saveCheckpoint(trainer, folder, periodIndex, k, periodLoss[0]);
-                            }
-                        });
+                        StageListener listener = new StageListener(bar, startStep, startLoss, every,
+                                (k, sum) -> saveCheckpoint(trainer, folder, periodIndex, k, sum));
+                        trainer.trainStage(pi + 1, docs, startStep, listener);
+                        lossSum = listener.lossSum();
                     }
-                    metrics.add(evaluate(p, periodLoss[0] / Math.max(1, steps), changed.get(pi), unchanged.get(pi),
+                    metrics.add(evaluate(p, lossSum / Math.max(1, steps), changed.get(pi), unchanged.get(pi),
                             evaluator, state, ctx));
                     folder.writeMetrics(metrics);
                     saveCheckpoint(trainer, folder, pi + 1, 0, 0);
                     startStep = 0;
-                    periodLoss[0] = 0;
+                    startLoss = 0;
                 }
                 folder.writeSummary(summary(req.method(), metrics));
             }
@@ -204,16 +197,12 @@ public final class TemporalWikiBenchmark implements Benchmark {
     }
 
     private static void saveCheckpoint(Trainer trainer, RunFolder folder, int periodIndex, long stepInPeriod,
-                                       double lossSum) {
+                                       double lossSum) throws IOException {
         ObjectNode at = JSON.createObjectNode();
         at.put("period_index", periodIndex);
         at.put("step_in_period", stepInPeriod);
         at.put("loss_sum_in_period", lossSum);
-        try {
-            trainer.saveCheckpoint(folder.checkpoint(), periodIndex, at);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        trainer.saveCheckpoint(folder.checkpoint(), periodIndex, at);
     }
 
     private static List<TwikiProbe> cap(List<TwikiProbe> probes, int max) {
