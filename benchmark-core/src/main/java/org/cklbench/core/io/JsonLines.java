@@ -57,24 +57,29 @@ public final class JsonLines {
 
     public static void forEach(Path file, LineHandler handler) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String s;
-            long n = 0;
-            while ((s = r.readLine()) != null) {
-                n++;
-                if (s.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = JSON.readTree(s);
-                } catch (JsonProcessingException e) {
-                    throw new LineException(file, n, "malformed JSON: " + e.getOriginalMessage());
-                }
-                if (node == null || !node.isObject()) {
-                    throw new LineException(file, n, "expected a JSON object");
-                }
-                handler.accept(new Line(file, n, node));
+            forEach(file, r, handler);
+        }
+    }
+
+    /** As {@link #forEach(Path, LineHandler)} from a reader the caller opened (e.g. decompressing) and closes. */
+    public static void forEach(Path file, BufferedReader reader, LineHandler handler) throws IOException {
+        String s;
+        long n = 0;
+        while ((s = reader.readLine()) != null) {
+            n++;
+            if (s.isBlank()) {
+                continue;
             }
+            JsonNode node;
+            try {
+                node = JSON.readTree(s);
+            } catch (JsonProcessingException e) {
+                throw new LineException(file, n, "malformed JSON: " + e.getOriginalMessage());
+            }
+            if (node == null || !node.isObject()) {
+                throw new LineException(file, n, "expected a JSON object");
+            }
+            handler.accept(new Line(file, n, node));
         }
     }
 

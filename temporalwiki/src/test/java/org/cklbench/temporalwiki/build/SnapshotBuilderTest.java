@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -155,5 +156,16 @@ class SnapshotBuilderTest {
         Files.writeString(dir.resolve("wikipedia.jsonl"), "");
         assertThatThrownBy(() -> WikidataDump.read(dir.resolve("wikidata.json"))).hasMessageContaining("wikidata.json:3")
                 .hasMessageContaining("malformed entity JSON");
+    }
+
+    @Test
+    void aWikipediaLineWithoutTextIsNamedInACompressedFileToo() throws Exception {
+        Path gz = tmp.resolve("wikipedia.jsonl.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            o.write("{\"title\": \"A\", \"text\": \"a.\"}\n\n{\"title\": \"B\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThatThrownBy(() -> WikipediaText.read(gz)).hasMessageContaining("wikipedia.jsonl.gz:3: an article needs 'title' and 'text'");
+        Path ok = Files.writeString(tmp.resolve("ok.jsonl"), "{\"title\": \"A\", \"text\": \"a.\"}\n");
+        assertThat(WikipediaText.read(ok)).containsExactly(Map.entry("A", "a."));
     }
 }
