@@ -55,8 +55,9 @@ public final class SweepStatus {
 
     /** The state of each of {@code ids}; asks Slurm only when some of them were submitted there. */
     public static Report of(SweepFolder folder, Collection<String> ids, Slurm slurm) throws IOException {
-        Report r = once(folder, ids, slurm);
-        boolean onSlurm = folder.submissions().stream().anyMatch(s -> "slurm".equals(s.executor()));
+        List<SweepFolder.Submission> subs = folder.submissions();
+        Report r = once(folder, subs, ids, slurm);
+        boolean onSlurm = subs.stream().anyMatch(s -> "slurm".equals(s.executor()));
         if (!onSlurm || r.count(State.FAILED) == 0) {
             return r;
         }
@@ -66,11 +67,11 @@ public final class SweepStatus {
             Thread.currentThread().interrupt();
             return r;
         }
-        return once(folder, ids, slurm);
+        return once(folder, folder.submissions(), ids, slurm);
     }
 
-    private static Report once(SweepFolder folder, Collection<String> ids, Slurm slurm) throws IOException {
-        List<SweepFolder.Submission> subs = folder.submissions();
+    private static Report once(SweepFolder folder, List<SweepFolder.Submission> subs, Collection<String> ids,
+                               Slurm slurm) throws IOException {
         Set<String> jobs = new LinkedHashSet<>();
         for (SweepFolder.Submission s : subs) {
             if ("slurm".equals(s.executor())) {
@@ -117,26 +118,22 @@ public final class SweepStatus {
             }
         }
         String progress = run == SweepFolder.RunState.ABSENT ? "not started" : folder.evaluations(id) + " evaluation(s) done";
-        if (sub != null && "slurm".equals(sub.executor())) {
-            String key = sub.job() + "_" + task;
-            Path log = folder.logs().resolve(key + ".out");
-            String q = queue.get(key);
-            if (q != null) {
-                return new Row(id, QUEUED.contains(q) ? State.PENDING : State.RUNNING, "job " + key + " " + q + ", "
-                        + progress, log);
-            }
-            if (run == SweepFolder.RunState.WRITING) {
-                return new Row(id, State.RUNNING, "being written by process " + holder(folder, id) + ", " + progress, log);
-            }
+        boolean onSlurm = sub != null && "slurm".equals(sub.executor());
+        String key = onSlurm ? sub.job() + "_" + task : null;
+        Path log = sub == null ? null : folder.logs().resolve(onSlurm ? key + ".out" : id + ".log");
+        String q = onSlurm ? queue.get(key) : null;
+        if (q != null) {
+            return new Row(id, QUEUED.contains(q) ? State.PENDING : State.RUNNING, "job " + key + " " + q + ", " + progress,
+                    log);
+        }
+        if (run == SweepFolder.RunState.WRITING) {
+            return new Row(id, State.RUNNING, "being written by process " + holder(folder, id) + ", " + progress, log);
+        }
+        if (onSlurm) {
             String why = acct.containsKey(key) ? acct.get(key) : lastError(log).orElse("no longer queued");
             return new Row(id, State.FAILED, "job " + key + ": " + why + "; " + progress, log);
         }
-        if (run == SweepFolder.RunState.WRITING) {
-            return new Row(id, State.RUNNING, "being written by process " + holder(folder, id) + ", " + progress,
-                    sub == null ? null : folder.logs().resolve(id + ".log"));
-        }
         if (sub != null) {
-            Path log = folder.logs().resolve(id + ".log");
             if (sub == subs.get(subs.size() - 1) && FileLocks.heldElsewhere(folder.lockFile())) {
                 return new Row(id, State.PENDING, "waiting for a worker of the local sweep (process "
                         + FileLocks.holder(folder.lockFile()) + ")", log);
