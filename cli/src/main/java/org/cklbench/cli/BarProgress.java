@@ -1,7 +1,7 @@
 package org.cklbench.cli;
 
 import me.tongfei.progressbar.ProgressBar;
-import org.cklbench.core.run.Progress;
+import org.cklbench.progress.Progress;
 
 /** {@link Progress} as progress bars with ETA on standard error. */
 final class BarProgress implements Progress {

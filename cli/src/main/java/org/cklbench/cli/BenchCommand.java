@@ -1,6 +1,6 @@
 package org.cklbench.cli;
 
-import org.cklbench.core.bench.TrainStepBench;
+import org.cklbench.engine.bench.TrainStepBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -18,7 +18,7 @@ final class DatasetsCommand {
     static final class ListSources implements Callable<Integer> {
         @Override
         public Integer call() {
-            Fetcher f = new Fetcher(Home.get(), org.cklbench.core.run.Progress.NONE);
+            Fetcher f = new Fetcher(Home.get(), org.cklbench.progress.Progress.NONE);
             for (Source s : Catalogue.all().values()) {
                 System.out.printf("%-22s %-9s %s%n", s.name(), f.isFetched(s) ? "fetched" : "-", s.description());
                 for (Source.RemoteFile file : s.files()) {

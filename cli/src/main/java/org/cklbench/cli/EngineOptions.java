@@ -2,7 +2,7 @@ package org.cklbench.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.core.engine.Runtime;
+import org.cklbench.engine.djl.PyTorchEngine;
 import picocli.CommandLine.Option;
 
 /** Where and how the model computes; shared by every command that runs a model. */
@@ -18,11 +18,11 @@ final class EngineOptions {
     int threads;
 
     Device device() {
-        Runtime.init(threads);
-        return Runtime.device(device);
+        PyTorchEngine.init(threads);
+        return PyTorchEngine.device(device);
     }
 
     DataType computeType(Device d) {
-        return Runtime.computeType(dtype, d);
+        return PyTorchEngine.computeType(dtype, d);
     }
 }

@@ -1,6 +1,6 @@
 package org.cklbench.cli;
 
-import org.cklbench.core.engine.Runtime;
+import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.datasets.world.World;
 import org.cklbench.datasets.world.WorldBase;
 import org.cklbench.datasets.world.WorldFiles;
@@ -21,7 +21,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Runtime.init(threads);
+        PyTorchEngine.init(threads);
         World.Spec spec = World.Spec.quick();
         Path world = WorldFiles.ensure(Home.get(), spec);
         System.out.println("world: " + world);

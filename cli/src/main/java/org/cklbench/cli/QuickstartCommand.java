@@ -2,9 +2,9 @@ package org.cklbench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cklbench.core.engine.Runtime;
+import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.core.method.MethodRegistry;
-import org.cklbench.core.run.RunFolder;
+import org.cklbench.runfolder.RunFolder;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Runner;
 import org.cklbench.lamackl.QuickSet;
@@ -53,7 +53,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         t0 = System.nanoTime();
-        Runtime.init(threads);
+        PyTorchEngine.init(threads);
         Path home = Home.get();
         BarProgress progress = new BarProgress();
         say("CKL_HOME is " + home);

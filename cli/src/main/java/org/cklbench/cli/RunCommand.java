@@ -2,7 +2,7 @@ package org.cklbench.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.core.method.MethodRegistry;
-import org.cklbench.core.run.RunFolder;
+import org.cklbench.runfolder.RunFolder;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Runner;
 import picocli.CommandLine.Command;

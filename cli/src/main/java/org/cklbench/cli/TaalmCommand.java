@@ -1,11 +1,11 @@
 package org.cklbench.cli;
 
 import ai.djl.Device;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.ta.MetaGradient;
-import org.cklbench.core.ta.TaTrainer;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.methods.taalm.MetaGradient;
+import org.cklbench.methods.taalm.TaTrainer;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 import org.cklbench.lamackl.TrainAttentionSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,7 +63,7 @@ final class TaalmCommand {
                     validateEvery, validationShare, seed);
             List<TaTrainer.Example> examples = TrainAttentionSet.examples(data.resolve("train_attention.jsonl"), form);
             Device device = engine.device();
-            try (LlamaModel base = Checkpoints.load(model, device, engine.computeType(device));
+            try (LlamaModel base = HfModels.load(model, device, engine.computeType(device));
                  TextTokenizer tok = TextTokenizer.load(model)) {
                 Path best = TaTrainer.train(base, tok, examples, s, out, new BarProgress());
                 System.out.println(Files.readString(out.resolve("metrics.jsonl")).trim());

@@ -7,11 +7,11 @@ import me.tongfei.progressbar.ProgressBar;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
 import org.cklbench.core.eval.ProbeResult;
-import org.cklbench.core.lora.LoraAdapter;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.ForwardHooks;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.engine.lora.LoraAdapter;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 import org.cklbench.temporalwiki.Period;
 import org.cklbench.temporalwiki.TwikiProbe;
 import org.cklbench.temporalwiki.build.SnapshotBuilder;
@@ -52,7 +52,7 @@ final class TemporalWikiCommand {
         public Integer call() throws Exception {
             Device device = engine.device();
             ObjectNode out = JSON.createObjectNode();
-            try (LlamaModel m = Checkpoints.load(model, device, engine.computeType(device));
+            try (LlamaModel m = HfModels.load(model, device, engine.computeType(device));
                  TextTokenizer tok = TextTokenizer.load(model);
                  LoraAdapter lora = adapter == null ? null : LoraAdapter.load(adapter, m)) {
                 ForwardHooks hooks = lora == null ? ForwardHooks.NONE : lora;

@@ -4,9 +4,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cklbench.core.Numerics;
-import org.cklbench.core.Shared;
-import org.cklbench.core.io.SafetensorsFile;
+import org.cklbench.testing.Numerics;
+import org.cklbench.testing.Shared;
+import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -36,7 +36,7 @@ class PluginTest {
     static String spiClassPath() {
         List<String> keep = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            boolean otherModule = Stream.of("cli", "methods", "lama-ckl", "temporalwiki", "datasets", "leaderboard-site")
+            boolean otherModule = Stream.of("cli", "methods", "lama-ckl", "temporalwiki", "datasets", "leaderboard-site", "sweeps")
                     .anyMatch(m -> e.contains("/" + m + "/target/") || e.contains("/" + m + "-0."));
             if (!otherModule && !e.contains("test-classes")) {
                 keep.add(e);

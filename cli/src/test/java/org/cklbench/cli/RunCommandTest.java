@@ -2,8 +2,8 @@ package org.cklbench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cklbench.core.io.FileLocks;
-import org.cklbench.core.run.RunFolder;
+import org.cklbench.io.FileLocks;
+import org.cklbench.runfolder.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package org.cklbench.cli;
 
-import org.cklbench.core.run.RunFolder;
+import org.cklbench.runfolder.RunFolder;
 import org.cklbench.site.SiteBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

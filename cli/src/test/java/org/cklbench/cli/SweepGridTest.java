@@ -1,8 +1,8 @@
 package org.cklbench.cli;
 
 import org.cklbench.core.method.MethodRegistry;
-import org.cklbench.core.sweep.Grid;
-import org.cklbench.core.sweep.SweepEntry;
+import org.cklbench.sweeps.Grid;
+import org.cklbench.sweeps.SweepEntry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,27 +5,27 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.engine.Runtime;
+import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
 import org.cklbench.core.eval.ProbeResult;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.LlamaModel;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.core.run.Benchmark;
 import org.cklbench.core.run.Preemption;
-import org.cklbench.core.run.Progress;
+import org.cklbench.progress.Progress;
 import org.cklbench.core.run.RunContext;
-import org.cklbench.core.run.RunFolder;
+import org.cklbench.runfolder.RunFolder;
 import org.cklbench.core.run.RunPlan;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Settings;
 import org.cklbench.core.run.StageListener;
-import org.cklbench.core.tokenizer.TextTokenizer;
-import org.cklbench.core.train.TrainSettings;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.core.state.TrainSettings;
 import org.cklbench.core.train.Trainer;
-import org.cklbench.core.train.TrainingDocument;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.core.state.TrainingDocument;
+import org.cklbench.core.state.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ import java.util.Map;
 /**
  * The LAMA-ckl protocol (SPEC §2): train on the To-Learn evidence documents; before training and
  * after every epoch, probe To-Learn and Not-To-Forget facts; report Top Acc, Epoch, NF Acc and Total
- * Knowledge from the curve. Checkpoints at the end of every epoch and, when the process is asked to
+ * Knowledge from the curve. HfModels at the end of every epoch and, when the process is asked to
  * stop ({@link Preemption}), at the step it is on; a resumed run goes on from there.
  */
 public final class LamaCklBenchmark implements Benchmark {
@@ -140,15 +140,15 @@ public final class LamaCklBenchmark implements Benchmark {
         String form = s.get("task_form").asText();
         int epochs = s.get("epochs").asInt();
         TrainSettings ts = TrainSettings.of(s);
-        Runtime.init(req.threads());
-        Device device = Runtime.device(req.device());
-        DataType dtype = Runtime.computeType(req.dtype(), device);
+        PyTorchEngine.init(req.threads());
+        Device device = PyTorchEngine.device(req.device());
+        DataType dtype = PyTorchEngine.computeType(req.dtype(), device);
         Path modelDir = ctx.plan().input("model");
         List<LamaCklRow> toLearn = LamaCklRow.read(ctx.plan().input("to_learn"));
         List<LamaCklRow> notToForget = LamaCklRow.read(ctx.plan().input("not_to_forget"));
         RunFolder folder = ctx.folder();
 
-        try (LlamaModel model = Checkpoints.load(modelDir, device, dtype);
+        try (LlamaModel model = HfModels.load(modelDir, device, dtype);
              TextTokenizer tokenizer = TextTokenizer.load(modelDir);
              TrainingState state = new TrainingState(model, tokenizer, ts, req.seed());
              CklMethod method = ctx.methods().create(req.method(), req.methodParams())) {

@@ -3,7 +3,7 @@ package org.cklbench.lamackl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.JsonLines;
+import org.cklbench.io.JsonLines;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package org.cklbench.lamackl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.core.io.Folders;
-import org.cklbench.core.run.Progress;
+import org.cklbench.io.Folders;
+import org.cklbench.progress.Progress;
 import org.cklbench.datasets.world.World;
 import org.cklbench.datasets.world.WorldBase;
 import org.cklbench.datasets.world.WorldFiles;

@@ -4,13 +4,13 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.Folders;
-import org.cklbench.core.io.JsonLines;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.LlamaConfig;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.tokenizer.TextTokenizer;
-import org.cklbench.core.tokenizer.WordLevelTokenizers;
+import org.cklbench.io.Folders;
+import org.cklbench.io.JsonLines;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaConfig;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.engine.tokenizer.WordLevelTokenizers;
 import org.cklbench.core.train.Pretraining;
 
 import java.io.IOException;
@@ -109,10 +109,10 @@ public final class SmokeSet {
             known.add(r.taskDescriptive());
             known.add(r.taskSchematic());
         }
-        try (LlamaModel m = Checkpoints.init(config, SEED, Device.cpu(), DataType.FLOAT32);
+        try (LlamaModel m = HfModels.init(config, SEED, Device.cpu(), DataType.FLOAT32);
              TextTokenizer tok = TextTokenizer.load(model)) {
             Pretraining.run(m, tok, known, PRETRAIN_EPOCHS, 4, 3e-3, SEED);
-            Checkpoints.save(m, model);
+            HfModels.save(m, model);
         }
     }
 

@@ -2,13 +2,13 @@ package org.cklbench.lamackl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.core.io.FileLocks;
-import org.cklbench.core.io.Hashing;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.run.Progress;
-import org.cklbench.core.ta.TaTrainer;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.io.FileLocks;
+import org.cklbench.io.Hashing;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.progress.Progress;
+import org.cklbench.methods.taalm.TaTrainer;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ public final class TrainAttentionSet {
             if (Files.isRegularFile(out.resolve("done"))) {
                 return out.resolve("best");
             }
-            try (LlamaModel model = Checkpoints.load(base, Device.cpu(), DataType.FLOAT32);
+            try (LlamaModel model = HfModels.load(base, Device.cpu(), DataType.FLOAT32);
                  TextTokenizer tok = TextTokenizer.load(base)) {
                 Path best = TaTrainer.train(model, tok, examples, s, out, progress);
                 Files.writeString(out.resolve("done"), "trained\n");

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.Hashing;
-import org.cklbench.core.io.JsonLines;
-import org.cklbench.core.run.RunFolder;
+import org.cklbench.io.Hashing;
+import org.cklbench.io.JsonLines;
+import org.cklbench.runfolder.RunFolder;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,17 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.cklbench.core.engine.Scopes;
+import org.cklbench.engine.djl.Scopes;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.ForwardContext;
-import org.cklbench.core.model.ForwardHooks;
-import org.cklbench.core.model.LlamaConfig;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.ForwardContext;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.engine.model.LlamaConfig;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.core.state.TrainingState;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,7 +128,7 @@ public final class KAdapter implements MethodProvider {
             int n = (int) (shape.length == 1 ? shape[0] : shape[0] * shape[1]);
             float[] data = new float[n];
             for (int i = 0; i < n; i++) {
-                data[i] = std < 0 ? 1f : (float) (std == 0 ? 0 : Checkpoints.gaussian(rng) * std);
+                data[i] = std < 0 ? 1f : (float) (std == 0 ? 0 : HfModels.gaussian(rng) * std);
             }
             try (NDManager tmp = NDManager.newBaseManager(ai.djl.Device.cpu())) {
                 NDArray a = tmp.create(data, new Shape(shape));

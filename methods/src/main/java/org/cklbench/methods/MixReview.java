@@ -4,9 +4,9 @@ import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.train.Batch;
-import org.cklbench.core.train.TrainingDocument;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.core.state.Batch;
+import org.cklbench.core.state.TrainingDocument;
+import org.cklbench.core.state.TrainingState;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,12 +2,12 @@ package org.cklbench.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.cklbench.core.engine.Scopes;
+import org.cklbench.engine.djl.Scopes;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.core.state.TrainingState;
 
 import java.util.LinkedHashMap;
 import java.util.List;

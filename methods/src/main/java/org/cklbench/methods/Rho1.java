@@ -5,10 +5,10 @@ import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.loss.Losses;
-import org.cklbench.core.model.ForwardHooks;
-import org.cklbench.core.train.Batch;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.engine.loss.Losses;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.core.state.Batch;
+import org.cklbench.core.state.TrainingState;
 
 import java.util.Arrays;
 import java.util.List;

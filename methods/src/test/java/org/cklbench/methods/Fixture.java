@@ -2,14 +2,14 @@ package org.cklbench.methods;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.core.Shared;
+import org.cklbench.testing.Shared;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.train.TrainSettings;
-import org.cklbench.core.train.TrainingDocument;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.core.state.TrainSettings;
+import org.cklbench.core.state.TrainingDocument;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ final class Fixture {
     }
 
     static LlamaModel model() throws Exception {
-        return Checkpoints.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
+        return HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
     }
 
     static List<TrainingDocument> documents(int n, long seed) {

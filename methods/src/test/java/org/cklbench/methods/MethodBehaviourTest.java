@@ -3,11 +3,11 @@ package org.cklbench.methods;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.train.Batch;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.core.state.Batch;
 import org.cklbench.core.train.Trainer;
-import org.cklbench.core.train.TrainingDocument;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.core.state.TrainingDocument;
+import org.cklbench.core.state.TrainingState;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -154,9 +154,9 @@ class MethodBehaviourTest {
                  Trainer t = new Trainer(state, m);
                  NDManager scope = model.manager().newSubManager()) {
                 Batch b = Batch.of(Fixture.documents(4, 5), scope);
-                NDArray nll = org.cklbench.core.loss.Losses.tokenNll(model, b.ids(), b.mask(), state.hooks());
+                NDArray nll = org.cklbench.engine.loss.Losses.tokenNll(model, b.ids(), b.mask(), state.hooks());
                 float[] w = m.tokenWeights(state, b, nll).toFloatArray();
-                float[] mask = org.cklbench.core.loss.Losses.targetMask(b.mask()).toFloatArray();
+                float[] mask = org.cklbench.engine.loss.Losses.targetMask(b.mask()).toFloatArray();
                 int real = 0;
                 int kept = 0;
                 for (int i = 0; i < w.length; i++) {

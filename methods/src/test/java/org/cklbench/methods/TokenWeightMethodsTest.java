@@ -1,23 +1,25 @@
 package org.cklbench.methods;
 
+import org.cklbench.methods.taalm.Taalm;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.core.Shared;
-import org.cklbench.core.io.SafetensorsFile;
-import org.cklbench.core.lora.LoraAdapter;
+import org.cklbench.testing.Shared;
+import org.cklbench.engine.safetensors.SafetensorsFile;
+import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.optim.AdamW;
-import org.cklbench.core.ta.MetaGradient;
-import org.cklbench.core.ta.TrainAttentionModel;
-import org.cklbench.core.tokenizer.TextTokenizer;
-import org.cklbench.core.tokenizer.WordLevelTokenizers;
-import org.cklbench.core.train.Batch;
-import org.cklbench.core.train.CompositeMethod;
-import org.cklbench.core.train.TrainingDocument;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.optim.AdamW;
+import org.cklbench.methods.taalm.MetaGradient;
+import org.cklbench.methods.taalm.TrainAttentionModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.engine.tokenizer.WordLevelTokenizers;
+import org.cklbench.core.state.Batch;
+import org.cklbench.core.method.CompositeMethod;
+import org.cklbench.core.state.TrainingDocument;
+import org.cklbench.core.state.TrainingState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

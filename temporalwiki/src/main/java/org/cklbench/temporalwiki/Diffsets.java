@@ -3,7 +3,7 @@ package org.cklbench.temporalwiki;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.cklbench.core.io.JsonLines;
+import org.cklbench.io.JsonLines;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -5,27 +5,27 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.engine.Runtime;
+import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
 import org.cklbench.core.eval.ProbeResult;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.LlamaModel;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.core.run.Benchmark;
 import org.cklbench.core.run.Preemption;
-import org.cklbench.core.run.Progress;
+import org.cklbench.progress.Progress;
 import org.cklbench.core.run.RunContext;
-import org.cklbench.core.run.RunFolder;
+import org.cklbench.runfolder.RunFolder;
 import org.cklbench.core.run.RunPlan;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Settings;
 import org.cklbench.core.run.StageListener;
-import org.cklbench.core.tokenizer.TextTokenizer;
-import org.cklbench.core.train.TrainSettings;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.core.state.TrainSettings;
 import org.cklbench.core.train.Trainer;
-import org.cklbench.core.train.TrainingDocument;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.core.state.TrainingDocument;
+import org.cklbench.core.state.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ import java.util.Map;
 /**
  * TemporalWiki (SPEC §3): three periods in order, the model carried over; one epoch on the period's
  * filtered diffset, then the period's Changed and Unchanged probes scored by the mean NLL of their
- * object tokens; Un, C and Avg = (Un + C)/2 per period, lower is better. Checkpoints at the end of each
+ * object tokens; Un, C and Avg = (Un + C)/2 per period, lower is better. HfModels at the end of each
  * period, every {@code checkpoint_every} steps inside one, and at the step where the process is asked
  * to stop ({@link Preemption}), so a run resumes between and within periods.
  */
@@ -121,15 +121,15 @@ public final class TemporalWikiBenchmark implements Benchmark {
         RunRequest req = ctx.request();
         JsonNode s = ctx.plan().settings();
         TrainSettings ts = TrainSettings.of(s);
-        Runtime.init(req.threads());
-        Device device = Runtime.device(req.device());
-        DataType dtype = Runtime.computeType(req.dtype(), device);
+        PyTorchEngine.init(req.threads());
+        Device device = PyTorchEngine.device(req.device());
+        DataType dtype = PyTorchEngine.computeType(req.dtype(), device);
         Path modelDir = ctx.plan().input("model");
         RunFolder folder = ctx.folder();
         int every = s.get("checkpoint_every").asInt();
         int maxProbes = s.get("max_probes").asInt();
 
-        try (LlamaModel model = Checkpoints.load(modelDir, device, dtype);
+        try (LlamaModel model = HfModels.load(modelDir, device, dtype);
              TextTokenizer tok = TextTokenizer.load(modelDir);
              TrainingState state = new TrainingState(model, tok, ts, req.seed());
              CklMethod method = ctx.methods().create(req.method(), req.methodParams())) {

@@ -2,15 +2,15 @@ package org.cklbench.temporalwiki;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.core.io.Folders;
-import org.cklbench.core.io.FileLocks;
-import org.cklbench.core.io.Hashing;
-import org.cklbench.core.io.JsonLines;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.run.Progress;
-import org.cklbench.core.ta.TaTrainer;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.io.Folders;
+import org.cklbench.io.FileLocks;
+import org.cklbench.io.Hashing;
+import org.cklbench.io.JsonLines;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.progress.Progress;
+import org.cklbench.methods.taalm.TaTrainer;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 import org.cklbench.datasets.world.World;
 import org.cklbench.datasets.world.WorldBase;
 import org.cklbench.datasets.world.WorldFiles;
@@ -121,7 +121,7 @@ public final class WorldTemporalWiki {
             if (Files.isRegularFile(out.resolve("done"))) {
                 return out.resolve("best");
             }
-            try (LlamaModel model = Checkpoints.load(in[0], Device.cpu(), DataType.FLOAT32);
+            try (LlamaModel model = HfModels.load(in[0], Device.cpu(), DataType.FLOAT32);
                  TextTokenizer tok = TextTokenizer.load(in[0])) {
                 Path best = TaTrainer.train(model, tok, examples, settings, out, progress);
                 Files.writeString(out.resolve("done"), "trained on " + examples.size() + " examples\n");

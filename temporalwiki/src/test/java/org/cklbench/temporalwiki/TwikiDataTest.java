@@ -1,6 +1,6 @@
 package org.cklbench.temporalwiki;
 
-import org.cklbench.core.Shared;
+import org.cklbench.testing.Shared;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.cklbench.core.model.ForwardHooks;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package org.cklbench.core.method;
 
 import ai.djl.ndarray.NDArray;
-import org.cklbench.core.train.Batch;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.core.state.Batch;
+import org.cklbench.core.state.TrainingState;
 
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package org.cklbench.core.method;
 
-import org.cklbench.core.train.CompositeMethod;
+import org.cklbench.core.method.CompositeMethod;
 
 import java.io.IOException;
 import java.net.MalformedURLException;

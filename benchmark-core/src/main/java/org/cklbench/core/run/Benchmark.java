@@ -1,5 +1,7 @@
 package org.cklbench.core.run;
 
+import org.cklbench.progress.Progress;
+
 import java.io.IOException;
 import java.util.List;
 

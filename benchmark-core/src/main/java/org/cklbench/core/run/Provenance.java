@@ -3,7 +3,7 @@ package org.cklbench.core.run;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.Hashing;
+import org.cklbench.io.Hashing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

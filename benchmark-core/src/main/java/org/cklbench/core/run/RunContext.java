@@ -1,5 +1,8 @@
 package org.cklbench.core.run;
 
+import org.cklbench.progress.Progress;
+import org.cklbench.runfolder.RunFolder;
+
 import org.cklbench.core.method.MethodRegistry;
 
 /** Everything a benchmark needs to execute one run. */

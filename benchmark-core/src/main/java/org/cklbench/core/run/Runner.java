@@ -1,10 +1,13 @@
 package org.cklbench.core.run;
 
+import org.cklbench.progress.Progress;
+import org.cklbench.runfolder.RunFolder;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.FileLocks;
-import org.cklbench.core.io.Hashing;
+import org.cklbench.io.FileLocks;
+import org.cklbench.io.Hashing;
 import org.cklbench.core.method.MethodRegistry;
 
 import java.io.IOException;

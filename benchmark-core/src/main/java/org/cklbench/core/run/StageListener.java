@@ -1,5 +1,7 @@
 package org.cklbench.core.run;
 
+import org.cklbench.progress.Progress;
+
 import org.cklbench.core.train.Trainer;
 
 import java.io.IOException;

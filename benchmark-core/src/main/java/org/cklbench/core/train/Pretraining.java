@@ -1,9 +1,13 @@
 package org.cklbench.core.train;
 
+import org.cklbench.core.state.TrainSettings;
+import org.cklbench.core.state.TrainingDocument;
+import org.cklbench.core.state.TrainingState;
+
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.run.Progress;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.progress.Progress;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,11 @@
 package org.cklbench.core.train;
 
+import org.cklbench.core.state.Batch;
+import org.cklbench.core.state.TrainSettings;
+import org.cklbench.core.state.TrainingDocument;
+import org.cklbench.core.state.TrainingState;
+import org.cklbench.engine.optim.LrSchedule;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -8,18 +14,18 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.Folders;
-import org.cklbench.core.engine.Autograd;
-import org.cklbench.core.engine.Scalars;
-import org.cklbench.core.engine.Scopes;
-import org.cklbench.core.io.AtomicFiles;
-import org.cklbench.core.io.SafetensorsFile;
-import org.cklbench.core.io.SafetensorsWriter;
-import org.cklbench.core.lora.LoraAdapter;
-import org.cklbench.core.lora.LoraConfig;
-import org.cklbench.core.loss.Losses;
+import org.cklbench.io.Folders;
+import org.cklbench.engine.djl.Autograd;
+import org.cklbench.engine.djl.Scalars;
+import org.cklbench.engine.djl.Scopes;
+import org.cklbench.io.AtomicFiles;
+import org.cklbench.engine.safetensors.SafetensorsFile;
+import org.cklbench.engine.safetensors.SafetensorsWriter;
+import org.cklbench.engine.lora.LoraAdapter;
+import org.cklbench.engine.lora.LoraConfig;
+import org.cklbench.engine.loss.Losses;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.optim.AdamW;
+import org.cklbench.engine.optim.AdamW;
 
 import java.io.IOException;
 import java.nio.file.Files;

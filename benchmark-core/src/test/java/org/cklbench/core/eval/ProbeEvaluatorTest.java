@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.ForwardHooks;
-import org.cklbench.core.model.LlamaConfig;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.tokenizer.TextTokenizer;
-import org.cklbench.core.tokenizer.WordLevelTokenizers;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.engine.model.LlamaConfig;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.engine.tokenizer.WordLevelTokenizers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +36,7 @@ class ProbeEvaluatorTest {
     void batchedResultsEqualADirectComputation() throws Exception {
         WordLevelTokenizers.write(dir, PROBES.stream().map(Probe::sentence).toList());
         try (TextTokenizer tok = TextTokenizer.load(dir);
-             LlamaModel model = Checkpoints.init(LlamaConfig.create(40, 16, 32, 2, 4, 2, false, 64), 5,
+             LlamaModel model = HfModels.init(LlamaConfig.create(40, 16, 32, 2, 4, 2, false, 64), 5,
                      Device.cpu(), DataType.FLOAT32);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
             List<ProbeResult> got = new ProbeEvaluator(model, tok, 3).evaluate(PROBES, ForwardHooks.NONE, n -> { });
@@ -83,7 +83,7 @@ class ProbeEvaluatorTest {
     void theObjectIsLocatedAtItsLastOccurrence() throws Exception {
         WordLevelTokenizers.write(dir, PROBES.stream().map(Probe::sentence).toList());
         try (TextTokenizer tok = TextTokenizer.load(dir);
-             LlamaModel model = Checkpoints.init(LlamaConfig.create(40, 16, 32, 1, 2, 1, false, 64), 5,
+             LlamaModel model = HfModels.init(LlamaConfig.create(40, 16, 32, 1, 2, 1, false, 64), 5,
                      Device.cpu(), DataType.FLOAT32)) {
             ProbeEvaluator.Located l = new ProbeEvaluator(model, tok, 2).locate(PROBES.get(2));
             assertThat(l.objectStart()).isEqualTo(3);

@@ -1,5 +1,7 @@
 package org.cklbench.core.run;
 
+import org.cklbench.progress.Progress;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

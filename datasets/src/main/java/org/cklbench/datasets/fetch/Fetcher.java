@@ -2,10 +2,10 @@ package org.cklbench.datasets.fetch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.Folders;
-import org.cklbench.core.io.AtomicFiles;
-import org.cklbench.core.io.Hashing;
-import org.cklbench.core.run.Progress;
+import org.cklbench.io.Folders;
+import org.cklbench.io.AtomicFiles;
+import org.cklbench.io.Hashing;
+import org.cklbench.progress.Progress;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package org.cklbench.datasets.lama;
 
-import org.cklbench.core.io.JsonLines;
+import org.cklbench.io.JsonLines;
 
 import java.io.IOException;
 import java.nio.file.Path;

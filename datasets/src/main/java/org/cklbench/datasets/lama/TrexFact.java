@@ -1,7 +1,7 @@
 package org.cklbench.datasets.lama;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.cklbench.core.io.JsonLines;
+import org.cklbench.io.JsonLines;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,14 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
-import org.cklbench.core.io.AtomicFiles;
-import org.cklbench.core.io.FileLocks;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.ForwardHooks;
-import org.cklbench.core.model.LlamaConfig;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.run.Progress;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.io.AtomicFiles;
+import org.cklbench.io.FileLocks;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.engine.model.LlamaConfig;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.progress.Progress;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 import org.cklbench.core.train.Pretraining;
 
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class WorldBase {
         }
 
         String id() {
-            return "base-h" + hidden + "-l" + layers + "-" + org.cklbench.core.io.Hashing.sha256(toString()).substring(0, 8);
+            return "base-h" + hidden + "-l" + layers + "-" + org.cklbench.io.Hashing.sha256(toString()).substring(0, 8);
         }
     }
 
@@ -77,10 +77,10 @@ public final class WorldBase {
                 int vocab = tokenizerSize(tmp);
                 LlamaConfig config = LlamaConfig.create(vocab, recipe.hidden(), recipe.intermediate(), recipe.layers(),
                         recipe.heads(), recipe.kvHeads(), false, 512);
-                try (LlamaModel model = Checkpoints.init(config, recipe.seed(), Device.cpu(), DataType.FLOAT32)) {
+                try (LlamaModel model = HfModels.init(config, recipe.seed(), Device.cpu(), DataType.FLOAT32)) {
                     loss = Pretraining.run(model, tok, texts, recipe.epochs(), recipe.batch(), recipe.lr(), recipe.seed(),
                             progress);
-                    Checkpoints.save(model, tmp);
+                    HfModels.save(model, tmp);
                 }
             }
             ObjectNode meta = JSON.createObjectNode();
@@ -107,7 +107,7 @@ public final class WorldBase {
                         f.getValue()));
             }
         }
-        try (LlamaModel m = Checkpoints.load(modelDir, Device.cpu(), DataType.FLOAT32);
+        try (LlamaModel m = HfModels.load(modelDir, Device.cpu(), DataType.FLOAT32);
              TextTokenizer tok = TextTokenizer.load(modelDir)) {
             return ProbeEvaluator.meanAccuracy(new ProbeEvaluator(m, tok, 64).evaluate(probes, ForwardHooks.NONE, n -> { }));
         }

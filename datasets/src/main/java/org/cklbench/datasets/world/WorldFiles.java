@@ -2,11 +2,11 @@ package org.cklbench.datasets.world;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.Folders;
-import org.cklbench.core.io.AtomicFiles;
-import org.cklbench.core.io.Hashing;
-import org.cklbench.core.io.JsonLines;
-import org.cklbench.core.tokenizer.WordLevelTokenizers;
+import org.cklbench.io.Folders;
+import org.cklbench.io.AtomicFiles;
+import org.cklbench.io.Hashing;
+import org.cklbench.io.JsonLines;
+import org.cklbench.engine.tokenizer.WordLevelTokenizers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package org.cklbench.datasets.world;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.AtomicFiles;
+import org.cklbench.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;

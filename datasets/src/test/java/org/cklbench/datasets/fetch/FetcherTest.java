@@ -1,8 +1,8 @@
 package org.cklbench.datasets.fetch;
 
 import com.sun.net.httpserver.HttpServer;
-import org.cklbench.core.io.Hashing;
-import org.cklbench.core.run.Progress;
+import org.cklbench.io.Hashing;
+import org.cklbench.progress.Progress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,7 +127,7 @@ class FetcherTest {
 
     @Test
     void theReleasedLamaCklFilesVerifyAgainstTheirPinnedChecksums() throws Exception {
-        Path shared = org.cklbench.core.Shared.require("data/lama-ckl");
+        Path shared = org.cklbench.testing.Shared.require("data/lama-ckl");
         Fetcher f = new Fetcher(tmp, Progress.NONE);
         Path dir = f.fetch(Catalogue.get("lama-ckl-release"), shared);
         assertThat(dir.resolve("variant.jsonl")).exists();

@@ -1,6 +1,6 @@
 package org.cklbench.datasets.lama;
 
-import org.cklbench.core.Shared;
+import org.cklbench.testing.Shared;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

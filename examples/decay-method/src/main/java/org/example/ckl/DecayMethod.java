@@ -6,8 +6,8 @@ import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.train.Batch;
-import org.cklbench.core.train.TrainingState;
+import org.cklbench.core.state.Batch;
+import org.cklbench.core.state.TrainingState;
 
 import java.util.List;
 

@@ -3,8 +3,8 @@ package org.cklbench.lamackl.build;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.AtomicFiles;
-import org.cklbench.core.io.JsonLines;
+import org.cklbench.io.AtomicFiles;
+import org.cklbench.io.JsonLines;
 import org.cklbench.lamackl.LamaCklRow;
 
 import java.io.IOException;

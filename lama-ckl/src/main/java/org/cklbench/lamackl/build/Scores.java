@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
 import org.cklbench.core.eval.ProbeResult;
-import org.cklbench.core.io.JsonLines;
-import org.cklbench.core.model.Checkpoints;
-import org.cklbench.core.model.ForwardHooks;
-import org.cklbench.core.model.LlamaModel;
-import org.cklbench.core.run.Progress;
-import org.cklbench.core.tokenizer.TextTokenizer;
+import org.cklbench.io.JsonLines;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.progress.Progress;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 import org.cklbench.lamackl.LamaCklRow;
 
 import java.io.IOException;
@@ -56,7 +56,7 @@ public final class Scores {
     public static void score(List<LamaCklRow> rows, Path modelDir, ai.djl.Device device, ai.djl.ndarray.types.DataType dtype,
                              int batch, Progress progress) throws IOException {
         String name = modelDir.getFileName().toString();
-        try (LlamaModel model = Checkpoints.load(modelDir, device, dtype);
+        try (LlamaModel model = HfModels.load(modelDir, device, dtype);
              TextTokenizer tok = TextTokenizer.load(modelDir)) {
             ProbeEvaluator eval = new ProbeEvaluator(model, tok, batch);
             for (String form : List.of("descriptive", "schematic")) {

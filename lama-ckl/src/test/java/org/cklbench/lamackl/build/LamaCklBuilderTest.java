@@ -2,7 +2,7 @@ package org.cklbench.lamackl.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cklbench.core.Shared;
+import org.cklbench.testing.Shared;
 import org.cklbench.lamackl.LamaCklRow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

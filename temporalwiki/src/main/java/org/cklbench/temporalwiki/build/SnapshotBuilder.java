@@ -2,8 +2,8 @@ package org.cklbench.temporalwiki.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.io.AtomicFiles;
-import org.cklbench.core.io.JsonLines;
+import org.cklbench.io.AtomicFiles;
+import org.cklbench.io.JsonLines;
 import org.cklbench.temporalwiki.TwikiProbe;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package org.cklbench.temporalwiki.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.cklbench.core.io.JsonLines;
+import org.cklbench.io.JsonLines;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,0 +1,145 @@
+package org.cklbench.core.state;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.cklbench.engine.model.ForwardHooks;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * What every method hook sees and may change: the model and its adapters, the registered trainable
+ * tensors, the optimisation settings and counters, the corpora of the benchmark, and a manager for
+ * the methods' own tensors. One instance per run.
+ */
+public final class TrainingState implements AutoCloseable {
+    private final LlamaModel model;
+    private final TextTokenizer tokenizer;
+    private final TrainSettings settings;
+    private final long seed;
+    private final NDManager manager;
+    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
+    private final Map<String, List<TrainingDocument>> corpora = new LinkedHashMap<>();
+    private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private ForwardHooks hooks = ForwardHooks.NONE;
+    private boolean training;
+    private int stage;
+    private long step;
+    private double lr;
+
+    public TrainingState(LlamaModel model, TextTokenizer tokenizer, TrainSettings settings, long seed) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.settings = settings;
+        this.seed = seed;
+        this.manager = model.manager().newSubManager();
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public TrainSettings settings() {
+        return settings;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** A manager for tensors a method keeps for the whole run (freed with the state). */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Registers a tensor to train (it is made to require gradients). Names must be unique. */
+    public void registerTrainable(String name, NDArray tensor) {
+        if (trainable.putIfAbsent(name, tensor) != null) {
+            throw new IllegalStateException("trainable tensor '" + name + "' registered twice");
+        }
+        tensor.setRequiresGradient(true);
+    }
+
+    public Map<String, NDArray> trainable() {
+        return Collections.unmodifiableMap(trainable);
+    }
+
+    /** Adds forward hooks (adapters, added layers); they apply after those added before. */
+    public void addHooks(ForwardHooks more) {
+        hooks = hooks.then(more);
+    }
+
+    public ForwardHooks hooks() {
+        return hooks;
+    }
+
+    /** Named document sets of the benchmark: {@code train}, and {@code review} where the benchmark has one. */
+    public List<TrainingDocument> corpus(String name) {
+        return corpora.getOrDefault(name, List.of());
+    }
+
+    public void setCorpus(String name, List<TrainingDocument> docs) {
+        corpora.put(name, List.copyOf(docs));
+    }
+
+    /** Free-form objects shared between the runtime and methods (e.g. a Train-Attention model). */
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    /** A generator for {@code purpose}, derived from the run seed, so each use is independent and repeatable. */
+    public SplittableRandom random(String purpose, long salt) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + purpose.hashCode() * 31L + salt);
+    }
+
+    public boolean training() {
+        return training;
+    }
+
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public int stage() {
+        return stage;
+    }
+
+    /** Set by the training loop, not by methods. */
+    public void setStage(int stage) {
+        this.stage = stage;
+    }
+
+    /** Optimiser steps taken so far in the run. */
+    public long step() {
+        return step;
+    }
+
+    /** Set by the training loop, not by methods. */
+    public void setStep(long step) {
+        this.step = step;
+    }
+
+    /** The learning rate of the current optimiser step. */
+    public double lr() {
+        return lr;
+    }
+
+    /** Set by the training loop, not by methods. */
+    public void setLr(double lr) {
+        this.lr = lr;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,81 @@
+package org.cklbench.engine.djl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.Locale;
+
+/** Process-wide engine settings: offline native library, threads, device and compute precision. */
+public final class PyTorchEngine {
+    private static boolean interopSet;
+
+    private PyTorchEngine() {
+    }
+
+    /**
+     * Must run before the first array is created. DJL's offline mode makes it use the PyTorch native
+     * library from the pinned Maven jar instead of downloading one.
+     */
+    public static synchronized void init(int threads) {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        Engine.getEngine("PyTorch");
+        if (threads > 0) {
+            JniUtils.setNumThreads(threads);
+            if (!interopSet) {
+                try {
+                    JniUtils.setNumInteropThreads(1);
+                } catch (RuntimeException ignored) {
+                    // PyTorch accepts this once per process, before any parallel work; later calls are moot.
+                }
+                interopSet = true;
+            }
+        }
+    }
+
+    /** {@code cpu} or {@code gpu} (or {@code gpu:N}). */
+    public static Device device(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (n.startsWith("gpu")) {
+            int count = Engine.getEngine("PyTorch").getGpuCount();
+            if (count == 0) {
+                throw new IllegalArgumentException("--device " + name + ": PyTorch sees no GPU. The build pins DJL's"
+                        + " CPU native library; on a CUDA machine remove pytorch-native-cpu from the classpath"
+                        + " (see README, 'Running on a GPU') so that DJL fetches the CUDA build once.");
+            }
+            int id = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
+            return Device.gpu(id);
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "' (cpu, gpu, gpu:N)");
+    }
+
+    /**
+     * The precision the forward and backward passes run in. float32 everywhere by default;
+     * float16 on a GPU halves memory (norms, softmax and losses still run in float32, trainable
+     * tensors stay float32). bfloat16 is refused: DJL 0.36's PyTorch JNI has no bfloat16 mapping and
+     * aborts the process on one.
+     */
+    public static DataType computeType(String name, Device device) {
+        String n = name == null ? (device.isGpu() ? "float16" : "float32") : name.toLowerCase(Locale.ROOT);
+        return switch (n) {
+            case "float32", "fp32" -> DataType.FLOAT32;
+            case "float16", "fp16", "half" -> DataType.FLOAT16;
+            case "bfloat16", "bf16" -> throw new IllegalArgumentException("--dtype bfloat16 is not available: DJL 0.36's"
+                    + " PyTorch JNI cannot hold bfloat16 tensors. Use float16 (GPU) or float32; bf16 checkpoints load"
+                    + " fine and are widened exactly.");
+            default -> throw new IllegalArgumentException("unknown --dtype '" + name + "' (float32, float16)");
+        };
+    }
+
+    public static String describe() {
+        Engine e = Engine.getEngine("PyTorch");
+        return "DJL " + Engine.getDjlVersion() + ", PyTorch " + e.getVersion() + ", threads "
+                + JniUtils.getNumThreads();
+    }
+}

@@ -1,0 +1,265 @@
+package org.cklbench.sweeps;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.run.Benchmark;
+import org.cklbench.core.run.Runner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A sweep's grid file (SPEC §6): a JSON object whose keys are singular and each a list or one value;
+ * every combination is a run. {@code params} and {@code set} hold method parameters and preset
+ * overrides, each again a list or one value. An optional {@code grids} list holds sub-grids that
+ * inherit the top-level keys, for what one product cannot say (a parameter only one method has, a
+ * benchmark with its own data); an optional {@code slurm} object holds the per-task resources.
+ * Relative paths are taken from the grid file's folder. Expansion order is the file's order, so the
+ * same file always lists the same runs in the same order.
+ */
+public final class Grid {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> AXES = List.of("benchmark", "method", "preset", "seed", "model", "data", "params",
+            "set", "ta", "device", "dtype", "threads");
+    private static final Set<String> TOP_ONLY = Set.of("grids", "slurm");
+
+    private final Path file;
+    private final ObjectNode root;
+
+    private Grid(Path file, ObjectNode root) {
+        this.file = file;
+        this.root = root;
+    }
+
+    public static Grid read(Path file) throws IOException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (line " + e.getLocation().getLineNr() + "): "
+                    + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException(file + ": a grid file holds one JSON object, e.g. "
+                    + "{\"benchmark\":\"lama-ckl\",\"method\":[\"finetune\",\"taalm\"],\"seed\":[1,2],\"preset\":\"smoke\"}");
+        }
+        return new Grid(file.toAbsolutePath().normalize(), (ObjectNode) node);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The {@code slurm} object, empty when absent. */
+    public JsonNode slurm() {
+        JsonNode s = root.path("slurm");
+        if (!s.isMissingNode() && !s.isObject()) {
+            throw new IllegalArgumentException(file + ": \"slurm\" must be an object, e.g. {\"gpus\": 1, \"time\": \"12:00:00\"}");
+        }
+        return s.isMissingNode() ? JSON.createObjectNode() : s;
+    }
+
+    /** Every run of the grid, checked against the known benchmarks, presets, methods and parameters. */
+    public List<SweepEntry> expand(MethodRegistry methods) {
+        checkKeys(root, "the grid", true);
+        List<ObjectNode> grids = new ArrayList<>();
+        JsonNode subs = root.path("grids");
+        if (subs.isMissingNode()) {
+            grids.add(root);
+        } else {
+            if (!subs.isArray() || subs.isEmpty()) {
+                throw new IllegalArgumentException(file + ": \"grids\" must be a non-empty list of objects");
+            }
+            for (int i = 0; i < subs.size(); i++) {
+                if (!subs.get(i).isObject()) {
+                    throw new IllegalArgumentException(file + ": grids[" + i + "] is not an object");
+                }
+                checkKeys(subs.get(i), "grids[" + i + "]", false);
+                ObjectNode merged = root.deepCopy();
+                merged.remove(TOP_ONLY);
+                merged.setAll((ObjectNode) subs.get(i));
+                grids.add(merged);
+            }
+        }
+        Map<String, SweepEntry> out = new LinkedHashMap<>();
+        for (int g = 0; g < grids.size(); g++) {
+            String where = grids.size() == 1 ? "the grid" : "grids[" + g + "]";
+            for (SweepEntry e : expand(grids.get(g), where, methods)) {
+                out.putIfAbsent(e.id(), e);
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    private void checkKeys(JsonNode grid, String where, boolean top) {
+        for (Iterator<String> it = grid.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!AXES.contains(k) && !(top && TOP_ONLY.contains(k))) {
+                throw new IllegalArgumentException(file + ", " + where + ": unknown key '" + k + "'; keys are "
+                        + String.join(", ", AXES) + (top ? ", grids, slurm" : ""));
+            }
+        }
+    }
+
+    private List<SweepEntry> expand(ObjectNode g, String where, MethodRegistry methods) {
+        List<String> benchmarks = required(g, "benchmark", where);
+        List<String> methodSpecs = required(g, "method", where);
+        List<String> presets = required(g, "preset", where);
+        List<String> seeds = g.has("seed") ? values(g, "seed", where) : List.of("1");
+        List<String> models = optional(g, "model", where);
+        List<String> datas = optional(g, "data", where);
+        List<String> tas = optional(g, "ta", where);
+        List<String> devices = g.has("device") ? values(g, "device", where) : List.of("cpu");
+        List<String> dtypes = optional(g, "dtype", where);
+        List<String> threads = g.has("threads") ? values(g, "threads", where) : List.of("0");
+        List<SortedMap<String, String>> paramSets = product(g.path("params"), "params", where);
+        List<SortedMap<String, String>> settingSets = product(g.path("set"), "set", where);
+        Map<String, Benchmark> known = Runner.benchmarks();
+
+        List<SweepEntry> out = new ArrayList<>();
+        for (String b : benchmarks) {
+            Benchmark bench = known.get(b);
+            if (bench == null) {
+                throw new IllegalArgumentException(file + ", " + where + ": unknown benchmark '" + b + "'; known: "
+                        + String.join(", ", known.keySet()));
+            }
+            for (String p : presets) {
+                if (!bench.presets().contains(p)) {
+                    throw new IllegalArgumentException(file + ", " + where + ": " + b + " has no preset '" + p
+                            + "'; its presets: " + String.join(", ", bench.presets()));
+                }
+            }
+            for (String m : methodSpecs) {
+                for (String model : models) {
+                    for (String data : datas) {
+                        for (String ta : tas) {
+                            for (SortedMap<String, String> params : paramSets) {
+                                SortedMap<String, String> given = withTa(methods, m, params, ta);
+                                SortedMap<String, String> resolved;
+                                try {
+                                    resolved = new TreeMap<>(methods.resolveParams(m, given));
+                                } catch (IllegalArgumentException e) {
+                                    throw new IllegalArgumentException(file + ", " + where + ": " + e.getMessage(), e);
+                                }
+                                for (SortedMap<String, String> settings : settingSets) {
+                                    for (String p : presets) {
+                                        for (String seed : seeds) {
+                                            for (String device : devices) {
+                                                for (String dtype : dtypes) {
+                                                    for (String t : threads) {
+                                                        out.add(new SweepEntry(b, m, p, number(seed, "seed", where),
+                                                                path(model), path(data), given, resolved, settings,
+                                                                device, dtype, (int) number(t, "threads", where)));
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The Train-Attention folder goes to taalm only, so one grid can list methods with and without it. */
+    private SortedMap<String, String> withTa(MethodRegistry methods, String spec, SortedMap<String, String> params,
+                                             String ta) {
+        SortedMap<String, String> out = new TreeMap<>(params);
+        List<String> ids = methods.ids(spec);
+        if (ta != null && ids.contains("taalm")) {
+            out.put(ids.size() > 1 ? "taalm.ta" : "ta", path(ta).toString());
+        }
+        return out;
+    }
+
+    private Path path(String value) {
+        return value == null ? null : file.getParent().resolve(value).normalize();
+    }
+
+    private long number(String value, String key, String where) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ", " + where + ": " + key + " must be an integer, not '" + value + "'");
+        }
+    }
+
+    private List<String> required(JsonNode g, String key, String where) {
+        if (!g.has(key)) {
+            throw new IllegalArgumentException(file + ", " + where + ": \"" + key + "\" is missing (a value or a list)");
+        }
+        return values(g, key, where);
+    }
+
+    /** The key's values, or one null when absent (so the product still has one combination). */
+    private List<String> optional(JsonNode g, String key, String where) {
+        return g.has(key) ? values(g, key, where) : Arrays.asList((String) null);
+    }
+
+    private List<String> values(JsonNode g, String key, String where) {
+        JsonNode v = g.get(key);
+        List<String> out = new ArrayList<>();
+        Consumer<JsonNode> add = x -> {
+            if (!x.isValueNode() || x.isNull()) {
+                throw new IllegalArgumentException(file + ", " + where + ": \"" + key + "\" holds " + x
+                        + "; each value must be a string, number or boolean");
+            }
+            out.add(x.asText());
+        };
+        if (v.isArray()) {
+            v.forEach(add);
+        } else {
+            add.accept(v);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(file + ", " + where + ": \"" + key + "\" is an empty list");
+        }
+        if (out.stream().distinct().count() != out.size()) {
+            throw new IllegalArgumentException(file + ", " + where + ": \"" + key + "\" lists a value twice: " + out);
+        }
+        return out;
+    }
+
+    /** Every combination of an object of values-or-lists ({@code params}, {@code set}), in key order. */
+    private List<SortedMap<String, String>> product(JsonNode obj, String key, String where) {
+        List<SortedMap<String, String>> out = new ArrayList<>();
+        out.add(new TreeMap<>());
+        if (obj.isMissingNode()) {
+            return out;
+        }
+        if (!obj.isObject()) {
+            throw new IllegalArgumentException(file + ", " + where + ": \"" + key + "\" must be an object of name: value or list");
+        }
+        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            List<SortedMap<String, String>> next = new ArrayList<>();
+            for (SortedMap<String, String> partial : out) {
+                for (String v : values(obj, name, where + ", " + key)) {
+                    SortedMap<String, String> m = new TreeMap<>(partial);
+                    m.put(name, v);
+                    next.add(m);
+                }
+            }
+            out = next;
+        }
+        return out;
+    }
+}
