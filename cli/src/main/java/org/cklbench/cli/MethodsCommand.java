@@ -1,8 +1,8 @@
 package org.cklbench.cli;
 
-import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.method.ParamSpec;
+import org.cklbench.core.plugin.Registries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -10,22 +10,23 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "methods", mixinStandardHelpOptions = true,
-        description = "List the CKL methods (built in and from --plugins), one line each, with their parameters and defaults.")
+        description = "List the CKL methods (built in and from --plugins), one line each, with their typed parameters and defaults.")
 final class MethodsCommand implements Callable<Integer> {
-    @Option(names = "--plugins", description = "Folder of method plugin jars to load.")
+    @Option(names = "--plugins", description = "Folder of plugin jars to load.")
     Path plugins;
 
     @Override
     public Integer call() throws Exception {
-        MethodRegistry registry = MethodRegistry.load(plugins);
-        for (MethodProvider p : registry.providers().values()) {
+        Registries registries = Registries.load(plugins);
+        for (MethodProvider p : registries.methods().providers().values()) {
             System.out.printf("%-12s %s%n", p.id(), p.description());
-            for (MethodParameter q : p.parameters()) {
-                System.out.printf("  %-22s default %-10s %s%n", q.name(), q.defaultValue(), q.description());
+            for (ParamSpec q : p.parameters()) {
+                System.out.printf("  %-20s %-22s default %-8s %s%n", q.name(), q.typeLabel(), q.defaultValue(), q.description());
             }
         }
         System.out.println();
         System.out.println("Compose methods with '+', e.g. --method taalm+kadapter; their parameters are then <method>.<name>.");
+        System.out.println("A preset may set other defaults for a method (ckl benchmarks lists them); run.json records every value.");
         return 0;
     }
 }

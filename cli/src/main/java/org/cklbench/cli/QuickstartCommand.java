@@ -2,14 +2,14 @@ package org.cklbench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cklbench.engine.djl.PyTorchEngine;
-import org.cklbench.core.method.MethodRegistry;
-import org.cklbench.runfolder.RunFolder;
+import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.benchmark.InputRequest;
+import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Runner;
-import org.cklbench.lamackl.QuickSet;
+import org.cklbench.engine.djl.PyTorchEngine;
+import org.cklbench.runfolder.RunFolder;
 import org.cklbench.site.SiteBuilder;
-import org.cklbench.temporalwiki.WorldTemporalWiki;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,12 +60,13 @@ final class QuickstartCommand implements Callable<Integer> {
         boolean cached = Files.isDirectory(home.resolve("worlds"));
         say(cached ? "reusing what CKL_HOME already holds (world, base model, data, Train-Attention models)"
                 : "first run: generating the world and pretraining its base model (about 4 minutes)");
-        QuickSet.ensure(home, progress);
-        say("LAMA-ckl over the world: ready");
-        WorldTemporalWiki.ensure(home, "quick", progress);
-        say("TemporalWiki over the world: ready");
+        Registries registries = Registries.load(null);
+        for (String id : BENCHMARKS) {
+            Benchmark b = registries.benchmarks().get(id);
+            b.inputs(new InputRequest("quick", b.presets().get("quick").settings(Map.of()), null, null, home), progress);
+            say(b.leaderboard().title() + " over the world: ready");
+        }
 
-        MethodRegistry methods = MethodRegistry.load(null);
         Path runs = out.resolve("runs");
         Files.createDirectories(runs);
         int total = BENCHMARKS.size() * METHODS.size();
@@ -76,9 +77,9 @@ final class QuickstartCommand implements Callable<Integer> {
             for (String method : METHODS) {
                 done++;
                 RunRequest req = new RunRequest(bench, method, Map.of(), "quick", Map.of(), null, null, seed, "cpu", null,
-                        threads, home);
+                        threads);
                 long s = System.nanoTime();
-                RunFolder f = Runner.run(req, runs, true, methods, progress);
+                RunFolder f = Runner.run(req, runs, true, registries, home, progress);
                 boolean reused = (System.nanoTime() - s) < 2_000_000_000L && f.complete();
                 if (!reused) {
                     ran++;
@@ -89,7 +90,7 @@ final class QuickstartCommand implements Callable<Integer> {
             }
         }
         Path site = out.resolve("site");
-        Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(null));
+        Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
         say("site built");
         printLeaderboards(site.resolve("site-data.json"));
         System.out.println();
@@ -105,7 +106,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     b.get("model").asText());
             StringBuilder head = new StringBuilder(String.format("%-18s", "method"));
             for (JsonNode c : b.get("columns")) {
-                head.append(String.format("%10s", c.get("label").asText().replace("Total Knowledge", "TotalKnow")));
+                head.append(String.format("%10s", c.get("short_label").asText()));
             }
             System.out.println(head);
             for (String kind : List.of("rows", "reported")) {

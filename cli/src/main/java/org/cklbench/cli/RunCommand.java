@@ -1,10 +1,10 @@
 package org.cklbench.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cklbench.core.method.MethodRegistry;
-import org.cklbench.runfolder.RunFolder;
+import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Runner;
+import org.cklbench.runfolder.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,16 +18,16 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run one method on one benchmark into a run folder <out>/<benchmark>_<method>_<preset>_s<seed>_<hash>",
             "holding run.json (configuration and provenance), metrics.jsonl, summary.json and predictions/.",
-            "Presets: smoke (seconds, generated data and a tiny model), quick (the embedded default), paper",
-            "(the reference hyperparameters, for real checkpoints on a GPU)."})
+            "Built-in presets: smoke (seconds, generated data and a tiny model), quick (the embedded default), paper",
+            "(the reference hyperparameters, for real checkpoints on a GPU); ckl benchmarks lists every benchmark's."})
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--benchmark", required = true, description = "lama-ckl or temporalwiki.")
+    @Option(names = "--benchmark", required = true, description = "A benchmark id: lama-ckl, temporalwiki, or a plugin's (see ckl benchmarks).")
     String benchmark;
 
     @Option(names = "--method", required = true, description = "A method id (see ckl methods), or ids joined by '+' to compose.")
     String method;
 
-    @Option(names = "--preset", required = true, description = "smoke, quick or paper.")
+    @Option(names = "--preset", required = true, description = "A preset of the benchmark: smoke, quick or paper for the built-in ones.")
     String preset;
 
     @Option(names = "--model", description = "Hugging Face Llama folder (the preset's own model when omitted, where it has one).")
@@ -50,7 +50,8 @@ final class RunCommand implements Callable<Integer> {
         "tasks do): starts the run, continues it if interrupted, returns it if complete."})
     Path runDir;
 
-    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A method parameter (repeatable); <method>.<name> for composed methods.")
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = {"A method parameter (repeatable); <method>.<name> for",
+        "composed methods, and left out where the method is not in the spec."})
     Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a preset setting (repeatable), e.g. --set epochs=5 --set lr=2e-4.")
@@ -59,11 +60,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--full", description = "Train every weight instead of a LoRA adapter (same as --set full=true).")
     boolean full;
 
-    @Option(names = "--plugins", description = "Folder of method plugin jars to load.")
+    @Option(names = "--plugins", description = "Folder of plugin jars (methods and benchmarks) to load.")
     Path plugins;
 
-    @Option(names = "--ta", description = {"A Train-Attention model folder for taalm (same as --param ta=DIR, or",
-        "taalm.ta=DIR when composed); ignored by methods without taalm, so one command line serves a loop over methods."})
+    @Option(names = "--ta", description = {"A Train-Attention model folder for taalm: the same as --param taalm.ta=DIR, so",
+        "ignored by methods without taalm (one command line serves a loop over methods)."})
     Path ta;
 
     @Mixin
@@ -75,18 +76,18 @@ final class RunCommand implements Callable<Integer> {
         if (full) {
             sets.put("full", "true");
         }
-        if (ta != null && java.util.Arrays.asList(method.split("\\+")).contains("taalm")) {
-            params.put(method.contains("+") ? "taalm.ta" : "ta", ta.toAbsolutePath().toString());
+        if (ta != null) {
+            params.put("taalm.ta", ta.toString());
         }
-        MethodRegistry methods = MethodRegistry.load(plugins);
+        Registries registries = Registries.load(plugins);
         RunRequest req = new RunRequest(benchmark, method, params, preset, sets, model, data, seed, engine.device,
-                engine.dtype, engine.threads, Home.get());
+                engine.dtype, engine.threads);
         RunFolder folder;
         if (runDir != null) {
-            folder = Runner.runIn(req, runDir, methods, new BarProgress());
+            folder = Runner.runIn(req, runDir, registries, Home.get(), new BarProgress());
         } else {
             Files.createDirectories(out);
-            folder = Runner.run(req, out, resume, methods, new BarProgress());
+            folder = Runner.run(req, out, resume, registries, Home.get(), new BarProgress());
         }
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(new ObjectMapper().readTree(folder.dir().resolve(RunFolder.SUMMARY).toFile())));

@@ -1,11 +1,11 @@
 package org.cklbench.cli;
 
 import com.sun.net.httpserver.HttpServer;
-import org.cklbench.core.method.MethodParameter;
-import org.cklbench.core.method.MethodProvider;
-import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.plugin.Registries;
+import org.cklbench.runfolder.LeaderboardSpec;
+import org.cklbench.runfolder.MethodInfo;
 import org.cklbench.site.SiteBuilder;
-import org.cklbench.site.Summarizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,14 +25,18 @@ import java.util.concurrent.Callable;
 @Command(name = "site", description = "The static leaderboard site.", subcommands = {SiteCommand.Build.class, SiteCommand.Serve.class})
 final class SiteCommand {
 
-    static Map<String, Summarizer.MethodInfo> methodInfo(Path plugins) throws Exception {
-        Map<String, Summarizer.MethodInfo> out = new TreeMap<>();
-        for (MethodProvider p : MethodRegistry.load(plugins).providers().values()) {
-            List<String[]> params = new ArrayList<>();
-            for (MethodParameter q : p.parameters()) {
-                params.add(new String[] {q.name(), q.defaultValue(), q.description()});
-            }
-            out.put(p.id(), new Summarizer.MethodInfo(p.id(), p.description(), params));
+    /** The installed methods, as run.json describes them. */
+    static List<MethodInfo> methodInfo(Registries registries) {
+        List<MethodInfo> out = new ArrayList<>();
+        registries.methods().providers().keySet().forEach(id -> out.add(registries.methods().info(id)));
+        return out;
+    }
+
+    /** The installed benchmarks' leaderboard specs: what the site shows for run folders older than benchmark.json. */
+    static Map<String, LeaderboardSpec> specs(Registries registries) {
+        Map<String, LeaderboardSpec> out = new TreeMap<>();
+        for (Benchmark b : registries.benchmarks().benchmarks().values()) {
+            out.put(b.id(), b.leaderboard());
         }
         return out;
     }
@@ -48,12 +52,14 @@ final class SiteCommand {
         @Option(names = "--out", required = true, description = "Output folder (replaced if it holds a site built before).")
         Path out;
 
-        @Option(names = "--plugins", description = "Plugin jars, so plugin methods get their description on the site.")
+        @Option(names = "--plugins", description = {"Plugin jars, so installed plugin methods are listed, and run folders of plugin",
+            "benchmarks made before benchmark.json existed can be shown."})
         Path plugins;
 
         @Override
         public Integer call() throws Exception {
-            Path index = SiteBuilder.build(runs, out, methodInfo(plugins));
+            Registries registries = Registries.load(plugins);
+            Path index = SiteBuilder.build(runs, out, methodInfo(registries), specs(registries));
             System.out.println(index.toAbsolutePath());
             return 0;
         }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.FileLocks;
-import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.plugin.Registries;
 import org.cklbench.sweeps.Grid;
 import org.cklbench.sweeps.LocalExecutor;
 import org.cklbench.sweeps.Slurm;
@@ -45,9 +45,10 @@ import java.util.stream.Stream;
             "  {\"benchmark\": \"lama-ckl\", \"method\": [\"finetune\", \"taalm\"], \"seed\": [1, 2],",
             "   \"preset\": \"smoke\"}",
             "Keys, each one value or a list: benchmark, method, preset, seed, model,",
-            "data, ta (a Train-Attention folder, for taalm only), device, dtype, threads;",
-            "params and set: objects of method parameters and preset overrides, each one",
-            "value or a list; grids: sub-grids that inherit the other keys; slurm: {gpus,",
+            "data, device, dtype, threads; params and set: objects of method parameters",
+            "and preset overrides, each one value or a list (a parameter <method>.<name>",
+            "goes only to specs holding that method, e.g. \"taalm.ta\": \"ta-model\");",
+            "grids: sub-grids that inherit the other keys; slurm: {gpus,",
             "cpus, mem, time, partition, account, qos, throttle, job_name, sbatch:",
             "[options], setup: [shell lines]}. Relative paths are read from the grid",
             "file's folder. The README has the paper's full grid.",
@@ -71,7 +72,7 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "List the runs and what would be submitted, write the Slurm scripts, submit nothing.")
     boolean dryRun;
 
-    @Option(names = "--plugins", description = "Folder of method plugin jars, given to every run.")
+    @Option(names = "--plugins", description = "Folder of plugin jars (methods and benchmarks), given to every run.")
     Path plugins;
 
     @Option(names = "--ckl", paramLabel = "COMMAND", description = {"How runs start ckl, split at spaces (default: $CKL_LAUNCHER,",
@@ -123,8 +124,8 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--executor must be local or slurm, not '" + executor + "'");
         }
         Grid g = Grid.read(grid);
-        MethodRegistry methods = MethodRegistry.load(plugins);
-        List<SweepEntry> entries = g.expand(methods);
+        Registries registries = Registries.load(plugins);
+        List<SweepEntry> entries = g.expand(registries);
         SweepFolder folder = new SweepFolder(out);
         Path plug = plugins == null ? null : plugins.toAbsolutePath().normalize();
         SlurmResources res = SlurmResources.of(g.slurm()).overriddenBy(gpus, cpus, mem, time, partition, account, qos,
@@ -244,7 +245,9 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private void buildSite(SweepFolder folder) throws Exception {
-        Path index = SiteBuilder.build(folder.dir(), folder.site(), SiteCommand.methodInfo(plugins));
+        Registries registries = Registries.load(plugins);
+        Path index = SiteBuilder.build(folder.dir(), folder.site(), SiteCommand.methodInfo(registries),
+                SiteCommand.specs(registries));
         err.println("ckl sweep: site " + index.toAbsolutePath());
     }
 

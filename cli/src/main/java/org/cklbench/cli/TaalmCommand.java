@@ -6,7 +6,8 @@ import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.methods.taalm.MetaGradient;
 import org.cklbench.methods.taalm.TaTrainer;
 import org.cklbench.engine.tokenizer.TextTokenizer;
-import org.cklbench.lamackl.TrainAttentionSet;
+import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.plugin.Registries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,17 +21,28 @@ import java.util.concurrent.Callable;
 final class TaalmCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Meta-train a Train-Attention model (SPEC §1) on a LAMA-ckl train_attention.jsonl: θ reset per",
-                "example, dummy inner steps without graph, one differentiated step, outer AdamW on the averaged",
-                "meta-gradient; validation (task loss after the inner update) on held-out examples keeps the best.",
-                "Resumes from OUT/checkpoint. Defaults are the reference's (inner and outer AdamW at 2e-4, batch 16,",
-                "30 epochs, schematic tasks). The result, OUT/best, is what --ta takes."})
+            description = {"Meta-train a Train-Attention model on a benchmark's meta-training split (LAMA-ckl's or",
+                "TemporalWiki's train_attention.jsonl): for each example θ starts again from the learner's initial",
+                "adapter, takes dummy inner steps without graph and one differentiated step on the document with φ's",
+                "token weights; φ follows the averaged meta-gradient of the task loss (outer AdamW); validation (task",
+                "loss after the inner update) on held-out examples keeps the best. Resumes from OUT/checkpoint.",
+                "Defaults are the reference's (inner and outer AdamW at 2e-4, batch 16, 30 epochs, schematic tasks).",
+                "The result, OUT/best, is what --param taalm.ta takes (taalm with ta=auto does this by itself)."})
     static final class Train implements Callable<Integer> {
         @Option(names = "--model", required = true, description = "The base model (Hugging Face folder).")
         Path model;
 
-        @Option(names = "--data", required = true, description = "Folder with train_attention.jsonl (from ckl lama-ckl build).")
+        @Option(names = "--data", description = "Folder holding train_attention.jsonl (ckl lama-ckl build writes one).")
         Path data;
+
+        @Option(names = "--split", description = "The split file itself, instead of --data.")
+        Path split;
+
+        @Option(names = "--benchmark", defaultValue = "lama-ckl", description = "Whose split format (default: ${DEFAULT-VALUE}).")
+        String benchmark;
+
+        @Option(names = "--plugins", description = "Folder of plugin jars (a plugin benchmark's split format).")
+        Path plugins;
 
         @Option(names = "--out", required = true, description = "Output folder.")
         Path out;
@@ -41,7 +53,6 @@ final class TaalmCommand {
         @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser: adamw or sgd.") String inner;
         @Option(names = "--inner-lr", defaultValue = "2e-4") double innerLr;
         @Option(names = "--dummy-steps", defaultValue = "0", description = "Graph-free inner steps before the differentiated one.") int dummy;
-        @Option(names = "--task-form", defaultValue = "schematic", description = "schematic or descriptive.") String form;
         @Option(names = "--lora-r", defaultValue = "64") int loraR;
         @Option(names = "--lora-alpha", defaultValue = "16") double loraAlpha;
         @Option(names = "--max-tokens", defaultValue = "512") int maxTokens;
@@ -61,7 +72,12 @@ final class TaalmCommand {
             };
             TaTrainer.Settings s = new TaTrainer.Settings(epochs, batch, outerLr, in, loraR, loraAlpha, maxTokens,
                     validateEvery, validationShare, seed);
-            List<TaTrainer.Example> examples = TrainAttentionSet.examples(data.resolve("train_attention.jsonl"), form);
+            if ((data == null) == (split == null)) {
+                throw new IllegalArgumentException("give either --data DIR or --split FILE");
+            }
+            Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
+            List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve("train_attention.jsonl"))
+                    .stream().map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();
             Device device = engine.device();
             try (LlamaModel base = HfModels.load(model, device, engine.computeType(device));
                  TextTokenizer tok = TextTokenizer.load(model)) {

@@ -20,9 +20,11 @@ class LocalSweepTest {
     @Test
     void runsTheGridWithWorkersReportsAFailureAndRetriesOnlyIt() throws Exception {
         Path grid = tmp.resolve("grid.json");
+        // a data folder without the benchmark's files passes the grid's checks and fails when its run starts
+        Files.createDirectories(tmp.resolve("empty-data"));
         Files.writeString(grid, """
                 {"benchmark": "lama-ckl", "method": "finetune", "preset": "smoke", "threads": 1,
-                 "grids": [{"seed": [1, 2]}, {"seed": 3, "data": "no-such-folder"}]}""");
+                 "grids": [{"seed": [1, 2]}, {"seed": 3, "data": "empty-data"}]}""");
         Path out = tmp.resolve("sweep");
         Cli.Run first = ckl("sweep", "--grid", grid.toString(), "--out", out.toString(), "--workers", "2");
         assertThat(first.code()).as("a run failed").isEqualTo(1);
@@ -32,7 +34,7 @@ class LocalSweepTest {
         assertThat(out.resolve(ids.get(1)).resolve("summary.json")).exists();
         assertThat(out.resolve("site/runs/" + ids.get(0) + ".html")).exists();
         String failedLine = first.out().lines().filter(l -> l.startsWith(ids.get(2))).findFirst().orElseThrow();
-        assertThat(failedLine).contains("failed", "no-such-folder", out.resolve(".sweep/logs/" + ids.get(2) + ".log").toString());
+        assertThat(failedLine).contains("failed", "empty-data", out.resolve(".sweep/logs/" + ids.get(2) + ".log").toString());
 
         Cli.Run status = ckl("sweep", "status", "--out", out.toString(), "--json");
         JsonNode runs = new ObjectMapper().readTree(status.out()).get("runs");

@@ -83,6 +83,6 @@ class PluginTest {
         assertThat(run.code()).as(run.err()).isZero();
         Path folder = Cli.onlyRun(tmp.resolve("runs"));
         assertThat(Files.readString(folder.resolve("summary.json"))).contains("\"method\" : \"decay\"");
-        assertThat(Files.readString(folder.resolve("run.json"))).contains("decay-method.jar").contains("\"floor\" : \"0.5\"");
+        assertThat(Files.readString(folder.resolve("run.json"))).contains("decay-method.jar").contains("\"floor\" : 0.5");
     }
 }

@@ -96,7 +96,8 @@ class SiteTest {
     @Test
     void twoBuildsFromTheSameRunsAreByteIdentical() throws Exception {
         Path again = tmp.resolve("site-again");
-        SiteBuilder.build(runs, again, SiteCommand.methodInfo(null));
+        org.cklbench.core.plugin.Registries reg = org.cklbench.core.plugin.Registries.load(null);
+        SiteBuilder.build(runs, again, SiteCommand.methodInfo(reg), SiteCommand.specs(reg));
         List<Path> a;
         List<Path> b;
         try (Stream<Path> s = Files.walk(site); Stream<Path> t = Files.walk(again)) {
@@ -123,7 +124,7 @@ class SiteTest {
         lines.set(0, lines.get(0).replaceFirst("\"subject\":\"[^\"]*\"", "\"subject\":\"<script>alert('x')</script>\""));
         Files.write(pred, lines);
         Path out = tmp.resolve("evil-site");
-        SiteBuilder.build(evilRuns, out, Map.of());
+        SiteBuilder.build(evilRuns, out, List.of(), Map.of());
         String page;
         try (Stream<Path> s = Files.list(out.resolve("runs"))) {
             page = Files.readString(s.filter(p -> p.toString().endsWith(".html")).findFirst().orElseThrow(), StandardCharsets.UTF_8);

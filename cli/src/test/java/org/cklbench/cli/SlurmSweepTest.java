@@ -123,7 +123,7 @@ class SlurmSweepTest {
         releaseRequeued(job + "_0", deadline);
         assertThat(out.resolve(victim).resolve("summary.json")).as("cancelled before the end").doesNotExist();
         JsonNode at = JSON.readTree(out.resolve(victim).resolve("checkpoint/state.json").toFile()).get("extra");
-        assertThat(at.get("step_in_epoch").asLong()).as("SIGTERM made a checkpoint at the step it was on: %s", at)
+        assertThat(at.get("step_in_stage").asLong()).as("SIGTERM made a checkpoint at the step it was on: %s", at)
                 .isPositive();
 
         Sweep status = sweep("status", "--out", out.toString(), "--json");

@@ -1,6 +1,6 @@
 package org.cklbench.cli;
 
-import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.plugin.Registries;
 import org.cklbench.sweeps.Grid;
 import org.cklbench.sweeps.SweepEntry;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,17 +19,17 @@ class SweepGridTest {
     @TempDir
     Path tmp;
 
-    static MethodRegistry methods;
+    static Registries registries;
 
     @BeforeAll
     static void registry() throws Exception {
-        methods = MethodRegistry.load(null);
+        registries = Registries.load(null);
     }
 
     private List<SweepEntry> expand(String json) throws Exception {
         Path f = tmp.resolve("grid.json");
         Files.writeString(f, json);
-        return Grid.read(f).expand(methods);
+        return Grid.read(f).expand(registries);
     }
 
     @Test
@@ -39,11 +39,11 @@ class SweepGridTest {
                  "preset": "smoke", "set": {"lr": [1e-3, 2e-3]}}""";
         List<SweepEntry> a = expand(grid);
         assertThat(a).hasSize(16);
-        assertThat(a.get(0).benchmark()).isEqualTo("lama-ckl");
-        assertThat(a.get(0).method()).isEqualTo("finetune");
-        assertThat(a.get(0).settings()).containsEntry("lr", "0.001");
-        assertThat(a.get(0).seed()).isEqualTo(1);
-        assertThat(a.get(1).seed()).isEqualTo(2);
+        assertThat(a.get(0).config().benchmark()).isEqualTo("lama-ckl");
+        assertThat(a.get(0).config().method()).isEqualTo("finetune");
+        assertThat(a.get(0).config().settings().get("lr").asDouble()).isEqualTo(0.001);
+        assertThat(a.get(0).config().seed()).isEqualTo(1);
+        assertThat(a.get(1).config().seed()).isEqualTo(2);
         assertThat(a.stream().map(SweepEntry::id).distinct()).hasSize(16);
         assertThat(a.get(0).id()).matches("lama-ckl_finetune_smoke_s1_[0-9a-f]{12}");
         assertThat(expand(grid).stream().map(SweepEntry::id).toList())
@@ -61,42 +61,82 @@ class SweepGridTest {
         String other = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"recadam\",\"preset\":\"smoke\",\"set\":{\"epochs\":5}}")
                 .get(0).id();
         assertThat(other).isNotEqualTo(implicit);
+        String lrAtDefault = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"recadam\",\"preset\":\"smoke\","
+                + "\"set\":{\"lr\":\"5e-3\"}}").get(0).id();
+        assertThat(lrAtDefault).as("a setting given at the preset's value is the same run").isEqualTo(implicit);
     }
 
     @Test
-    void subGridsInheritTheRestAndTheTrainAttentionFolderGoesToTaalmOnly() throws Exception {
-        Files.createDirectories(tmp.resolve("ta"));
+    void numbersAreNormalisedSoOneValueIsOneRun() throws Exception {
+        List<String> ids = List.of("0.4", "\".4\"", "0.40", "\"4e-1\"").stream()
+                .map(v -> {
+                    try {
+                        return expand("{\"benchmark\":\"lama-ckl\",\"method\":\"rho1\",\"preset\":\"smoke\","
+                                + "\"params\":{\"keep\":" + v + "}}").get(0).id();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }).distinct().toList();
+        assertThat(ids).hasSize(1);
+        assertThat(ids.get(0)).isEqualTo(expand("{\"benchmark\":\"lama-ckl\",\"method\":\"rho1\",\"preset\":\"smoke\"}")
+                .get(0).id());
+    }
+
+    @Test
+    void theSweepAndTheRunNameARunAlike() throws Exception {
+        SweepEntry e = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"rho1\",\"preset\":\"smoke\","
+                + "\"params\":{\"keep\":\".5\"},\"set\":{\"epochs\":1},\"threads\":2}").get(0);
+        Cli.Run r = Cli.ckl("run", "--benchmark", "lama-ckl", "--method", "rho1", "--preset", "smoke", "--param",
+                "keep=0.50", "--set", "epochs=1", "--threads", "2", "--out", tmp.resolve("runs").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Cli.onlyRun(tmp.resolve("runs")).getFileName().toString()).isEqualTo(e.id());
+    }
+
+    @Test
+    void subGridsInheritTheRestAndAMethodsQualifiedParameterGoesToSpecsWithIt() throws Exception {
+        Path ta = Files.createDirectories(tmp.resolve("ta"));
         List<SweepEntry> e = expand("""
-                {"preset": "smoke", "seed": [1, 2], "ta": "ta",
+                {"preset": "smoke", "seed": [1, 2], "params": {"taalm.ta": "%s"},
                  "grids": [{"benchmark": "lama-ckl", "method": ["finetune", "taalm", "taalm+kadapter"]},
-                           {"benchmark": "temporalwiki", "method": "finetune", "seed": 3}]}""");
+                           {"benchmark": "temporalwiki", "method": "finetune", "seed": 3}]}""".formatted(ta));
         assertThat(e).hasSize(7);
-        assertThat(e.get(0).params()).isEmpty();
-        assertThat(e.get(2).params()).containsEntry("ta", tmp.resolve("ta").toString());
-        assertThat(e.get(4).params()).containsEntry("taalm.ta", tmp.resolve("ta").toString());
-        assertThat(e.get(6).benchmark()).isEqualTo("temporalwiki");
-        assertThat(e.get(6).seed()).isEqualTo(3);
+        assertThat(e.get(0).config().methodParams()).isEmpty();
+        assertThat(e.get(2).config().methodParams()).containsEntry("ta", ta.toString());
+        assertThat(e.get(4).config().methodParams()).containsEntry("taalm.ta", ta.toString());
+        assertThat(e.get(6).config().benchmark()).isEqualTo("temporalwiki");
+        assertThat(e.get(6).config().seed()).isEqualTo(3);
     }
 
     @Test
     void theExampleGridsExpandAndADryRunWritesThePapersArrayScript() throws Exception {
         Path examples = Path.of("..", "examples", "sweeps").toAbsolutePath().normalize();
-        assertThat(Grid.read(examples.resolve("smoke.json")).expand(methods)).hasSize(4);
-        assertThat(Grid.read(examples.resolve("paper-temporalwiki.json")).expand(methods)).hasSize(21);
-        List<SweepEntry> lama = Grid.read(examples.resolve("paper-lama-ckl.json")).expand(methods);
-        assertThat(lama).hasSize(30);
+        assertThat(Grid.read(examples.resolve("smoke.json")).expand(registries)).hasSize(4);
         assertThat(Files.readString(examples.resolve("../../README.md")))
                 .as("the README shows the example as it is").contains(Files.readString(examples.resolve("paper-lama-ckl.json")));
 
-        Cli.Run dry = Cli.ckl("sweep", "--grid", examples.resolve("paper-lama-ckl.json").toString(), "--out",
-                tmp.resolve("paper").toString(), "--executor", "slurm", "--dry-run");
+        // The grid's model, data and Train-Attention folders exist on the cluster; here they are made under tmp.
+        Path root = tmp.resolve("cluster");
+        for (String d : List.of("models/Llama-2-7b-hf", "data/lama-ckl-release", "models/ta-llama2/best")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Path grid = tmp.resolve("paper-lama-ckl.json");
+        Files.writeString(grid, Files.readString(examples.resolve("paper-lama-ckl.json")).replace("\"/", "\"" + root + "/"));
+        Path twiki = tmp.resolve("paper-temporalwiki.json");
+        for (String d : List.of("models/TinyLlama-1.1B", "data/temporalwiki", "models/ta-tinyllama-twiki/best")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Files.writeString(twiki, Files.readString(examples.resolve("paper-temporalwiki.json")).replace("\"/", "\"" + root + "/"));
+        assertThat(Grid.read(twiki).expand(registries)).hasSize(21);
+        assertThat(Grid.read(grid).expand(registries)).hasSize(30);
+        Cli.Run dry = Cli.ckl("sweep", "--grid", grid.toString(), "--out", tmp.resolve("paper").toString(), "--executor",
+                "slurm", "--dry-run");
         assertThat(dry.code()).as(dry.err()).isZero();
         assertThat(dry.err()).contains("30 to submit", "nothing submitted");
         assertThat(dry.out().lines()).hasSize(30);
         String script = Files.readString(tmp.resolve("paper/.sweep/slurm/submit-001.sh"));
         assertThat(script).contains("#SBATCH --array=0-29%8", "#SBATCH --gres=gpu:1", "#SBATCH --time=24:00:00",
-                "module load java/17", "--param ta=/models/ta-llama2/best", "--param taalm.ta=/models/ta-llama2/best",
-                "--device gpu", "--model /models/Llama-2-7b-hf");
+                "module load java/17", "--param taalm.ta=" + root + "/models/ta-llama2/best",
+                "--device gpu", "--model " + root + "/models/Llama-2-7b-hf");
         assertThat(tmp.resolve("paper/.sweep/submissions.jsonl")).doesNotExist();
     }
 
@@ -119,5 +159,19 @@ class SweepGridTest {
         assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",")).hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> expand("{\"method\":\"finetune\",\"preset\":\"smoke\"}"))
                 .hasMessageContaining("\"benchmark\" is missing");
+        assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"benchmark\":\"x\",\"preset\":\"smoke\"}"))
+                .as("a key given twice").hasMessageContaining("Duplicate field 'benchmark'");
+        assertThatThrownBy(() -> expand("""
+                {"benchmark": "lama-ckl", "preset": "smoke",
+                 "grids": [{"method": "finetune"}, {"method": "rho1", "params": {"keep": 1.5}}]}"""))
+                .as("a bad parameter value names the file and the sub-grid")
+                .hasMessageContaining("grid.json, grids[1]").hasMessageContaining("keep=1.5").hasMessageContaining("(0, 1]");
+        assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","
+                + "\"set\":{\"epochs\":\"many\"}}")).hasMessageContaining("epochs=many");
+        assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","
+                + "\"set\":{\"epoch\":3}}")).hasMessageContaining("no such setting");
+        assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","
+                + "\"data\":\"no-such-folder\"}")).as("a missing input folder, before anything runs")
+                .hasMessageContaining("no-such-folder").hasMessageContaining("does not exist");
     }
 }

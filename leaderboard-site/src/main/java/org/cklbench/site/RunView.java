@@ -29,53 +29,39 @@ final class RunView {
         return v.isNumber() ? String.format(Locale.ROOT, "%.4f", v.asDouble()) : v.asText();
     }
 
-    static void fill(Context c, JsonNode run) {
-        boolean lama = run.get("benchmark").asText().equals("lama-ckl");
+    /** Fills a run page from the run and its benchmark's spec (site-data.json's {@code benchmarks} entry). */
+    static void fill(Context c, JsonNode run, JsonNode spec) {
         JsonNode s = run.get("summary");
         List<String[]> summary = new ArrayList<>();
-        List<String> header = new ArrayList<>();
-        List<List<String>> rows = new ArrayList<>();
-        List<String> xs = new ArrayList<>();
-        List<Charts.Series> series = new ArrayList<>();
-        if (lama) {
-            String[][] keys = {{"top_acc", "Top Acc"}, {"epoch", "Epoch"}, {"nf_acc", "NF Acc"},
-                {"total_knowledge", "Total Knowledge"}};
-            for (String[] k : keys) {
-                summary.add(new String[] {k[1], num(s.get(k[0]))});
-            }
-            header.addAll(List.of("epoch", "To-Learn acc", "Not-To-Forget acc", "To-Learn NLL", "Not-To-Forget NLL", "train loss"));
-            List<Double> learn = new ArrayList<>();
-            List<Double> keep = new ArrayList<>();
-            for (JsonNode m : run.get("metrics")) {
-                xs.add(m.get("epoch").asText());
-                learn.add(m.get("to_learn_acc").asDouble());
-                keep.add(m.get("not_to_forget_acc").asDouble());
-                rows.add(List.of(m.get("epoch").asText(), num(m.get("to_learn_acc")), num(m.get("not_to_forget_acc")),
-                        num(m.get("to_learn_nll")), num(m.get("not_to_forget_nll")), num(m.get("train_loss"))));
-            }
-            series.add(new Charts.Series("To-Learn", learn));
-            series.add(new Charts.Series("Not-To-Forget", keep));
-            c.setVariable("chart", Charts.lines("Accuracy per epoch", "epoch", xs, "accuracy", series, 0, 1));
-        } else {
-            header.addAll(List.of("period", "Un", "C", "Avg", "train loss"));
-            List<Double> un = new ArrayList<>();
-            List<Double> ch = new ArrayList<>();
-            List<Double> avg = new ArrayList<>();
-            for (JsonNode m : run.get("metrics")) {
-                xs.add(m.get("period").asText());
-                un.add(m.get("un").asDouble());
-                ch.add(m.get("c").asDouble());
-                avg.add(m.get("avg").asDouble());
-                rows.add(List.of(m.get("period").asText(), num(m.get("un")), num(m.get("c")), num(m.get("avg")),
-                        num(m.get("train_loss"))));
-                summary.add(new String[] {m.get("period").asText() + " Un / C / Avg",
-                        num(m.get("un")) + " / " + num(m.get("c")) + " / " + num(m.get("avg"))});
-            }
-            series.add(new Charts.Series("Un", un));
-            series.add(new Charts.Series("C", ch));
-            series.add(new Charts.Series("Avg", avg));
-            c.setVariable("chart", Charts.lines("Object NLL per period", "period", xs, "mean object NLL", series));
+        for (JsonNode col : spec.path("columns")) {
+            summary.add(new String[] {col.path("label").asText(), num(s.at(col.path("path").asText()))});
         }
+        JsonNode curve = spec.path("curve");
+        List<String> header = new ArrayList<>();
+        for (JsonNode t : curve.path("table")) {
+            header.add(t.path("label").asText());
+        }
+        List<String> xs = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        Map<String, List<Double>> lines = new LinkedHashMap<>();
+        curve.path("series").forEach(x -> lines.put(x.path("key").asText(), new ArrayList<>()));
+        for (JsonNode m : run.get("metrics")) {
+            xs.add(m.path(curve.path("x").asText()).asText());
+            lines.forEach((k, v) -> v.add(m.path(k).isNumber() ? m.get(k).asDouble() : Double.NaN));
+            List<String> row = new ArrayList<>();
+            for (JsonNode t : curve.path("table")) {
+                row.add(num(m.get(t.path("key").asText())));
+            }
+            rows.add(row);
+        }
+        List<Charts.Series> series = new ArrayList<>();
+        for (JsonNode x : curve.path("series")) {
+            series.add(new Charts.Series(x.path("label").asText(), lines.get(x.path("key").asText())));
+        }
+        double yMin = curve.path("y_min").isNumber() ? curve.get("y_min").asDouble() : Double.NaN;
+        double yMax = curve.path("y_max").isNumber() ? curve.get("y_max").asDouble() : Double.NaN;
+        c.setVariable("chart", Charts.lines(curve.path("title").asText(), curve.path("x_label").asText(), xs,
+                curve.path("y_label").asText(), series, yMin, yMax));
         c.setVariable("summaryRows", summary);
         c.setVariable("samples", samples(run));
         c.setVariable("curveHeader", header);
@@ -118,13 +104,13 @@ final class RunView {
         return out;
     }
 
-    /** One line for the method page. */
-    static String headline(JsonNode run) {
-        JsonNode s = run.get("summary");
-        if (run.get("benchmark").asText().equals("lama-ckl")) {
-            return "Top Acc " + num(s.get("top_acc")) + ", NF Acc " + num(s.get("nf_acc")) + ", Total Knowledge "
-                    + num(s.get("total_knowledge"));
+    /** One line for the method page: the spec's headline figures. */
+    static String headline(JsonNode run, JsonNode spec) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode col : spec.path("headline")) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(col.path("label").asText()).append(' ')
+                    .append(num(run.get("summary").at(col.path("path").asText())));
         }
-        return "mean Avg " + num(s.get("mean_avg"));
+        return sb.toString();
     }
 }

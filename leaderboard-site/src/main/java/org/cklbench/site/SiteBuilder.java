@@ -8,6 +8,8 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.cklbench.io.Folders;
 import org.cklbench.io.AtomicFiles;
+import org.cklbench.runfolder.LeaderboardSpec;
+import org.cklbench.runfolder.MethodInfo;
 import org.thymeleaf.TemplateEngine;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.templatemode.TemplateMode;
@@ -38,7 +40,12 @@ public final class SiteBuilder {
     private SiteBuilder() {
     }
 
-    public static Path build(Path runs, Path out, Map<String, Summarizer.MethodInfo> methods) throws IOException {
+    /**
+     * @param methods   methods installed where the site is built (listed even without runs)
+     * @param fallback  leaderboard specs of installed benchmarks, for run folders older than benchmark.json
+     */
+    public static Path build(Path runs, Path out, List<MethodInfo> methods, Map<String, LeaderboardSpec> fallback)
+            throws IOException {
         if (Files.isDirectory(out)) {
             try (var s = Files.list(out)) {
                 if (s.findAny().isPresent() && !Files.isRegularFile(out.resolve("site-data.json"))) {
@@ -46,7 +53,7 @@ public final class SiteBuilder {
                 }
             }
         }
-        ObjectNode data = Summarizer.summarize(runs, methods);
+        ObjectNode data = Summarizer.summarize(runs, methods, fallback);
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, ".site.");
@@ -65,22 +72,16 @@ public final class SiteBuilder {
                 Files.write(out.resolve("assets").resolve(a), in.readAllBytes());
             }
         }
-        List<Map<String, Object>> boards = new ArrayList<>();
-        for (JsonNode b : data.get("leaderboards")) {
-            Map<String, Object> m = map(b);
-            boolean lama = b.get("benchmark").asText().equals("lama-ckl");
-            m.put("title", lama ? "LAMA-ckl" : b.get("benchmark").asText().equals("temporalwiki") ? "TemporalWiki"
-                    : b.get("benchmark").asText());
-            m.put("hint", lama ? "Top Acc: best To-Learn accuracy over the epochs; Epoch: the first epoch reaching it; NF Acc:"
-                    + " Not-To-Forget accuracy then; Total Knowledge = Top Acc + NF Acc. Higher is better."
-                    : "Mean NLL of the object tokens of the Unchanged (Un) and Changed (C) probes after each period;"
-                    + " Avg = (Un + C) / 2. Lower is better.");
-            boards.add(m);
-        }
         Context home = new Context(Locale.ROOT);
-        home.setVariable("leaderboards", boards);
+        home.setVariable("leaderboards", list(data.get("leaderboards")));
         home.setVariable("methods", list(data.get("methods")));
-        home.setVariable("reported_source", data.get("reported_source").asText());
+        java.util.Set<String> notices = new java.util.TreeSet<>();
+        data.get("leaderboards").forEach(b -> {
+            if (b.hasNonNull("notice")) {
+                notices.add(b.get("notice").asText());
+            }
+        });
+        home.setVariable("notices", List.copyOf(notices));
         write(out.resolve("index.html"), engine.process("index", home));
 
         Files.createDirectories(out.resolve("runs"));
@@ -88,7 +89,7 @@ public final class SiteBuilder {
             String id = run.get("id").asText();
             Context c = new Context(Locale.ROOT);
             c.setVariable("run", map(run));
-            RunView.fill(c, run);
+            RunView.fill(c, run, data.get("benchmarks").get(run.get("benchmark").asText()));
             write(out.resolve("runs").resolve(id + ".html"), engine.process("run", c));
             Path src = runs.resolve(run.get("folder").asText());
             for (JsonNode f : run.get("files")) {
@@ -106,7 +107,7 @@ public final class SiteBuilder {
                 for (JsonNode r : data.get("runs")) {
                     if (r.get("id").asText().equals(id.asText())) {
                         Map<String, Object> row = map(r);
-                        row.put("headline", RunView.headline(r));
+                        row.put("headline", RunView.headline(r, data.get("benchmarks").get(r.get("benchmark").asText())));
                         rs.add(row);
                     }
                 }

@@ -5,51 +5,33 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Hashing;
-import org.cklbench.io.JsonLines;
+import org.cklbench.runfolder.LeaderboardSpec;
+import org.cklbench.runfolder.MethodInfo;
+import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunFolder;
+import org.cklbench.runfolder.RunRecord;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The summarize step (as HELM splits it): every complete run folder under a directory becomes one
  * JSON data model — leaderboards per benchmark, preset and base model (runs of one configuration
- * across seeds aggregated to mean ± sample standard deviation), the paper's reported rows, each run's
- * curve and provenance, and the methods. The site is rendered from this model alone.
+ * across seeds aggregated to mean ± sample standard deviation), each benchmark's published rows, each
+ * run's curve and provenance, and the methods. What a benchmark's leaderboard shows comes from the
+ * {@code benchmark.json} its runs carry (or, for run folders older than that file, from the installed
+ * benchmark), so the site knows no benchmark by name. The site is rendered from this model alone.
  */
 public final class Summarizer {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** A column of a leaderboard: where the value is in summary.json, and which way is better. */
-    record Column(String key, String label, String path, int better) {
-    }
-
-    static final Map<String, List<Column>> COLUMNS = new LinkedHashMap<>();
-
-    static {
-        COLUMNS.put("lama-ckl", List.of(new Column("top_acc", "Top Acc", "/top_acc", 1),
-                new Column("epoch", "Epoch", "/epoch", 0), new Column("nf_acc", "NF Acc", "/nf_acc", 1),
-                new Column("total_knowledge", "Total Knowledge", "/total_knowledge", 1)));
-        List<Column> tw = new ArrayList<>();
-        for (String p : List.of("0910", "1011", "1112")) {
-            tw.add(new Column(p + "_un", p + " Un", "/periods/" + p + "/un", -1));
-            tw.add(new Column(p + "_c", p + " C", "/periods/" + p + "/c", -1));
-            tw.add(new Column(p + "_avg", p + " Avg", "/periods/" + p + "/avg", -1));
-        }
-        COLUMNS.put("temporalwiki", tw);
-    }
-
-    /** A method as {@code ckl methods} describes it. */
-    public record MethodInfo(String id, String description, List<String[]> parameters) {
-    }
 
     private Summarizer() {
     }
@@ -76,13 +58,47 @@ public final class Summarizer {
         return name;
     }
 
-    public static ObjectNode summarize(Path runs, Map<String, MethodInfo> methods) throws IOException {
+    /**
+     * @param installed methods installed where the site is built (listed even without runs)
+     * @param fallback  leaderboard specs of installed benchmarks, for run folders without benchmark.json
+     */
+    public static ObjectNode summarize(Path runs, List<MethodInfo> installed, Map<String, LeaderboardSpec> fallback)
+            throws IOException {
         ObjectNode site = JSON.createObjectNode();
         ArrayNode runList = site.putArray("runs");
+        ArrayNode skipped = site.putArray("skipped");
         Map<String, Map<String, List<ObjectNode>>> groups = new TreeMap<>();
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Map<String, LeaderboardSpec> specs = new TreeMap<>();
+        Map<String, MethodInfo> methods = new TreeMap<>();
+        installed.forEach(m -> methods.put(m.id(), m));
+        Set<String> ids = new HashSet<>();
         for (Path dir : runFolders(runs)) {
-            ObjectNode run = readRun(runs, dir);
+            RunFolder folder = new RunFolder(dir);
+            RunRecord record;
+            LeaderboardSpec spec;
+            ObjectNode run;
+            try {
+                record = folder.run();
+                if (record.config() == null) {
+                    throw new IOException(dir.resolve(RunFolder.RUN) + " has no config");
+                }
+                spec = folder.benchmarkSpec();
+                if (spec == null) {
+                    spec = fallback.get(record.config().benchmark());
+                }
+                if (spec == null) {
+                    throw new IOException(dir + ": no " + RunFolder.BENCHMARK + " and benchmark '"
+                            + record.config().benchmark() + "' is not installed here");
+                }
+                run = readRun(runs, folder, record);
+            } catch (IOException | IllegalArgumentException e) {
+                skipped.addObject().put("folder", runs.relativize(dir).toString()).put("reason", e.getMessage());
+                continue;
+            }
+            specs.putIfAbsent(spec.benchmark(), spec);
+            if (record.methods() != null) {
+                record.methods().forEach(m -> methods.putIfAbsent(m.id(), m));
+            }
             // The same configuration run into two folders has one id twice; the page names must differ.
             if (!ids.add(run.get("id").asText())) {
                 run.put("id", run.get("id").asText() + "~" + Hashing.sha256(run.get("folder").asText()).substring(0, 6));
@@ -94,83 +110,66 @@ public final class Summarizer {
                     k -> new ArrayList<>()).add(run);
         }
         ArrayNode boards = site.putArray("leaderboards");
-        JsonNode reported = JSON.readTree(resource("reported.json"));
-        site.put("reported_source", reported.get("source").asText());
         for (Map.Entry<String, Map<String, List<ObjectNode>>> g : groups.entrySet()) {
             String[] k = g.getKey().split("\\|", -1);
-            boards.add(board(k[0], k[1], k[2], g.getValue(), reported.get(k[0]), methods));
+            boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], g.getValue()));
         }
+        site.set("benchmarks", JSON.valueToTree(specs));
         ArrayNode ms = site.putArray("methods");
         Map<String, List<String>> runsOf = new TreeMap<>();
         for (JsonNode r : runList) {
             runsOf.computeIfAbsent(r.get("method").asText(), x -> new ArrayList<>()).add(r.get("id").asText());
         }
-        Map<String, MethodInfo> all = new TreeMap<>(methods);
         for (String id : runsOf.keySet()) {
-            all.putIfAbsent(id, new MethodInfo(id, composedDescription(id, methods), List.of()));
+            methods.putIfAbsent(id, new MethodInfo(id, describe(id, methods), null, List.of()));
         }
-        for (MethodInfo m : all.values()) {
+        for (MethodInfo m : methods.values()) {
             ObjectNode o = ms.addObject();
             o.put("id", m.id());
             o.put("description", m.description());
             ArrayNode ps = o.putArray("parameters");
-            for (String[] p : m.parameters()) {
-                ps.addObject().put("name", p[0]).put("default", p[1]).put("description", p[2]);
+            for (MethodInfo.Parameter p : m.parameters()) {
+                ps.addObject().put("name", p.name()).put("type", p.type()).put("default", p.defaultValue())
+                        .put("description", p.description());
             }
             o.set("runs", JSON.valueToTree(runsOf.getOrDefault(m.id(), List.of())));
         }
         return site;
     }
 
-    private static String composedDescription(String id, Map<String, MethodInfo> methods) {
+    private static String describe(String id, Map<String, MethodInfo> methods) {
         if (!id.contains("+")) {
-            return "(not installed here: a plugin method of these runs)";
+            return "(not described by its runs, nor installed here)";
         }
         return "composition of " + String.join(" and ", id.split("\\+")) + ": their hooks in order, token weights multiplied";
     }
 
-    static InputStream resource(String name) {
-        return Summarizer.class.getResourceAsStream(name);
-    }
-
-    private static ObjectNode readRun(Path runs, Path dir) throws IOException {
-        JsonNode runJson = JSON.readTree(dir.resolve(RunFolder.RUN).toFile());
-        JsonNode summary = JSON.readTree(dir.resolve(RunFolder.SUMMARY).toFile());
-        JsonNode config = runJson.get("config");
+    private static ObjectNode readRun(Path runs, RunFolder folder, RunRecord record) throws IOException {
+        Path dir = folder.dir();
+        RunConfig config = record.config();
         ObjectNode run = JSON.createObjectNode();
-        run.put("id", runJson.path("id").asText(dir.getFileName().toString()));
+        run.put("id", record.id() != null ? record.id() : dir.getFileName().toString());
         run.put("folder", runs.relativize(dir).toString());
-        run.put("benchmark", config.get("benchmark").asText());
-        run.put("method", config.get("method").asText());
-        run.put("preset", config.get("preset").asText());
-        run.put("seed", config.get("seed").asLong());
-        run.put("model", modelLabel(config.path("inputs").path("model").asText("unknown")));
-        ObjectNode noSeed = config.deepCopy();
-        noSeed.remove("seed");
-        run.put("config_key", Hashing.sha256(RunFolder.canonical(noSeed)).substring(0, 10));
-        run.set("params", config.path("method_params"));
-        run.set("summary", summary);
+        run.put("benchmark", config.benchmark());
+        run.put("method", config.method());
+        run.put("preset", config.preset());
+        run.put("seed", config.seed());
+        String model = record.provenance() != null && record.provenance().inputs() != null
+                && record.provenance().inputs().containsKey("model") ? record.provenance().inputs().get("model").path()
+                : config.model();
+        run.put("model", model == null ? "unknown" : modelLabel(model));
+        run.put("config_key", config.rowKey());
+        run.set("params", JSON.valueToTree(config.methodParams()));
+        run.set("variant", JSON.valueToTree(record.variant() == null ? Map.of() : record.variant()));
+        run.set("summary", JSON.valueToTree(folder.summary()));
         ArrayNode metrics = run.putArray("metrics");
-        if (Files.isRegularFile(dir.resolve(RunFolder.METRICS))) {
-            JsonLines.forEach(dir.resolve(RunFolder.METRICS), l -> metrics.add(l.node()));
-        }
-        run.set("config", config);
-        run.set("provenance", runJson.path("provenance"));
+        folder.metrics().forEach(metrics::add);
+        run.set("config", JSON.valueToTree(config));
+        run.set("provenance", JSON.valueToTree(record.provenance()));
         // A sample of the last evaluation's probes for the run page; the files hold all of them.
-        ArrayNode last = run.putArray("last_predictions");
-        Path predictions = dir.resolve(RunFolder.PREDICTIONS);
-        if (Files.isDirectory(predictions)) {
-            try (var s = Files.list(predictions)) {
-                Path lastFile = s.filter(p -> p.toString().endsWith(".jsonl")).sorted().reduce((a, b) -> b).orElse(null);
-                if (lastFile != null) {
-                    JsonLines.forEach(lastFile, l -> {
-                        if (last.size() < 20) {
-                            last.add(l.node());
-                        }
-                    });
-                }
-            }
-        }
+        List<Path> predictions = folder.predictionFiles();
+        run.set("last_predictions", JSON.valueToTree(predictions.isEmpty() ? List.of()
+                : RunFolder.readPredictions(predictions.get(predictions.size() - 1), 20)));
         ArrayNode files = run.putArray("files");
         try (var walk = Files.walk(dir)) {
             for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
@@ -184,135 +183,124 @@ public final class Summarizer {
         return run;
     }
 
-    /** Whether {@code value} is the declared default of parameter {@code key} ({@code method.name} when composed). */
-    static boolean isDefault(String method, String key, String value, Map<String, MethodInfo> methods) {
-        String m = method;
-        String name = key;
-        if (key.contains(".")) {
-            m = key.substring(0, key.indexOf('.'));
-            name = key.substring(key.indexOf('.') + 1);
-        }
-        MethodInfo info = methods.get(m);
-        if (info == null) {
-            return false;
-        }
-        for (String[] p : info.parameters()) {
-            if (p[0].equals(name)) {
-                return p[1].equals(value);
-            }
-        }
-        return false;
+    /** The variant of a row: the parameters that differ from the defaults, as {@code name=value, ...}. */
+    static String variant(JsonNode params) {
+        StringBuilder sb = new StringBuilder();
+        params.fields().forEachRemaining(p -> sb.append(sb.length() == 0 ? "" : ", ").append(p.getKey()).append('=')
+                .append(p.getValue().asText()));
+        return sb.toString();
     }
 
-    private static ObjectNode board(String benchmark, String preset, String model, Map<String, List<ObjectNode>> configs,
-                                    JsonNode reported, Map<String, MethodInfo> methods) {
-        ObjectNode b = JSON.createObjectNode();
-        b.put("benchmark", benchmark);
-        b.put("preset", preset);
-        b.put("model", model);
-        b.put("anchor", (benchmark + "-" + preset + "-" + model).replaceAll("[^A-Za-z0-9_-]", "-"));
-        List<Column> cols = COLUMNS.getOrDefault(benchmark, List.of());
-        ArrayNode columns = b.putArray("columns");
-        for (Column c : cols) {
-            columns.addObject().put("key", c.key()).put("label", c.label()).put("better", c.better());
+    /** The leaderboard of a benchmark spec, as the data model holds it. */
+    static final class Leaderboards {
+        private Leaderboards() {
         }
-        Map<String, Integer> perMethod = new TreeMap<>();
-        configs.values().forEach(rs -> perMethod.merge(rs.get(0).get("method").asText(), 1, Integer::sum));
-        List<ObjectNode> rows = new ArrayList<>();
-        for (Map.Entry<String, List<ObjectNode>> e : configs.entrySet()) {
-            List<ObjectNode> rs = e.getValue();
-            ObjectNode row = JSON.createObjectNode();
-            String method = rs.get(0).get("method").asText();
-            row.put("method", method);
-            StringBuilder variant = new StringBuilder();
-            // Only parameters that differ from the method's defaults name a variant.
-            rs.get(0).path("params").fields().forEachRemaining(p -> {
-                if (!isDefault(method, p.getKey(), p.getValue().asText(), methods)) {
-                    variant.append(variant.length() == 0 ? "" : ", ").append(p.getKey()).append('=').append(p.getValue().asText());
-                }
-            });
-            if (perMethod.get(method) > 1) {
-                variant.append(variant.length() == 0 ? "" : " · ").append("config ").append(e.getKey(), 0, 6);
+
+        static ObjectNode board(LeaderboardSpec spec, String preset, String model, Map<String, List<ObjectNode>> configs) {
+            String benchmark = spec.benchmark();
+            ObjectNode b = JSON.createObjectNode();
+            b.put("benchmark", benchmark);
+            b.put("title", spec.title());
+            b.put("hint", spec.hint() == null ? "" : spec.hint());
+            b.put("preset", preset);
+            b.put("model", model);
+            b.put("anchor", (benchmark + "-" + preset + "-" + model).replaceAll("[^A-Za-z0-9_-]", "-"));
+            List<LeaderboardSpec.Column> cols = spec.columns();
+            ArrayNode columns = b.putArray("columns");
+            for (LeaderboardSpec.Column c : cols) {
+                columns.addObject().put("key", c.key()).put("label", c.label()).put("short_label", c.terminalLabel())
+                        .put("better", c.better());
             }
-            row.put("variant", variant.toString());
-            row.put("n", rs.size());
-            ArrayNode ids = row.putArray("runs");
-            ArrayNode seeds = row.putArray("seeds");
-            rs.stream().sorted((x, y) -> Long.compare(x.get("seed").asLong(), y.get("seed").asLong())).forEach(r -> {
-                ids.add(r.get("id").asText());
-                seeds.add(r.get("seed").asLong());
-            });
-            ObjectNode values = row.putObject("values");
-            for (Column c : cols) {
-                List<Double> xs = new ArrayList<>();
-                for (ObjectNode r : rs) {
-                    JsonNode v = r.get("summary").at(c.path());
-                    if (v.isNumber()) {
-                        xs.add(v.asDouble());
+            Map<String, Integer> perMethod = new TreeMap<>();
+            configs.values().forEach(rs -> perMethod.merge(rs.get(0).get("method").asText(), 1, Integer::sum));
+            List<ObjectNode> rows = new ArrayList<>();
+            for (Map.Entry<String, List<ObjectNode>> e : configs.entrySet()) {
+                List<ObjectNode> rs = e.getValue();
+                ObjectNode row = JSON.createObjectNode();
+                String method = rs.get(0).get("method").asText();
+                row.put("method", method);
+                StringBuilder variant = new StringBuilder(variant(rs.get(0).path("variant")));
+                if (perMethod.get(method) > 1) {
+                    variant.append(variant.length() == 0 ? "" : " · ").append("config ").append(e.getKey(), 0, 6);
+                }
+                row.put("variant", variant.toString());
+                row.put("n", rs.size());
+                ArrayNode ids = row.putArray("runs");
+                ArrayNode seeds = row.putArray("seeds");
+                rs.stream().sorted((x, y) -> Long.compare(x.get("seed").asLong(), y.get("seed").asLong())).forEach(r -> {
+                    ids.add(r.get("id").asText());
+                    seeds.add(r.get("seed").asLong());
+                });
+                ObjectNode values = row.putObject("values");
+                for (LeaderboardSpec.Column c : cols) {
+                    List<Double> xs = new ArrayList<>();
+                    for (ObjectNode r : rs) {
+                        JsonNode v = r.get("summary").at(c.path());
+                        if (v.isNumber() && Double.isFinite(v.asDouble())) {
+                            xs.add(v.asDouble());
+                        }
+                    }
+                    if (xs.isEmpty()) {
+                        continue;
+                    }
+                    double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                    double var = 0;
+                    for (double x : xs) {
+                        var += (x - mean) * (x - mean);
+                    }
+                    double sd = xs.size() > 1 ? Math.sqrt(var / (xs.size() - 1)) : 0;
+                    values.putObject(c.key()).put("mean", mean).put("sd", sd).put("text", c.format(mean, sd, xs.size()));
+                }
+                rows.add(row);
+            }
+            rows.sort((x, y) -> (x.get("method").asText() + x.get("variant").asText())
+                    .compareTo(y.get("method").asText() + y.get("variant").asText()));
+            markBest(cols, rows);
+            ArrayNode rowArray = b.putArray("rows");
+            rows.forEach(rowArray::add);
+            ArrayNode rep = b.putArray("reported");
+            if (spec.reported() != null && spec.reported().rows() != null) {
+                b.put("reported_model", spec.reported().model());
+                b.put("reported_source", spec.reported().source());
+                for (LeaderboardSpec.ReportedRow r : spec.reported().rows()) {
+                    ObjectNode o = rep.addObject();
+                    o.put("method", r.method());
+                    o.put("label", r.label());
+                    ObjectNode values = o.putObject("values");
+                    for (LeaderboardSpec.Column c : cols) {
+                        Double v = r.values().get(c.key());
+                        if (v != null) {
+                            values.putObject(c.key()).put("mean", v).put("text", c.format(v, 0, 1));
+                        }
                     }
                 }
-                if (xs.isEmpty()) {
+            }
+            if (spec.notice() != null) {
+                b.put("notice", spec.notice());
+            }
+            return b;
+        }
+
+        private static void markBest(List<LeaderboardSpec.Column> cols, List<ObjectNode> rows) {
+            for (LeaderboardSpec.Column c : cols) {
+                if (c.better() == 0) {
                     continue;
                 }
-                double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-                double var = 0;
-                for (double x : xs) {
-                    var += (x - mean) * (x - mean);
-                }
-                double sd = xs.size() > 1 ? Math.sqrt(var / (xs.size() - 1)) : 0;
-                values.putObject(c.key()).put("mean", mean).put("sd", sd).put("text", format(c, mean, sd, xs.size()));
-            }
-            rows.add(row);
-        }
-        rows.sort((x, y) -> (x.get("method").asText() + x.get("variant").asText())
-                .compareTo(y.get("method").asText() + y.get("variant").asText()));
-        for (Column c : cols) {
-            if (c.better() == 0) {
-                continue;
-            }
-            double best = c.better() > 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-            for (ObjectNode r : rows) {
-                JsonNode v = r.path("values").path(c.key()).path("mean");
-                if (v.isNumber()) {
-                    best = c.better() > 0 ? Math.max(best, v.asDouble()) : Math.min(best, v.asDouble());
-                }
-            }
-            for (ObjectNode r : rows) {
-                JsonNode v = r.path("values").path(c.key());
-                if (v.path("mean").isNumber() && v.path("mean").asDouble() == best) {
-                    ((ObjectNode) v).put("best", true);
-                }
-            }
-        }
-        ArrayNode rowArray = b.putArray("rows");
-        rows.forEach(rowArray::add);
-        ArrayNode rep = b.putArray("reported");
-        if (reported != null) {
-            b.put("reported_model", reported.get("model").asText());
-            for (JsonNode r : reported.get("rows")) {
-                ObjectNode o = rep.addObject();
-                o.put("method", r.get("method").asText());
-                o.put("label", r.get("label").asText());
-                ObjectNode values = o.putObject("values");
-                for (Column c : cols) {
-                    JsonNode v = benchmark.equals("temporalwiki")
-                            ? r.path(c.key().substring(0, 4)).path(List.of("un", "c", "avg").indexOf(c.key().substring(5)))
-                            : r.path(c.key());
+                double best = c.better() > 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                for (ObjectNode r : rows) {
+                    JsonNode v = r.path("values").path(c.key()).path("mean");
                     if (v.isNumber()) {
-                        values.putObject(c.key()).put("mean", v.asDouble()).put("text", format(c, v.asDouble(), 0, 1));
+                        best = c.better() > 0 ? Math.max(best, v.asDouble()) : Math.min(best, v.asDouble());
+                    }
+                }
+                for (ObjectNode r : rows) {
+                    JsonNode v = r.path("values").path(c.key());
+                    if (v.path("mean").isNumber() && v.path("mean").asDouble() == best) {
+                        ((ObjectNode) v).put("best", true);
                     }
                 }
             }
         }
-        return b;
     }
 
-    static String format(Column c, double mean, double sd, int n) {
-        String fmt = c.key().equals("epoch") ? "%.0f" : c.better() < 0 ? "%.3f" : "%.4f";
-        if (c.key().equals("epoch") && n > 1) {
-            fmt = "%.1f";
-        }
-        String m = String.format(Locale.ROOT, fmt, mean);
-        return n > 1 ? m + " ± " + String.format(Locale.ROOT, fmt.equals("%.0f") ? "%.1f" : fmt, sd) : m;
-    }
 }

@@ -1,7 +1,7 @@
 package org.cklbench.methods;
 
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 
@@ -24,7 +24,7 @@ public final class Finetune implements MethodProvider {
     }
 
     @Override
-    public List<MethodParameter> parameters() {
+    public List<ParamSpec> parameters() {
         return List.of();
     }
 

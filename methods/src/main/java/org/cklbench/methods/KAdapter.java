@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.cklbench.engine.djl.Scopes;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 import org.cklbench.engine.model.HfModels;
@@ -42,17 +42,19 @@ public final class KAdapter implements MethodProvider {
     }
 
     @Override
-    public List<MethodParameter> parameters() {
+    public List<ParamSpec> parameters() {
         return List.of(
-                new MethodParameter("layers", "auto", "base layers the adapters read, comma separated ('auto': first, middle, last)"),
-                new MethodParameter("heads", "2", "attention heads of each adapter layer (its width is heads x the base head dimension)"),
-                new MethodParameter("depth", "2", "transformer layers inside each adapter layer (K-Adapter uses 2)"),
-                new MethodParameter("init_std", "0.02", "standard deviation of the adapter weights (up-projections start at zero)"));
+                ParamSpec.string("layers", "auto", "auto|\\d{1,4}(,\\d{1,4})*",
+                        "base layers the adapters read, comma separated ('auto': first, middle, last)"),
+                ParamSpec.integer("heads", 2, 1, 1024, "attention heads of each adapter layer (its width is heads x the base head dimension)"),
+                ParamSpec.integer("depth", 2, 1, 64, "transformer layers inside each adapter layer (K-Adapter uses 2)"),
+                ParamSpec.real("init_std", 0.02, 0, 1, "standard deviation of the adapter weights (up-projections start at zero)")
+                        .openBelow());
     }
 
     @Override
     public CklMethod create(MethodParams params) {
-        return new Method(params.get("layers"), params.getInt("heads"), params.getInt("depth"), params.getDouble("init_std"));
+        return new Method(params.getString("layers"), params.getInt("heads"), params.getInt("depth"), params.getDouble("init_std"));
     }
 
     static List<Integer> positions(String spec, int layers) {

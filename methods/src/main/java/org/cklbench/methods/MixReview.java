@@ -1,7 +1,7 @@
 package org.cklbench.methods;
 
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 import org.cklbench.core.state.Batch;
@@ -30,21 +30,16 @@ public final class MixReview implements MethodProvider {
     }
 
     @Override
-    public List<MethodParameter> parameters() {
+    public List<ParamSpec> parameters() {
         return List.of(
-                new MethodParameter("ratio", "1.0", "review rows per training row"),
-                new MethodParameter("decay", "1.0", "factor applied to the ratio after each stage"),
-                new MethodParameter("corpus", "review", "the state's corpus to review from"));
+                ParamSpec.real("ratio", 1.0, 0, 64, "review rows per training row"),
+                ParamSpec.real("decay", 1.0, 0, 1e3, "factor applied to the ratio after each stage").openBelow(),
+                ParamSpec.string("corpus", "review", "[a-z][a-z0-9_]*", "the state's corpus to review from"));
     }
 
     @Override
     public CklMethod create(MethodParams params) {
-        double ratio = params.getDouble("ratio");
-        double decay = params.getDouble("decay");
-        if (ratio < 0 || decay <= 0) {
-            throw new IllegalArgumentException("mixreview.ratio must be >= 0 and mixreview.decay > 0");
-        }
-        return new Method(ratio, decay, params.get("corpus"));
+        return new Method(params.getDouble("ratio"), params.getDouble("decay"), params.getString("corpus"));
     }
 
     /** Review rows for a batch of {@code n} training rows at {@code ratio}: round(n·ratio). */

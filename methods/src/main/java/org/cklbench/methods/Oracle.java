@@ -2,7 +2,7 @@ package org.cklbench.methods;
 
 import ai.djl.ndarray.NDArray;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 import org.cklbench.engine.tokenizer.TextTokenizer;
@@ -31,7 +31,7 @@ public final class Oracle implements MethodProvider {
     }
 
     @Override
-    public List<MethodParameter> parameters() {
+    public List<ParamSpec> parameters() {
         return List.of();
     }
 

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.cklbench.engine.djl.Scopes;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 import org.cklbench.core.state.TrainingState;
@@ -31,11 +31,11 @@ public final class RecAdam implements MethodProvider {
     }
 
     @Override
-    public List<MethodParameter> parameters() {
+    public List<ParamSpec> parameters() {
         return List.of(
-                new MethodParameter("anneal_k", "0.5", "steepness k of the sigmoid anneal"),
-                new MethodParameter("anneal_t0", "250", "step t0 at which the anneal is half way"),
-                new MethodParameter("pretrain_coef", "5000", "gamma, the strength of the pull toward the initial weights"));
+                ParamSpec.real("anneal_k", 0.5, 0, 1e6, "steepness k of the sigmoid anneal").openBelow(),
+                ParamSpec.real("anneal_t0", 250, -1e9, 1e9, "step t0 at which the anneal is half way"),
+                ParamSpec.real("pretrain_coef", 5000, 0, 1e12, "gamma, the strength of the pull toward the initial weights"));
     }
 
     @Override

@@ -2,7 +2,7 @@ package org.cklbench.methods;
 
 import ai.djl.ndarray.NDArray;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 import org.cklbench.engine.loss.Losses;
@@ -33,16 +33,14 @@ public final class Rho1 implements MethodProvider {
     }
 
     @Override
-    public List<MethodParameter> parameters() {
-        return List.of(new MethodParameter("keep", "0.4", "share of the batch's target tokens trained (rank fraction > 1 - keep)"));
+    public List<ParamSpec> parameters() {
+        return List.of(ParamSpec.real("keep", 0.4, 0, 1, "share of the batch's target tokens trained (rank fraction > 1 - keep)")
+                .openBelow());
     }
 
     @Override
     public CklMethod create(MethodParams params) {
         double keep = params.getDouble("keep");
-        if (keep <= 0 || keep > 1) {
-            throw new IllegalArgumentException("rho1.keep must lie in (0, 1], got " + keep);
-        }
         return new CklMethod() {
             @Override
             public void setup(TrainingState state) {

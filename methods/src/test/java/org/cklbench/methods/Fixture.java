@@ -44,6 +44,6 @@ final class Fixture {
     }
 
     static CklMethod create(MethodProvider p, Map<String, String> params) {
-        return p.create(MethodParams.resolve(p.id(), p.parameters(), params));
+        return p.create(MethodParams.resolve(p.id(), p.parameters(), Map.of(), params));
     }
 }

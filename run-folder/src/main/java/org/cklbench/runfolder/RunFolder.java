@@ -1,10 +1,9 @@
 package org.cklbench.runfolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.AtomicFiles;
+import org.cklbench.io.FileLocks;
 import org.cklbench.io.JsonLines;
 
 import java.io.IOException;
@@ -14,20 +13,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One run's folder (SPEC §6): {@code run.json}, {@code metrics.jsonl}, {@code summary.json},
- * {@code predictions/}, and {@code checkpoint/} while the run is resumable. Every file is replaced
- * atomically, so a run killed at any moment leaves only whole files behind.
+ * One run's folder: {@code run.json} ({@link RunRecord}), {@code benchmark.json} ({@link LeaderboardSpec}),
+ * {@code metrics.jsonl} (one line per evaluation), {@code summary.json} ({@link Summary}),
+ * {@code predictions/} ({@link Prediction} lines per evaluation) and {@code checkpoint/} while the run
+ * is resumable. Every file is replaced atomically, so a run killed at any moment leaves only whole
+ * files behind.
  */
 public final class RunFolder {
     public static final String RUN = "run.json";
+    public static final String BENCHMARK = "benchmark.json";
     public static final String METRICS = "metrics.jsonl";
     public static final String SUMMARY = "summary.json";
     public static final String PREDICTIONS = "predictions";
     public static final String CHECKPOINT = "checkpoint";
     /** Held (an OS file lock) by the process writing the run; see {@link #running()}. */
     public static final String LOCK = ".lock";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private final Path dir;
 
@@ -49,31 +49,45 @@ public final class RunFolder {
 
     /** Whether a process is writing this run now (on this host, or any host where the file system shares locks). */
     public boolean running() throws IOException {
-        return org.cklbench.io.FileLocks.isHeld(dir.resolve(LOCK));
+        return FileLocks.isHeld(dir.resolve(LOCK));
     }
 
-    public ObjectNode runJson() throws IOException {
-        return (ObjectNode) JSON.readTree(dir.resolve(RUN).toFile());
+    public RunRecord run() throws IOException {
+        return Json.read(dir.resolve(RUN), RunRecord.class);
     }
 
-    public void writeRunJson(ObjectNode run) throws IOException {
-        writeJson(RUN, run);
+    public void writeRun(RunRecord run) throws IOException {
+        write(RUN, run);
     }
 
-    public void writeSummary(ObjectNode summary) throws IOException {
-        writeJson(SUMMARY, summary);
+    /** The leaderboard spec the run's benchmark declared, or null for a run folder older than the file. */
+    public LeaderboardSpec benchmarkSpec() throws IOException {
+        Path f = dir.resolve(BENCHMARK);
+        return Files.isRegularFile(f) ? Json.read(f, LeaderboardSpec.class).validated() : null;
     }
 
-    private void writeJson(String name, JsonNode node) throws IOException {
+    public void writeBenchmarkSpec(LeaderboardSpec spec) throws IOException {
+        write(BENCHMARK, spec);
+    }
+
+    public Summary summary() throws IOException {
+        return Json.read(dir.resolve(SUMMARY), Summary.class);
+    }
+
+    public void writeSummary(Summary summary) throws IOException {
+        write(SUMMARY, summary);
+    }
+
+    private void write(String name, Object value) throws IOException {
         Files.createDirectories(dir);
-        AtomicFiles.writeString(dir.resolve(name), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n");
+        AtomicFiles.writeString(dir.resolve(name), Json.pretty(value));
     }
 
     /** The evaluations recorded so far, in order. */
-    public List<JsonNode> metrics() throws IOException {
-        List<JsonNode> out = new ArrayList<>();
+    public List<ObjectNode> metrics() throws IOException {
+        List<ObjectNode> out = new ArrayList<>();
         if (Files.isRegularFile(dir.resolve(METRICS))) {
-            JsonLines.forEach(dir.resolve(METRICS), l -> out.add(l.node()));
+            JsonLines.forEach(dir.resolve(METRICS), l -> out.add((ObjectNode) l.node()));
         }
         return out;
     }
@@ -84,17 +98,38 @@ public final class RunFolder {
         JsonLines.write(dir.resolve(METRICS), lines);
     }
 
-    public void writePredictions(String name, List<?> rows) throws IOException {
+    public void writePredictions(String name, List<Prediction> rows) throws IOException {
         Files.createDirectories(dir.resolve(PREDICTIONS));
         JsonLines.write(dir.resolve(PREDICTIONS).resolve(name + ".jsonl"), rows);
     }
 
-    public Path checkpoint() {
-        return dir.resolve(CHECKPOINT);
+    /** The prediction files, in name order (which is evaluation order). */
+    public List<Path> predictionFiles() throws IOException {
+        Path p = dir.resolve(PREDICTIONS);
+        if (!Files.isDirectory(p)) {
+            return List.of();
+        }
+        try (var s = Files.list(p)) {
+            return s.filter(f -> f.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(f)).sorted().toList();
+        }
     }
 
-    /** Canonical JSON (keys sorted), the form that configuration hashes are taken of. */
-    public static String canonical(JsonNode node) throws IOException {
-        return JSON.writeValueAsString(JSON.treeToValue(node, Object.class));
+    /** The first {@code max} lines of a predictions file. */
+    public static List<Prediction> readPredictions(Path file, int max) throws IOException {
+        List<Prediction> out = new ArrayList<>();
+        JsonLines.forEach(file, l -> {
+            if (out.size() < max) {
+                try {
+                    out.add(Json.FILES.treeToValue(l.node(), Prediction.class));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw l.error("not a prediction: " + e.getOriginalMessage());
+                }
+            }
+        });
+        return out;
+    }
+
+    public Path checkpoint() {
+        return dir.resolve(CHECKPOINT);
     }
 }

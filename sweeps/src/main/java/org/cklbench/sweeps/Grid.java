@@ -2,11 +2,13 @@ package org.cklbench.sweeps;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cklbench.core.method.MethodRegistry;
-import org.cklbench.core.run.Benchmark;
-import org.cklbench.core.run.Runner;
+import org.cklbench.core.plugin.Registries;
+import org.cklbench.core.run.ResolvedRun;
+import org.cklbench.core.run.RunRequest;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,18 +25,20 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * A sweep's grid file (SPEC §6): a JSON object whose keys are singular and each a list or one value;
- * every combination is a run. {@code params} and {@code set} hold method parameters and preset
- * overrides, each again a list or one value. An optional {@code grids} list holds sub-grids that
+ * A sweep's grid file: a JSON object whose keys are singular and each a list or one value; every
+ * combination is a run. {@code params} and {@code set} hold method parameters and preset overrides,
+ * each again a list or one value; a parameter written {@code <method>.<name>} goes to that method
+ * wherever a spec holds it and is left out of specs without it. An optional {@code grids} list holds sub-grids that
  * inherit the top-level keys, for what one product cannot say (a parameter only one method has, a
  * benchmark with its own data); an optional {@code slurm} object holds the per-task resources.
  * Relative paths are taken from the grid file's folder. Expansion order is the file's order, so the
  * same file always lists the same runs in the same order.
  */
 public final class Grid {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // a key given twice would silently lose one of its values
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final List<String> AXES = List.of("benchmark", "method", "preset", "seed", "model", "data", "params",
-            "set", "ta", "device", "dtype", "threads");
+            "set", "device", "dtype", "threads");
     private static final Set<String> TOP_ONLY = Set.of("grids", "slurm");
 
     private final Path file;
@@ -73,8 +77,11 @@ public final class Grid {
         return s.isMissingNode() ? JSON.createObjectNode() : s;
     }
 
-    /** Every run of the grid, checked against the known benchmarks, presets, methods and parameters. */
-    public List<SweepEntry> expand(MethodRegistry methods) {
+    /**
+     * Every run of the grid, each resolved as {@code ckl run} resolves it: benchmarks, presets, methods,
+     * typed parameters and settings are checked here, and errors name the file and the sub-grid.
+     */
+    public List<SweepEntry> expand(Registries registries) {
         checkKeys(root, "the grid", true);
         List<ObjectNode> grids = new ArrayList<>();
         JsonNode subs = root.path("grids");
@@ -98,7 +105,7 @@ public final class Grid {
         Map<String, SweepEntry> out = new LinkedHashMap<>();
         for (int g = 0; g < grids.size(); g++) {
             String where = grids.size() == 1 ? "the grid" : "grids[" + g + "]";
-            for (SweepEntry e : expand(grids.get(g), where, methods)) {
+            for (SweepEntry e : expand(grids.get(g), where, registries)) {
                 out.putIfAbsent(e.id(), e);
             }
         }
@@ -115,56 +122,35 @@ public final class Grid {
         }
     }
 
-    private List<SweepEntry> expand(ObjectNode g, String where, MethodRegistry methods) {
+    private List<SweepEntry> expand(ObjectNode g, String where, Registries registries) {
         List<String> benchmarks = required(g, "benchmark", where);
         List<String> methodSpecs = required(g, "method", where);
         List<String> presets = required(g, "preset", where);
         List<String> seeds = g.has("seed") ? values(g, "seed", where) : List.of("1");
         List<String> models = optional(g, "model", where);
         List<String> datas = optional(g, "data", where);
-        List<String> tas = optional(g, "ta", where);
         List<String> devices = g.has("device") ? values(g, "device", where) : List.of("cpu");
         List<String> dtypes = optional(g, "dtype", where);
         List<String> threads = g.has("threads") ? values(g, "threads", where) : List.of("0");
         List<SortedMap<String, String>> paramSets = product(g.path("params"), "params", where);
         List<SortedMap<String, String>> settingSets = product(g.path("set"), "set", where);
-        Map<String, Benchmark> known = Runner.benchmarks();
 
         List<SweepEntry> out = new ArrayList<>();
         for (String b : benchmarks) {
-            Benchmark bench = known.get(b);
-            if (bench == null) {
-                throw new IllegalArgumentException(file + ", " + where + ": unknown benchmark '" + b + "'; known: "
-                        + String.join(", ", known.keySet()));
-            }
-            for (String p : presets) {
-                if (!bench.presets().contains(p)) {
-                    throw new IllegalArgumentException(file + ", " + where + ": " + b + " has no preset '" + p
-                            + "'; its presets: " + String.join(", ", bench.presets()));
-                }
-            }
             for (String m : methodSpecs) {
                 for (String model : models) {
                     for (String data : datas) {
-                        for (String ta : tas) {
-                            for (SortedMap<String, String> params : paramSets) {
-                                SortedMap<String, String> given = withTa(methods, m, params, ta);
-                                SortedMap<String, String> resolved;
-                                try {
-                                    resolved = new TreeMap<>(methods.resolveParams(m, given));
-                                } catch (IllegalArgumentException e) {
-                                    throw new IllegalArgumentException(file + ", " + where + ": " + e.getMessage(), e);
-                                }
-                                for (SortedMap<String, String> settings : settingSets) {
-                                    for (String p : presets) {
-                                        for (String seed : seeds) {
-                                            for (String device : devices) {
-                                                for (String dtype : dtypes) {
-                                                    for (String t : threads) {
-                                                        out.add(new SweepEntry(b, m, p, number(seed, "seed", where),
-                                                                path(model), path(data), given, resolved, settings,
-                                                                device, dtype, (int) number(t, "threads", where)));
-                                                    }
+                        for (SortedMap<String, String> params : paramSets) {
+                            for (SortedMap<String, String> settings : settingSets) {
+                                for (String p : presets) {
+                                    for (String seed : seeds) {
+                                        for (String device : devices) {
+                                            for (String dtype : dtypes) {
+                                                for (String t : threads) {
+                                                    RunRequest r = new RunRequest(b, m, params, p, settings, path(model),
+                                                            path(data), number(seed, "seed", where), device, dtype,
+                                                            (int) number(t, "threads", where));
+                                                    out.add(new SweepEntry(r, resolve(r, where, registries).config()));
                                                 }
                                             }
                                         }
@@ -179,15 +165,12 @@ public final class Grid {
         return out;
     }
 
-    /** The Train-Attention folder goes to taalm only, so one grid can list methods with and without it. */
-    private SortedMap<String, String> withTa(MethodRegistry methods, String spec, SortedMap<String, String> params,
-                                             String ta) {
-        SortedMap<String, String> out = new TreeMap<>(params);
-        List<String> ids = methods.ids(spec);
-        if (ta != null && ids.contains("taalm")) {
-            out.put(ids.size() > 1 ? "taalm.ta" : "ta", path(ta).toString());
+    private ResolvedRun resolve(RunRequest r, String where, Registries registries) {
+        try {
+            return ResolvedRun.of(r, registries);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ", " + where + ": " + e.getMessage(), e);
         }
-        return out;
     }
 
     private Path path(String value) {

@@ -100,7 +100,7 @@ public final class SweepFolder {
         for (SweepEntry e : entries) {
             ObjectNode n = JSON.createObjectNode();
             n.put("id", e.id());
-            n.set("config", e.config());
+            n.set("config", JSON.valueToTree(e.config()));
             n.set("args", JSON.valueToTree(e.runArgs(runDir(e.id()), plugins)));
             runs.put(e.id(), n);
         }

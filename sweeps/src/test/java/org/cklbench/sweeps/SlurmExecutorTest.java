@@ -1,6 +1,9 @@
 package org.cklbench.sweeps;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.run.RunRequest;
+import org.cklbench.runfolder.RunConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +22,11 @@ class SlurmExecutorTest {
     Path tmp;
 
     private static SweepEntry entry(long seed, Map<String, String> params) {
-        return new SweepEntry("lama-ckl", "finetune", "paper", seed, Path.of("/models/llama 2"), null,
-                new TreeMap<>(params), new TreeMap<>(params), new TreeMap<>(Map.of("epochs", "30")), "gpu", null, 0);
+        RunRequest r = new RunRequest("lama-ckl", "finetune", new TreeMap<>(params), "paper", Map.of("epochs", "30"),
+                Path.of("/models/llama 2"), null, seed, "gpu", null, 0);
+        ObjectNode settings = new ObjectMapper().createObjectNode().put("epochs", 30);
+        return new SweepEntry(r, new RunConfig("lama-ckl", "1", "finetune", new TreeMap<>(params), "paper", settings, seed,
+                "/models/llama 2", null, "gpu", "default", 0));
     }
 
     private SlurmExecutor executor(String slurmJson) throws Exception {

@@ -23,7 +23,7 @@ public record TwikiProbe(String subject, String relation, String object) {
     }
 
     public Probe probe(String id) {
-        return new Probe(id, sentence(), object);
+        return new Probe(id, sentence(), object, subject, relation);
     }
 
     /** Reads a probe file: JSON Lines ({@code .jsonl}) or CSV with a header naming subject, relation, object. */

@@ -1,72 +1,96 @@
 package org.cklbench.core.method;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The resolved parameters of one method instance: every declared parameter with its default,
- * overridden by the user's values. An undeclared name is an error, so a typo never passes silently.
+ * The resolved parameters of one method instance: every declared parameter with its typed value
+ * (the user's, else the preset's default for the method, else the method's own default), and the
+ * folder its {@link Preparation} produced, if it has one. An undeclared name is an error, so a typo
+ * never passes silently.
  */
 public final class MethodParams {
     private final String method;
-    private final Map<String, String> values;
+    private final SortedMap<String, Object> values;
+    private final Path prepared;
 
-    private MethodParams(String method, Map<String, String> values) {
+    private MethodParams(String method, SortedMap<String, Object> values, Path prepared) {
         this.method = method;
-        this.values = Collections.unmodifiableMap(values);
+        this.values = Collections.unmodifiableSortedMap(values);
+        this.prepared = prepared;
     }
 
-    public static MethodParams resolve(String method, List<MethodParameter> declared, Map<String, String> given) {
-        Map<String, String> out = new TreeMap<>();
-        for (MethodParameter p : declared) {
-            out.put(p.name(), p.defaultValue());
+    /**
+     * Parses and checks {@code given} (text) against {@code declared}, on top of {@code defaults}
+     * (text too: a preset's defaults for this method).
+     */
+    public static MethodParams resolve(String method, List<ParamSpec> declared, Map<String, String> defaults,
+                                       Map<String, String> given) {
+        Map<String, ParamSpec> byName = new TreeMap<>();
+        declared.forEach(p -> byName.put(p.name(), p));
+        SortedMap<String, Object> out = new TreeMap<>();
+        for (ParamSpec p : declared) {
+            out.put(p.name(), p.defaultParsed());
         }
-        for (Map.Entry<String, String> e : given.entrySet()) {
-            if (!out.containsKey(e.getKey())) {
-                throw new IllegalArgumentException("method '" + method + "' has no parameter '" + e.getKey()
-                        + "' (it has: " + String.join(", ", out.keySet()) + "; see ckl methods)");
+        for (Map<String, String> layer : List.of(defaults, given)) {
+            for (Map.Entry<String, String> e : layer.entrySet()) {
+                ParamSpec p = byName.get(e.getKey());
+                if (p == null) {
+                    throw new IllegalArgumentException("method '" + method + "' has no parameter '" + e.getKey() + "'"
+                            + (byName.isEmpty() ? " (it has none)" : " (it has: " + String.join(", ", byName.keySet()) + ")")
+                            + "; see ckl methods");
+                }
+                try {
+                    out.put(p.name(), p.parse(e.getValue()));
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException("method '" + method + "': " + ex.getMessage(), ex);
+                }
             }
-            out.put(e.getKey(), e.getValue());
         }
-        return new MethodParams(method, out);
+        return new MethodParams(method, out, null);
     }
 
-    public Map<String, String> asMap() {
+    /** The same values with the output folder of the method's preparation. */
+    public MethodParams withPrepared(Path folder) {
+        return new MethodParams(method, new TreeMap<>(values), folder);
+    }
+
+    public SortedMap<String, Object> asMap() {
         return values;
     }
 
-    public String get(String name) {
-        String v = values.get(name);
-        if (v == null && !values.containsKey(name)) {
+    public Object get(String name) {
+        if (!values.containsKey(name)) {
             throw new IllegalArgumentException("method '" + method + "' declares no parameter '" + name + "'");
         }
-        return v;
+        return values.get(name);
+    }
+
+    public String getString(String name) {
+        return get(name).toString();
     }
 
     public double getDouble(String name) {
-        try {
-            return Double.parseDouble(get(name));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(method + "." + name + " must be a number, got '" + get(name) + "'");
-        }
+        return ((Number) get(name)).doubleValue();
     }
 
     public int getInt(String name) {
-        try {
-            return Integer.parseInt(get(name));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(method + "." + name + " must be an integer, got '" + get(name) + "'");
-        }
+        return ((Number) get(name)).intValue();
     }
 
     public boolean getBoolean(String name) {
-        String v = get(name);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(method + "." + name + " must be true or false, got '" + v + "'");
-        }
-        return Boolean.parseBoolean(v);
+        return (Boolean) get(name);
     }
 
+    /** The folder the method's preparation produced for this run; an error when it has none. */
+    public Path prepared() {
+        if (prepared == null) {
+            throw new IllegalStateException("method '" + method + "' was not prepared (its preparation did not run)");
+        }
+        return prepared;
+    }
 }

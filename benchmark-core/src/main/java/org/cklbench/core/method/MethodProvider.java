@@ -8,14 +8,22 @@ import java.util.List;
  * of the {@code --plugins} folder.
  */
 public interface MethodProvider {
-    /** The id used on the command line ({@code --method ID}): lower case, no spaces, no '+'. */
+    /** The id used on the command line ({@code --method ID}): lower case, no spaces, no '+' or '.'. */
     String id();
 
     /** One line for {@code ckl methods}. */
     String description();
 
-    /** Tunable parameters with their reference defaults. */
-    List<MethodParameter> parameters();
+    /** Typed parameters with their reference defaults. */
+    List<ParamSpec> parameters();
+
+    /**
+     * What must be done once before a run with these parameters (cached by the runtime), or null for
+     * nothing. The result reaches {@link #create} as {@link MethodParams#prepared()}.
+     */
+    default Preparation preparation(MethodParams params) {
+        return null;
+    }
 
     /** A fresh method instance for one run. */
     CklMethod create(MethodParams params);

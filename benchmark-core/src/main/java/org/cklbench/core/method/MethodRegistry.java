@@ -1,23 +1,21 @@
 package org.cklbench.core.method;
 
-import org.cklbench.core.method.CompositeMethod;
+import org.cklbench.runfolder.MethodInfo;
 
-import java.io.IOException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Every {@link MethodProvider} on the class path and in the jars of a plugin folder, by id. A method
- * spec {@code a+b} composes methods; parameters of a composed method are written {@code a.name}.
+ * Every {@link MethodProvider} visible to a class loader (built-in methods and plugin jars), by id. A
+ * method spec {@code a+b} composes methods; parameters of a composed method are written {@code a.name}.
+ * A parameter written {@code id.name} for a method that is not in the spec is left out, so that one
+ * command line or grid can give TAALM its model and still list methods without TAALM.
  */
 public final class MethodRegistry {
     private final Map<String, MethodProvider> providers;
@@ -28,27 +26,12 @@ public final class MethodRegistry {
         this.origins = origins;
     }
 
-    /** Loads built-in methods and, when {@code pluginDir} is not null, every jar in it. */
-    public static MethodRegistry load(Path pluginDir) throws IOException {
-        ClassLoader parent = MethodRegistry.class.getClassLoader();
-        ClassLoader loader = parent;
-        if (pluginDir != null) {
-            if (!Files.isDirectory(pluginDir)) {
-                throw new IOException("--plugins " + pluginDir + " is not a folder");
-            }
-            List<URL> jars = new ArrayList<>();
-            try (var files = Files.list(pluginDir)) {
-                for (Path p : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-                    jars.add(toUrl(p));
-                }
-            }
-            loader = new URLClassLoader(jars.toArray(URL[]::new), parent);
-        }
+    public static MethodRegistry load(ClassLoader loader) {
         Map<String, MethodProvider> found = new TreeMap<>();
         Map<String, String> origins = new TreeMap<>();
         for (MethodProvider p : ServiceLoader.load(MethodProvider.class, loader)) {
             String id = p.id();
-            if (!id.matches("[a-z0-9][a-z0-9_-]*")) {
+            if (id == null || !id.matches("[a-z0-9][a-z0-9_-]*")) {
                 throw new IllegalStateException("method id '" + id + "' of " + p.getClass().getName()
                         + " must be lower case letters, digits, '-' or '_'");
             }
@@ -57,21 +40,14 @@ public final class MethodRegistry {
                 throw new IllegalStateException("two methods claim id '" + id + "': " + clash.getClass().getName()
                         + " and " + p.getClass().getName());
             }
-            origins.put(id, origin(p));
+            origins.put(id, origin(p.getClass()));
         }
         return new MethodRegistry(found, origins);
     }
 
-    private static URL toUrl(Path p) {
-        try {
-            return p.toUri().toURL();
-        } catch (MalformedURLException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static String origin(MethodProvider p) {
-        var src = p.getClass().getProtectionDomain().getCodeSource();
+    /** Where a class came from: "built-in" or the jar's path. */
+    public static String origin(Class<?> c) {
+        var src = c.getProtectionDomain().getCodeSource();
         return src == null ? "built-in" : src.getLocation().toString();
     }
 
@@ -95,61 +71,88 @@ public final class MethodRegistry {
 
     /** The ids of a spec: {@code taalm+kadapter} → [taalm, kadapter]. */
     public List<String> ids(String spec) {
-        List<String> ids = List.of(spec.split("\\+"));
-        for (String id : ids) {
-            provider(id);
+        if (spec == null || spec.isEmpty() || spec.startsWith("+") || spec.endsWith("+") || spec.contains("++")) {
+            throw new IllegalArgumentException("method spec '" + spec + "' must be method ids joined by '+', e.g. taalm+kadapter");
         }
+        List<String> ids = List.of(spec.split("\\+"));
+        ids.forEach(this::provider);
         if (ids.stream().distinct().count() != ids.size()) {
             throw new IllegalArgumentException("method spec '" + spec + "' names a method twice");
         }
         return ids;
     }
 
-    /** Resolves every parameter of a spec with defaults, as the flat map recorded in run.json. */
-    public Map<String, String> resolveParams(String spec, Map<String, String> given) {
+    /**
+     * Resolves a spec's parameters: each part's declared defaults, then {@code presetDefaults} (a
+     * preset's values by method id), then {@code given} (from the user: {@code name} for a single
+     * method, {@code id.name} always). Every value is parsed and checked here.
+     */
+    public ResolvedMethod resolve(String spec, Map<String, Map<String, String>> presetDefaults, Map<String, String> given) {
         List<String> ids = ids(spec);
-        Map<String, String> out = new TreeMap<>();
-        if (ids.size() == 1) {
-            out.putAll(MethodParams.resolve(ids.get(0), provider(ids.get(0)).parameters(), given).asMap());
-            return out;
-        }
-        for (String key : given.keySet()) {
-            if (!key.contains(".") || !ids.contains(key.substring(0, key.indexOf('.')))) {
-                throw new IllegalArgumentException("parameter '" + key + "' of the composed method '" + spec
-                        + "' must be written <method>.<name>, e.g. " + ids.get(0) + "." + key);
+        Map<String, Map<String, String>> scoped = new LinkedHashMap<>();
+        ids.forEach(id -> scoped.put(id, new TreeMap<>()));
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            String key = e.getKey();
+            int dot = key.indexOf('.');
+            if (dot < 0) {
+                if (ids.size() > 1) {
+                    throw new IllegalArgumentException("parameter '" + key + "' of the composed method '" + spec
+                            + "' must be written <method>.<name>, e.g. " + ids.get(0) + "." + key);
+                }
+                scoped.get(ids.get(0)).put(key, e.getValue());
+                continue;
+            }
+            String id = key.substring(0, dot);
+            provider(id); // a misspelt method id is an error, not a parameter silently left out
+            if (scoped.containsKey(id)) {
+                scoped.get(id).put(key.substring(dot + 1), e.getValue());
             }
         }
+        Map<String, MethodParams> parts = new LinkedHashMap<>();
+        Map<String, MethodParams> defaults = new LinkedHashMap<>();
         for (String id : ids) {
-            Map<String, String> scoped = new LinkedHashMap<>();
-            given.forEach((k, v) -> {
-                if (k.startsWith(id + ".")) {
-                    scoped.put(k.substring(id.length() + 1), v);
-                }
-            });
-            MethodParams.resolve(id, provider(id).parameters(), scoped).asMap()
-                    .forEach((k, v) -> out.put(id + "." + k, v));
+            MethodProvider p = provider(id);
+            Map<String, String> preset = presetDefaults.getOrDefault(id, Map.of());
+            parts.put(id, MethodParams.resolve(id, p.parameters(), preset, scoped.get(id)));
+            defaults.put(id, MethodParams.resolve(id, p.parameters(), preset, Map.of()));
         }
+        SortedMap<String, Object> values = ResolvedMethod.flatten(parts, ids.size() > 1);
+        SortedMap<String, Object> base = ResolvedMethod.flatten(defaults, ids.size() > 1);
+        SortedMap<String, Object> variant = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (!Objects.equals(base.get(k), v)) {
+                variant.put(k, v);
+            }
+        });
+        return new ResolvedMethod(spec, parts, variant);
+    }
+
+    /** The preparations of a resolved spec's parts, by method id (parts that need none are absent). */
+    public Map<String, Preparation> preparations(ResolvedMethod m) {
+        Map<String, Preparation> out = new LinkedHashMap<>();
+        m.parts().forEach((id, params) -> {
+            Preparation p = provider(id).preparation(params);
+            if (p != null) {
+                out.put(id, p);
+            }
+        });
         return out;
     }
 
-    /** Instantiates a spec with resolved parameters (from {@link #resolveParams}). */
-    public CklMethod create(String spec, Map<String, String> resolved) {
-        List<String> ids = ids(spec);
-        if (ids.size() == 1) {
-            MethodProvider p = provider(ids.get(0));
-            return p.create(MethodParams.resolve(p.id(), p.parameters(), resolved));
-        }
+    /** Instantiates a resolved spec (after its preparations, see {@link ResolvedMethod#withPrepared}). */
+    public CklMethod create(ResolvedMethod m) {
         List<CklMethod> parts = new ArrayList<>();
-        for (String id : ids) {
-            MethodProvider p = provider(id);
-            Map<String, String> scoped = new LinkedHashMap<>();
-            resolved.forEach((k, v) -> {
-                if (k.startsWith(id + ".")) {
-                    scoped.put(k.substring(id.length() + 1), v);
-                }
-            });
-            parts.add(p.create(MethodParams.resolve(id, p.parameters(), scoped)));
+        m.parts().forEach((id, params) -> parts.add(provider(id).create(params)));
+        return parts.size() == 1 ? parts.get(0) : new CompositeMethod(parts);
+    }
+
+    /** How run.json describes a method. */
+    public MethodInfo info(String id) {
+        MethodProvider p = provider(id);
+        List<MethodInfo.Parameter> params = new ArrayList<>();
+        for (ParamSpec s : p.parameters()) {
+            params.add(new MethodInfo.Parameter(s.name(), s.typeLabel(), s.defaultValue(), s.description()));
         }
-        return new CompositeMethod(parts);
+        return new MethodInfo(id, p.description(), origin(id), params);
     }
 }

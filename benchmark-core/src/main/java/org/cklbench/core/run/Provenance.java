@@ -1,14 +1,15 @@
 package org.cklbench.core.run;
 
 import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Hashing;
+import org.cklbench.runfolder.InputFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,13 +17,11 @@ import java.util.concurrent.TimeUnit;
  * and every input file by SHA-256. Recorded in {@code run.json} next to the resolved configuration.
  */
 public final class Provenance {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private Provenance() {
     }
 
-    public static ObjectNode software(String device, String dtype) {
-        ObjectNode o = JSON.createObjectNode();
+    public static Map<String, Object> software(String device, String dtype) {
+        Map<String, Object> o = new LinkedHashMap<>();
         String v = Provenance.class.getPackage().getImplementationVersion();
         o.put("suite_version", v == null ? "dev" : v);
         o.put("git_commit", gitCommit());
@@ -37,12 +36,11 @@ public final class Provenance {
     }
 
     /** SHA-256 of every file of each named input (a file or a folder). */
-    public static ObjectNode inputs(Map<String, Path> inputs) throws IOException {
-        ObjectNode o = JSON.createObjectNode();
+    public static Map<String, InputFiles> inputs(Map<String, Path> inputs) throws IOException {
+        Map<String, InputFiles> o = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : inputs.entrySet()) {
-            ObjectNode one = o.putObject(e.getKey());
-            one.put("path", e.getValue().toAbsolutePath().toString());
-            one.set("sha256", JSON.valueToTree(Hashing.sha256Tree(e.getValue())));
+            o.put(e.getKey(), new InputFiles(e.getValue().toAbsolutePath().toString(),
+                    new TreeMap<>(Hashing.sha256Tree(e.getValue()))));
         }
         return o;
     }

@@ -1,11 +1,19 @@
 package org.cklbench.core.run;
 
+import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.method.ResolvedMethod;
 import org.cklbench.progress.Progress;
+import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunFolder;
 
-import org.cklbench.core.method.MethodRegistry;
+import java.nio.file.Path;
+import java.util.Map;
 
-/** Everything a benchmark needs to execute one run. */
-public record RunContext(RunRequest request, RunPlan plan, RunFolder folder, MethodRegistry methods, boolean resume,
-                         Progress progress) {
+/**
+ * Everything the loop needs to execute one run: its configuration, benchmark and input files, the
+ * method with its parameters and prepared folders, and the folder it writes.
+ */
+public record RunContext(RunConfig config, Benchmark benchmark, Map<String, Path> inputs, ResolvedMethod method,
+                         MethodRegistry methods, RunFolder folder, boolean resume, Progress progress) {
 }

@@ -4,19 +4,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What the user asked {@code ckl run} for, before presets are resolved. {@code overrides} replace
- * preset settings ({@code --set key=value}); {@code home} is CKL_HOME.
+ * What the user asked {@code ckl run} (or a grid entry) for, as text, before anything is resolved:
+ * method parameters ({@code --param}, {@code name} or {@code id.name}) and preset overrides
+ * ({@code --set}); {@code model} and {@code data} null for the preset's own.
  */
 public record RunRequest(String benchmark, String method, Map<String, String> methodParams, String preset,
                          Map<String, String> overrides, Path model, Path data, long seed, String device, String dtype,
-                         int threads, Path home) {
-
-    /**
-     * Whether TAALM, alone ({@code ta}) or composed ({@code taalm.ta}), takes its Train-Attention model
-     * from the preset (its default), which the benchmark must then provide.
-     */
-    public boolean usesPresetTrainAttention() {
-        return methodParams.entrySet().stream().anyMatch(p ->
-                (p.getKey().equals("ta") || p.getKey().equals("taalm.ta")) && p.getValue().equals("preset"));
-    }
+                         int threads) {
 }

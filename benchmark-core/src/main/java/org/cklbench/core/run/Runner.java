@@ -1,111 +1,86 @@
 package org.cklbench.core.run;
 
-import org.cklbench.progress.Progress;
-import org.cklbench.runfolder.RunFolder;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.benchmark.BenchmarkInputs;
+import org.cklbench.core.benchmark.InputRequest;
+import org.cklbench.core.method.ResolvedMethod;
+import org.cklbench.core.plugin.Registries;
+import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.io.FileLocks;
-import org.cklbench.io.Hashing;
-import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.progress.Progress;
+import org.cklbench.runfolder.InputFiles;
+import org.cklbench.runfolder.Json;
+import org.cklbench.runfolder.MethodInfo;
+import org.cklbench.runfolder.RunConfig;
+import org.cklbench.runfolder.RunFolder;
+import org.cklbench.runfolder.RunProvenance;
+import org.cklbench.runfolder.RunRecord;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * Turns a {@link RunRequest} into a run folder: resolves the method and the preset, fixes the
- * configuration and its hash (the run id), refuses to mix configurations in one folder, records
- * provenance, and hands over to the benchmark.
+ * Turns a {@link RunRequest} into a run folder: resolves it ({@link ResolvedRun}: the configuration
+ * and its hash, the run id), finds or makes the benchmark's inputs, runs the methods' preparations,
+ * refuses to mix configurations or changed inputs in one folder, records provenance, and hands over
+ * to the {@link StageLoop}.
  */
 public final class Runner {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private Runner() {
-    }
-
-    public static Map<String, Benchmark> benchmarks() {
-        Map<String, Benchmark> out = new TreeMap<>();
-        for (Benchmark b : ServiceLoader.load(Benchmark.class, Runner.class.getClassLoader())) {
-            out.put(b.id(), b);
-        }
-        return out;
-    }
-
-    public static Benchmark benchmark(String id) {
-        Benchmark b = benchmarks().get(id);
-        if (b == null) {
-            throw new IllegalArgumentException("unknown benchmark '" + id + "'; known: " + String.join(", ", benchmarks().keySet()));
-        }
-        return b;
-    }
-
-    /** The resolved configuration: everything that determines the numbers, nothing that does not. */
-    public static ObjectNode config(RunRequest r, Map<String, String> methodParams, RunPlan plan) {
-        ObjectNode c = JSON.createObjectNode();
-        c.put("benchmark", r.benchmark());
-        c.put("method", r.method());
-        c.set("method_params", JSON.valueToTree(new TreeMap<>(methodParams)));
-        c.put("preset", r.preset());
-        c.set("settings", plan.settings());
-        c.put("seed", r.seed());
-        ObjectNode inputs = c.putObject("inputs");
-        plan.inputs().forEach((k, v) -> inputs.put(k, v.toAbsolutePath().normalize().toString()));
-        c.put("device", r.device());
-        c.put("dtype", r.dtype() == null ? "default" : r.dtype());
-        c.put("threads", r.threads());
-        return c;
-    }
-
-    public static String runId(ObjectNode config) throws IOException {
-        String hash = Hashing.sha256(RunFolder.canonical(config)).substring(0, 12);
-        return config.get("benchmark").asText() + "_" + config.get("method").asText() + "_"
-                + config.get("preset").asText() + "_s" + config.get("seed").asText() + "_" + hash;
     }
 
     /**
      * Runs into {@code out/<run id>}; or, when {@code out} is itself a run folder and {@code resume}
      * is set, into {@code out} after checking that it holds this very configuration.
      */
-    public static RunFolder run(RunRequest r, Path out, boolean resume, MethodRegistry methods, Progress progress)
-            throws IOException {
-        return run(r, id -> resume && new RunFolder(out).exists() ? out : out.resolve(id), resume, methods, progress);
+    public static RunFolder run(RunRequest r, Path out, boolean resume, Registries registries, Path home,
+                                Progress progress) throws IOException {
+        return run(r, id -> resume && new RunFolder(out).exists() ? out : out.resolve(id), resume, registries, home,
+                progress);
     }
 
     /**
      * Runs into exactly {@code dir}, as a sweep task does: starts the run there, continues it when
      * interrupted, returns it when complete. A folder of another configuration is refused.
      */
-    public static RunFolder runIn(RunRequest r, Path dir, MethodRegistry methods, Progress progress) throws IOException {
-        return run(r, id -> dir, true, methods, progress);
+    public static RunFolder runIn(RunRequest r, Path dir, Registries registries, Path home, Progress progress)
+            throws IOException {
+        return run(r, id -> dir, true, registries, home, progress);
     }
 
-    private static RunFolder run(RunRequest r, java.util.function.Function<String, Path> where, boolean resume,
-                                 MethodRegistry methods, Progress progress) throws IOException {
-        Benchmark benchmark = benchmark(r.benchmark());
-        Map<String, String> params = methods.resolveParams(r.method(), r.methodParams());
-        RunRequest resolved = new RunRequest(r.benchmark(), r.method(), params, r.preset(), r.overrides(), r.model(),
-                r.data(), r.seed(), r.device(), r.dtype(), r.threads(), r.home());
-        RunPlan plan = benchmark.plan(resolved, progress);
-        ObjectNode config = config(resolved, params, plan);
-        String id = runId(config);
+    private static RunFolder run(RunRequest r, Function<String, Path> where, boolean resume, Registries registries,
+                                 Path home, Progress progress) throws IOException {
+        ResolvedRun resolved = ResolvedRun.of(r, registries);
+        RunConfig config = resolved.config();
+        Benchmark benchmark = resolved.benchmark();
+        PyTorchEngine.init(config.threads());
+        BenchmarkInputs in = benchmark.inputs(new InputRequest(config.preset(), resolved.settings(), r.model(), r.data(),
+                home), progress);
+        Map<String, Path> inputs = new LinkedHashMap<>(in.files());
+        Map<String, Path> prepared = Preparations.run(resolved.method(), registries.methods(), benchmark, in,
+                config.device(), home, inputs, progress);
+        ResolvedMethod method = resolved.method().withPrepared(prepared);
+
+        String id = config.id();
         RunFolder folder = new RunFolder(where.apply(id));
-        java.nio.file.Files.createDirectories(folder.dir());
+        Files.createDirectories(folder.dir());
         Path lockFile = folder.dir().resolve(RunFolder.LOCK);
         try (FileLocks.Held lock = FileLocks.tryAcquire(lockFile).orElseThrow(() -> new IllegalStateException(
                 folder.dir() + " is being written by process " + FileLocks.holder(lockFile)
                         + " right now; wait for it to end, or stop it, before running this again"));
              Preemption.Scope running = Preemption.enter()) {
-            if (folder.exists()) {
-                JsonNode old = folder.runJson().get("config");
-                if (old == null || !RunFolder.canonical(old).equals(RunFolder.canonical(config))) {
+            RunRecord before = folder.exists() ? folder.run() : null;
+            if (before != null) {
+                if (before.config() == null || !Json.canonical(before.config()).equals(Json.canonical(config))) {
                     throw new IllegalArgumentException(folder.dir() + " holds a run of another configuration ("
-                            + (old == null ? "no config" : "id " + runId((ObjectNode) old)) + ", this one is " + id
+                            + (before.config() == null ? "no config" : "id " + before.config().id()) + ", this one is " + id
                             + "); resume it with its own options or choose another --out");
                 }
                 if (!resume) {
@@ -116,34 +91,29 @@ public final class Runner {
                     return folder;
                 }
             }
-            ObjectNode run = JSON.createObjectNode();
-            run.put("id", folder.dir().getFileName().toString());
-            run.set("config", config);
-            ObjectNode prov = run.putObject("provenance");
-            prov.set("software", Provenance.software(r.device(), r.dtype() == null ? "default" : r.dtype()));
+            Map<String, InputFiles> hashes = Provenance.inputs(inputs);
+            if (before != null && before.provenance() != null
+                    && !Json.canonical(before.provenance().inputs()).equals(Json.canonical(hashes))) {
+                throw new IllegalArgumentException(folder.dir() + ": the input files changed since this run started"
+                        + " (their SHA-256 differ from run.json); start a new run instead of resuming");
+            }
             Map<String, String> origins = new LinkedHashMap<>();
-            for (String id2 : methods.ids(r.method())) {
-                origins.put(id2, methods.origin(id2));
+            List<MethodInfo> infos = new ArrayList<>();
+            for (String m : method.ids()) {
+                origins.put(m, registries.methods().origin(m));
+                infos.add(registries.methods().info(m));
             }
-            prov.set("method_origins", JSON.valueToTree(origins));
-            ObjectNode inputs = Provenance.inputs(plan.inputs());
-            if (folder.exists()) {
-                JsonNode before = folder.runJson().path("provenance").path("inputs");
-                if (!RunFolder.canonical(before).equals(RunFolder.canonical(inputs))) {
-                    throw new IllegalArgumentException(folder.dir() + ": the input files changed since this run started"
-                            + " (their SHA-256 differ from run.json); start a new run instead of resuming");
-                }
-            }
-            prov.set("inputs", inputs);
-            prov.put("started", folder.exists() ? folder.runJson().path("provenance").path("started").asText()
-                    : Instant.now().toString());
-            if (folder.exists()) {
-                prov.put("resumed", Instant.now().toString());
-            }
-            folder.writeRunJson(run);
-            benchmark.execute(new RunContext(resolved, plan, folder, methods, resume, progress));
-            prov.put("finished", Instant.now().toString());
-            folder.writeRunJson(run);
+            String now = Instant.now().toString();
+            String started = before != null && before.provenance() != null && before.provenance().started() != null
+                    ? before.provenance().started() : now;
+            RunProvenance prov = new RunProvenance(Provenance.software(config.device(), config.dtype()),
+                    registries.benchmarks().origin(benchmark.id()), origins, hashes, started, before != null ? now : null,
+                    null);
+            RunRecord record = new RunRecord(folder.dir().getFileName().toString(), config, prov, infos, method.variant());
+            folder.writeRun(record);
+            folder.writeBenchmarkSpec(benchmark.leaderboard());
+            StageLoop.run(new RunContext(config, benchmark, inputs, method, registries.methods(), folder, resume, progress));
+            folder.writeRun(record.withProvenance(prov.withFinished(Instant.now().toString())));
             return folder;
         }
     }

@@ -3,9 +3,9 @@ package org.example.ckl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.state.Batch;
 import org.cklbench.core.state.TrainingState;
 
@@ -28,16 +28,13 @@ public final class DecayMethod implements MethodProvider {
     }
 
     @Override
-    public List<MethodParameter> parameters() {
-        return List.of(new MethodParameter("floor", "0.2", "weight of the last token"));
+    public List<ParamSpec> parameters() {
+        return List.of(ParamSpec.real("floor", 0.2, 0, 1, "weight of the last token"));
     }
 
     @Override
     public CklMethod create(MethodParams params) {
         double floor = params.getDouble("floor");
-        if (floor < 0 || floor > 1) {
-            throw new IllegalArgumentException("decay.floor must lie in [0, 1], got " + floor);
-        }
         return new CklMethod() {
             @Override
             public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {

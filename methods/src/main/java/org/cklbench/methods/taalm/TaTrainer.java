@@ -49,22 +49,6 @@ public final class TaTrainer {
     /** Hyperparameters (the reference: AdamW inner and outer at 2e-4, batch 16, 30 epochs, schematic tasks). */
     public record Settings(int epochs, int batchSize, double outerLr, MetaGradient.Settings inner, int loraR,
                            double loraAlpha, int maxTokens, int validateEvery, double validationShare, long seed) {
-        /**
-         * The presets' settings: the reference's shape scaled to a tiny base on 2 CPU cores (larger
-         * learning rates, fewer epochs) with a plain SGD inner step. One AdamW step from a fresh state is
-         * lr·g/(|g|+ε) ≈ lr·sign(g), whose derivative with respect to the token weights vanishes almost
-         * everywhere; without dummy steps that build up its moments the meta-gradient carries no signal
-         * (measured on the quick world: validation task loss flat at 10.62 over 36 steps with AdamW
-         * inner, falling from 10.19 to 5.44 with SGD at 0.5).
-         */
-        public static Settings preset(String preset) {
-            return switch (preset) {
-                case "smoke" -> new Settings(1, 4, 1e-2, MetaGradient.Settings.sgd(0.5), 8, 16, 128, 2, 0.25, 11);
-                case "quick" -> new Settings(3, 8, 1e-2, MetaGradient.Settings.sgd(0.5), 16, 32, 128, 4, 0.1, 11);
-                default -> throw new IllegalArgumentException("no Train-Attention training settings for preset " + preset
-                        + "; train one with ckl taalm train and pass --ta DIR");
-            };
-        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

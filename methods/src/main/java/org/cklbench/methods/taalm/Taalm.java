@@ -1,28 +1,35 @@
 package org.cklbench.methods.taalm;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.MethodParameter;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.methods.taalm.TrainAttentionModel;
+import org.cklbench.core.method.ParamSpec;
+import org.cklbench.core.method.Preparation;
 import org.cklbench.core.state.Batch;
 import org.cklbench.core.state.TrainingState;
+import org.cklbench.engine.djl.PyTorchEngine;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * TAALM (Seo, Lee & Yeo, 2024): θ is trained on the token-weighted loss with the weights a meta-trained
- * Train-Attention model predicts for each document (SPEC §1). The TA model is the {@code ta} folder, or
- * the one the preset provides (the quick preset meta-trains one on the world's Train-Attention split).
+ * Train-Attention model φ predicts for each document. φ is the folder {@code ta}, or, with
+ * {@code ta=auto}, one this method prepares: meta-trained with the {@code ta_*} parameters on the
+ * benchmark's meta-training split over the run's base model, once per distinct input (cached).
  */
 public final class Taalm implements MethodProvider {
-    /** The run input that holds the preset's Train-Attention model. */
-    public static final String INPUT = "train_attention_model";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public String id() {
@@ -31,34 +38,88 @@ public final class Taalm implements MethodProvider {
 
     @Override
     public String description() {
-        return "TAALM: token-weighted loss with weights from a meta-trained Train-Attention model (--ta DIR)";
+        return "TAALM: token-weighted loss with weights from a meta-trained Train-Attention model";
     }
 
     @Override
-    public List<MethodParameter> parameters() {
-        return List.of(new MethodParameter("ta", "preset", "Train-Attention model folder ('preset': the one the preset trains)"));
+    public List<ParamSpec> parameters() {
+        return List.of(
+                ParamSpec.path("ta", "auto", "Train-Attention model folder (ckl taalm train); 'auto': meta-train one on"
+                        + " the benchmark's meta-training split with the ta_* parameters (cached in CKL_HOME)"),
+                ParamSpec.integer("ta_epochs", 30, 1, 100_000, "auto: outer epochs of meta-training"),
+                ParamSpec.integer("ta_batch_size", 16, 1, 1 << 20, "auto: examples per outer step"),
+                ParamSpec.real("ta_lr", 2e-4, 0, 10, "auto: outer AdamW learning rate").openBelow(),
+                ParamSpec.choice("ta_inner", "adamw", List.of("adamw", "sgd"), "auto: the inner optimiser of θ"),
+                ParamSpec.real("ta_inner_lr", 2e-4, 0, 10, "auto: inner learning rate").openBelow(),
+                ParamSpec.integer("ta_dummy_steps", 0, 0, 1000, "auto: graph-free inner steps before the differentiated one"),
+                ParamSpec.integer("ta_lora_r", 64, 1, 1 << 16, "auto: LoRA rank of φ and of the inner θ"),
+                ParamSpec.real("ta_lora_alpha", 16, 0, 1e6, "auto: LoRA alpha of φ and of the inner θ").openBelow(),
+                ParamSpec.integer("ta_max_tokens", 512, 2, 1 << 20, "auto: longest document, in tokens"),
+                ParamSpec.integer("ta_validate_every", 50, 1, Integer.MAX_VALUE, "auto: outer steps between validations"),
+                ParamSpec.real("ta_validation_share", 0.1, 0, 1, "auto: share of the split held out for validation")
+                        .openBelow().openAbove(),
+                ParamSpec.integer("ta_seed", 1, 0, Integer.MAX_VALUE, "auto: seed of φ's initialisation and the data order"));
+    }
+
+    /** The meta-training hyperparameters the {@code ta_*} parameters give. */
+    static TaTrainer.Settings settings(MethodParams p) {
+        MetaGradient.Settings inner = p.getString("ta_inner").equals("sgd")
+                ? MetaGradient.Settings.sgd(p.getDouble("ta_inner_lr"))
+                : MetaGradient.Settings.adamw(p.getDouble("ta_inner_lr"), p.getInt("ta_dummy_steps"));
+        return new TaTrainer.Settings(p.getInt("ta_epochs"), p.getInt("ta_batch_size"), p.getDouble("ta_lr"), inner,
+                p.getInt("ta_lora_r"), p.getDouble("ta_lora_alpha"), p.getInt("ta_max_tokens"),
+                p.getInt("ta_validate_every"), p.getDouble("ta_validation_share"), p.getInt("ta_seed"));
+    }
+
+    @Override
+    public Preparation preparation(MethodParams params) {
+        if (!params.getString("ta").equals("auto")) {
+            return null;
+        }
+        TaTrainer.Settings s = settings(params);
+        return new Preparation() {
+            @Override
+            public String name() {
+                return "train-attention";
+            }
+
+            @Override
+            public ObjectNode settings() {
+                ObjectNode o = JSON.createObjectNode();
+                params.asMap().forEach((k, v) -> {
+                    if (k.startsWith("ta_")) {
+                        o.set(k, JSON.valueToTree(v));
+                    }
+                });
+                return o;
+            }
+
+            @Override
+            public Path run(Context ctx, Path work) throws IOException {
+                List<TaTrainer.Example> examples = ctx.split().stream()
+                        .map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();
+                if (examples.size() < 2) {
+                    throw new IllegalArgumentException("taalm: the meta-training split has " + examples.size()
+                            + " example(s); meta-training needs at least 2");
+                }
+                Device device = PyTorchEngine.device(ctx.device());
+                // float32 whatever the run's precision: the meta-gradient's finite differences need it
+                try (LlamaModel model = HfModels.load(ctx.model(), device, DataType.FLOAT32);
+                     TextTokenizer tok = TextTokenizer.load(ctx.model())) {
+                    return TaTrainer.train(model, tok, examples, s, work, ctx.progress());
+                }
+            }
+        };
     }
 
     @Override
     public CklMethod create(MethodParams params) {
-        String ta = params.get("ta");
+        Path dir = params.getString("ta").equals("auto") ? params.prepared() : Path.of(params.getString("ta"));
         return new CklMethod() {
             private TrainAttentionModel model;
 
             @Override
-            @SuppressWarnings("unchecked")
             public void setup(TrainingState state) {
-                Path dir;
-                if (ta.equals("preset")) {
-                    Map<String, Path> inputs = (Map<String, Path>) state.attributes().getOrDefault("inputs", Map.of());
-                    dir = inputs.get(INPUT);
-                    if (dir == null) {
-                        throw new IllegalArgumentException("taalm needs a Train-Attention model: pass --ta DIR (made by"
-                                + " ckl taalm train), or use a preset that trains one (quick)");
-                    }
-                } else {
-                    dir = Path.of(ta);
-                }
                 try {
                     model = TrainAttentionModel.load(dir, state.model());
                 } catch (IOException e) {
@@ -79,4 +140,5 @@ public final class Taalm implements MethodProvider {
             }
         };
     }
+
 }

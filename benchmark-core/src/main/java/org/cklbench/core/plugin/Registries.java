@@ -1,0 +1,51 @@
+package org.cklbench.core.plugin;
+
+import org.cklbench.core.benchmark.BenchmarkRegistry;
+import org.cklbench.core.method.MethodRegistry;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The benchmarks and methods a command can use: those built in, and those of every jar in a plugin
+ * folder ({@code --plugins DIR}), loaded through one class loader so a plugin may bring both.
+ */
+public record Registries(BenchmarkRegistry benchmarks, MethodRegistry methods) {
+
+    /** Built-in benchmarks and methods, and those of the jars in {@code pluginDir} when it is not null. */
+    public static Registries load(Path pluginDir) throws IOException {
+        ClassLoader loader = loader(pluginDir);
+        return new Registries(BenchmarkRegistry.load(loader), MethodRegistry.load(loader));
+    }
+
+    static ClassLoader loader(Path pluginDir) throws IOException {
+        ClassLoader parent = Registries.class.getClassLoader();
+        if (pluginDir == null) {
+            return parent;
+        }
+        if (!Files.isDirectory(pluginDir)) {
+            throw new IOException("--plugins " + pluginDir + " is not a folder");
+        }
+        List<URL> jars = new ArrayList<>();
+        try (var files = Files.list(pluginDir)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".jar") && Files.isRegularFile(f)).sorted().toList()) {
+                jars.add(toUrl(p));
+            }
+        }
+        return new URLClassLoader(jars.toArray(URL[]::new), parent);
+    }
+
+    private static URL toUrl(Path p) {
+        try {
+            return p.toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

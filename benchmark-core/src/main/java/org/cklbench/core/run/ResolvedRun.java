@@ -1,0 +1,60 @@
+package org.cklbench.core.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.method.MethodRegistry;
+import org.cklbench.core.method.ResolvedMethod;
+import org.cklbench.core.plugin.Registries;
+import org.cklbench.runfolder.RunConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link RunRequest} checked and resolved, without touching any data: the benchmark, the method
+ * with typed parameters, the preset's settings with overrides, and the {@link RunConfig} whose hash
+ * is the run id. {@code ckl run} and {@code ckl sweep} resolve through here alike, so a grid's bad
+ * value is reported before anything is submitted and both name a run the same.
+ */
+public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod method, ObjectNode settings) {
+    private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,3})?");
+
+    public static ResolvedRun of(RunRequest r, Registries registries) {
+        Benchmark b = registries.benchmarks().get(r.benchmark());
+        var preset = b.presets().get(r.preset());
+        ObjectNode settings = preset.settings(r.overrides());
+        MethodRegistry methods = registries.methods();
+        ResolvedMethod m = methods.resolve(r.method(), preset.methodDefaults(), r.methodParams());
+        String device = r.device() == null ? "cpu" : r.device().toLowerCase(Locale.ROOT);
+        if (!DEVICE.matcher(device).matches()) {
+            throw new IllegalArgumentException("unknown device '" + r.device() + "' (cpu, gpu, gpu:N)");
+        }
+        String dtype = r.dtype() == null ? "default" : r.dtype().toLowerCase(Locale.ROOT);
+        if (!dtype.matches("default|float32|fp32|float16|fp16|half")) {
+            throw new IllegalArgumentException("unknown dtype '" + r.dtype() + "' (float32, float16)");
+        }
+        if (r.threads() < 0) {
+            throw new IllegalArgumentException("threads must be 0 (PyTorch's choice) or more, not " + r.threads());
+        }
+        RunConfig config = new RunConfig(b.id(), b.version(), r.method(), m.flat(), r.preset(), settings, r.seed(),
+                path(r.model(), "model"), path(r.data(), "data"), device, dtype, r.threads());
+        return new ResolvedRun(config, b, m, settings);
+    }
+
+    private static String path(Path p, String what) {
+        if (p == null) {
+            return null;
+        }
+        Path abs = p.toAbsolutePath().normalize();
+        if (!Files.exists(abs)) {
+            throw new IllegalArgumentException("--" + what + " " + p + " does not exist");
+        }
+        return abs.toString();
+    }
+
+    public String id() {
+        return config.id();
+    }
+}

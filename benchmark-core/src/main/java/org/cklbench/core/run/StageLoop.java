@@ -1,0 +1,160 @@
+package org.cklbench.core.run;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.benchmark.OpenContext;
+import org.cklbench.core.benchmark.Protocol;
+import org.cklbench.core.eval.Probe;
+import org.cklbench.core.eval.ProbeEvaluator;
+import org.cklbench.core.eval.ProbeResult;
+import org.cklbench.core.method.CklMethod;
+import org.cklbench.core.state.TrainSettings;
+import org.cklbench.core.state.TrainingState;
+import org.cklbench.core.train.Trainer;
+import org.cklbench.engine.djl.PyTorchEngine;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.progress.Progress;
+import org.cklbench.runfolder.Prediction;
+import org.cklbench.runfolder.RunConfig;
+import org.cklbench.runfolder.RunFolder;
+import org.cklbench.runfolder.Summary;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one protocol loop, for every benchmark: load the model, the method and the benchmark's
+ * protocol; locate every probe before any work is spent; evaluate before training where the protocol
+ * does; then for each stage train (checkpointing every {@code checkpoint_every} steps and at the step
+ * where SIGTERM arrives), evaluate, write the metrics line and the predictions, and checkpoint; finally
+ * write the summary. A resumed run restores its checkpoint and goes on from the stage and step it
+ * holds, keeping the metrics lines written before it.
+ */
+public final class StageLoop {
+    private StageLoop() {
+    }
+
+    public static void run(RunContext ctx) throws IOException {
+        RunConfig c = ctx.config();
+        JsonNode s = c.settings();
+        TrainSettings ts = TrainSettings.of(s);
+        Device device = PyTorchEngine.device(c.device());
+        DataType dtype = PyTorchEngine.computeType(c.dtype().equals("default") ? null : c.dtype(), device);
+        long every = s.path("checkpoint_every").asLong(0);
+        RunFolder folder = ctx.folder();
+        var modelDir = ctx.inputs().get("model");
+        try (LlamaModel model = HfModels.load(modelDir, device, dtype);
+             TextTokenizer tok = TextTokenizer.load(modelDir);
+             TrainingState state = new TrainingState(model, tok, ts, c.seed());
+             CklMethod method = ctx.methods().create(ctx.method())) {
+            Protocol protocol = ctx.benchmark().open(new OpenContext(s, ctx.inputs(), tok, ts.maxTokens()));
+            protocol.corpora().forEach(state::setCorpus);
+            List<Protocol.Stage> stages = protocol.stages();
+            int first = protocol.evaluatesBeforeTraining() ? 0 : 1;
+            Evaluations eval = new Evaluations(ctx, protocol, new ProbeEvaluator(model, tok, s.get("eval_batch_size").asInt()),
+                    state, stages);
+            for (int k = first; k <= stages.size(); k++) {
+                for (Protocol.ProbeSet set : protocol.probes(k)) {
+                    set.probes().forEach(eval.evaluator::locate);
+                }
+            }
+            try (Trainer trainer = new Trainer(state, method)) {
+                long total = 0;
+                for (Protocol.Stage st : stages) {
+                    total += Trainer.stepsPerStage(st.documents().size(), ts);
+                }
+                trainer.plan(total);
+                List<JsonNode> metrics = new ArrayList<>();
+                StagePosition at = new StagePosition(1, 0, 0);
+                if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
+                    at = StagePosition.of(trainer.restoreCheckpoint(folder.checkpoint()));
+                    List<ObjectNode> saved = folder.metrics();
+                    metrics.addAll(saved.subList(0, Math.min(saved.size(), first == 0 ? at.stage() : at.stage() - 1)));
+                }
+                if (first == 0 && metrics.isEmpty()) {
+                    metrics.add(eval.after(0, null));
+                    folder.writeMetrics(metrics);
+                }
+                for (int k = at.stage(); k <= stages.size(); k++) {
+                    Protocol.Stage st = stages.get(k - 1);
+                    long steps = Trainer.stepsPerStage(st.documents().size(), ts);
+                    long fromStep = k == at.stage() ? at.step() : 0;
+                    double fromLoss = k == at.stage() ? at.lossSum() : 0;
+                    int stage = k;
+                    double lossSum;
+                    try (Progress.Task bar = ctx.progress().start(st.name(), steps, "step")) {
+                        StageListener listener = new StageListener(bar, fromStep, fromLoss, every,
+                                (step, sum) -> save(trainer, folder, new StagePosition(stage, step, sum)));
+                        trainer.trainStage(k, st.documents(), fromStep, listener);
+                        lossSum = listener.lossSum();
+                    }
+                    metrics.add(eval.after(k, lossSum / Math.max(1, steps)));
+                    folder.writeMetrics(metrics);
+                    save(trainer, folder, new StagePosition(k + 1, 0, 0));
+                }
+                folder.writeSummary(Summary.of(c.benchmark(), c.method(), protocol.summarize(metrics)));
+            }
+        }
+    }
+
+    private static void save(Trainer trainer, RunFolder folder, StagePosition at) throws IOException {
+        trainer.saveCheckpoint(folder.checkpoint(), at.stage(), at.toJson());
+    }
+
+    /** Scores an evaluation's probes, writes its predictions, and makes its metrics line. */
+    private static final class Evaluations {
+        private final RunContext ctx;
+        private final Protocol protocol;
+        private final ProbeEvaluator evaluator;
+        private final TrainingState state;
+        private final List<Protocol.Stage> stages;
+
+        Evaluations(RunContext ctx, Protocol protocol, ProbeEvaluator evaluator, TrainingState state,
+                    List<Protocol.Stage> stages) {
+            this.ctx = ctx;
+            this.protocol = protocol;
+            this.evaluator = evaluator;
+            this.state = state;
+            this.stages = stages;
+        }
+
+        JsonNode after(int stage, Double trainLoss) throws IOException {
+            List<Protocol.ProbeSet> sets = protocol.probes(stage);
+            long n = sets.stream().mapToLong(x -> x.probes().size()).sum();
+            Map<String, List<ProbeResult>> results = new LinkedHashMap<>();
+            String label = stage == 0 ? "eval before training" : "eval " + stages.get(stage - 1).name();
+            try (Progress.Task bar = ctx.progress().start(label, n, "probe")) {
+                for (Protocol.ProbeSet set : sets) {
+                    results.put(set.split(), evaluator.evaluate(set.probes(), state.hooks(), bar::step));
+                }
+            }
+            List<Prediction> rows = new ArrayList<>();
+            for (Protocol.ProbeSet set : sets) {
+                List<ProbeResult> rs = results.get(set.split());
+                for (int i = 0; i < set.probes().size(); i++) {
+                    Probe p = set.probes().get(i);
+                    ProbeResult r = rs.get(i);
+                    rows.add(new Prediction(set.split(), r.uuid(), p.subject(), p.relation(), p.object(),
+                            state.tokenizer().decode(r.predictedIds()), r.accuracy(), r.objectNll(), r.objectIds(),
+                            r.predictedIds()));
+                }
+            }
+            ctx.folder().writePredictions(protocol.evaluationName(stage), rows);
+            ObjectNode m = protocol.metrics(stage, results);
+            if (trainLoss == null) {
+                m.putNull("train_loss");
+            } else {
+                m.put("train_loss", trainLoss);
+            }
+            return m;
+        }
+    }
+}

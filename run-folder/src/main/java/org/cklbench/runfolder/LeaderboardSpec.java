@@ -1,0 +1,111 @@
+package org.cklbench.runfolder;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How a benchmark's results are shown, declared by the benchmark and written into each of its run
+ * folders as {@code benchmark.json}: the leaderboard's columns (where each value is in
+ * {@code summary.json}, which way is better, how many digits), the hint line under the table, the
+ * figures of a run's method page and the learning curve of its run page (keys of
+ * {@code metrics.jsonl}), and published rows to show beside reproduced ones. A site renders any
+ * benchmark from this alone.
+ *
+ * @param headline the figures of a run in one line (method pages)
+ * @param notice   a line the site must show with these results (a data licence), or null
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LeaderboardSpec(String benchmark, String title, String hint, List<Column> columns, List<Column> headline,
+                              Curve curve, Reported reported, String notice) {
+
+    /**
+     * A figure of a run.
+     *
+     * @param path   JSON pointer into summary.json
+     * @param better 1 when higher is better, -1 when lower is, 0 when neither (no best is marked)
+     * @param digits decimals shown (one more than 0 when it is a mean of several seeds)
+     * @param shortLabel a label of at most 10 characters for terminal tables, or null to use {@code label}
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Column(String key, String label, String shortLabel, String path, int better, int digits) {
+        /** The mean, with "± sd" when it is over several seeds. */
+        public String format(double mean, double sd, int n) {
+            int d = n > 1 ? Math.max(digits, 1) : digits;
+            String m = String.format(Locale.ROOT, "%." + d + "f", mean);
+            return n > 1 ? m + " ± " + String.format(Locale.ROOT, "%." + d + "f", sd) : m;
+        }
+
+        public String terminalLabel() {
+            return shortLabel != null ? shortLabel : label;
+        }
+    }
+
+    /**
+     * The learning curve of a run page: one line per series over the evaluations.
+     *
+     * @param x     the key of metrics.jsonl that names an evaluation (the x axis)
+     * @param yMin  fixed lower end of the y axis, or null to fit the data
+     * @param table the columns of the curve's table under the chart (keys of metrics.jsonl)
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Curve(String title, String x, String xLabel, String yLabel, Double yMin, Double yMax, List<Series> series,
+                       List<Series> table) {
+    }
+
+    /** A key of metrics.jsonl and its label. */
+    public record Series(String key, String label) {
+    }
+
+    /** Published rows: their source, the base model they were measured on, and values by column key. */
+    public record Reported(String source, String model, List<ReportedRow> rows) {
+    }
+
+    public record ReportedRow(String method, String label, Map<String, Double> values) {
+    }
+
+    /** Refuses a spec a site could not render sensibly; names the benchmark and the problem. */
+    public LeaderboardSpec validated() {
+        String who = "leaderboard spec of benchmark '" + benchmark + "'";
+        if (benchmark == null || !benchmark.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+            throw new IllegalArgumentException(who + ": the id must be lower case letters, digits, '-' or '_'");
+        }
+        require(title != null && !title.isBlank(), who + ": no title");
+        require(columns != null && !columns.isEmpty(), who + ": no columns");
+        for (Column c : columns) {
+            check(c, who);
+        }
+        if (headline != null) {
+            headline.forEach(c -> check(c, who));
+        }
+        require(curve != null && curve.x() != null && curve.series() != null && !curve.series().isEmpty(),
+                who + ": the curve needs an x key and at least one series");
+        if (reported != null && reported.rows() != null) {
+            for (ReportedRow r : reported.rows()) {
+                r.values().forEach((k, v) -> require(v != null && Double.isFinite(v),
+                        who + ": reported row '" + r.label() + "' has a value for '" + k + "' that is not a finite number"));
+            }
+        }
+        return this;
+    }
+
+    private static void check(Column c, String who) {
+        require(c.key() != null && c.key().matches("[A-Za-z0-9_]+"), who + ": column key '" + c.key() + "' is not a plain name");
+        require(c.path() != null && c.path().startsWith("/"), who + ": column " + c.key() + " needs a JSON pointer path");
+        require(c.better() >= -1 && c.better() <= 1, who + ": column " + c.key() + ": better must be -1, 0 or 1");
+        require(c.digits() >= 0 && c.digits() <= 8, who + ": column " + c.key() + ": digits must lie in 0..8");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
