@@ -1,7 +1,5 @@
 package org.cklbench.core.benchmark;
 
-import org.cklbench.core.method.MethodRegistry;
-
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -50,6 +48,7 @@ public final class BenchmarkRegistry {
 
     /** Where a benchmark's class came from: "built-in" or the jar's path. */
     public String origin(String id) {
-        return MethodRegistry.origin(get(id).getClass());
+        var src = get(id).getClass().getProtectionDomain().getCodeSource();
+        return src == null ? "built-in" : src.getLocation().toString();
     }
 }
