@@ -25,7 +25,7 @@ class EveryMethodSmokeTest {
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode summary = new ObjectMapper().readTree(Cli.onlyRun(tmp).resolve("summary.json").toFile());
         assertThat(summary.get("method").asText()).isEqualTo(method);
-        assertThat(summary.get("epochs_evaluated").asInt()).isEqualTo(4);
+        assertThat(summary.get("epochs_evaluated").asInt()).isEqualTo(5);
     }
 
     @ParameterizedTest

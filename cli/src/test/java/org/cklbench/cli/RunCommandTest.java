@@ -38,10 +38,10 @@ class RunCommandTest {
         Path rb = onlyRun(tmp.resolve("b"));
         assertThat(ra.getFileName()).isEqualTo(rb.getFileName());
         assertThat(Files.readString(ra.resolve("metrics.jsonl"))).isEqualTo(Files.readString(rb.resolve("metrics.jsonl")));
-        assertThat(Files.readAllLines(ra.resolve("metrics.jsonl"))).hasSize(4);
+        assertThat(Files.readAllLines(ra.resolve("metrics.jsonl"))).hasSize(5);
         try (var p = Files.list(ra.resolve("predictions"))) {
             assertThat(p.map(x -> x.getFileName().toString()).sorted()).containsExactly(
-                    "epoch-000.jsonl", "epoch-001.jsonl", "epoch-002.jsonl", "epoch-003.jsonl");
+                    "epoch-000.jsonl", "epoch-001.jsonl", "epoch-002.jsonl", "epoch-003.jsonl", "epoch-004.jsonl");
         }
         ObjectMapper json = new ObjectMapper();
         JsonNode summary = json.readTree(ra.resolve("summary.json").toFile());
@@ -64,8 +64,8 @@ class RunCommandTest {
                 throw new AssertionError(e);
             }
         }).toList();
-        assertThat(lines.get(3).get("train_loss").asDouble()).isLessThan(lines.get(1).get("train_loss").asDouble());
-        assertThat(lines.get(3).get("to_learn_nll").asDouble()).isLessThan(lines.get(0).get("to_learn_nll").asDouble());
+        assertThat(lines.get(4).get("train_loss").asDouble()).isLessThan(lines.get(1).get("train_loss").asDouble());
+        assertThat(lines.get(4).get("to_learn_nll").asDouble()).isLessThan(lines.get(0).get("to_learn_nll").asDouble());
     }
 
     @Test
@@ -110,7 +110,8 @@ class RunCommandTest {
     @Test
     void aProbeWhoseObjectIsAbsentNamesItsUuid() throws Exception {
         ckl(with(SMOKE, "--out", tmp.resolve("warm").toString(), "--set", "epochs=1"));
-        Path data = Cli.HOME.resolve("presets/smoke/lama-ckl-v2/data");
+        Path data = Path.of(new ObjectMapper().readTree(onlyRun(tmp.resolve("warm")).resolve("run.json").toFile())
+                .at("/provenance/inputs/to_learn/path").asText()).getParent();
         Path bad = Files.createDirectories(tmp.resolve("bad"));
         for (String f : List.of("variant.jsonl", "invariant_descriptive.jsonl", "invariant_schematic.jsonl")) {
             Files.copy(data.resolve(f), bad.resolve(f));
@@ -140,10 +141,15 @@ class RunCommandTest {
         ObjectMapper json = new ObjectMapper();
         List<String> a = Files.readAllLines(onlyRun(tmp.resolve("f32")).resolve("metrics.jsonl"));
         List<String> b = Files.readAllLines(onlyRun(tmp.resolve("f16")).resolve("metrics.jsonl"));
+        // float16 LoRA products are added to float16 outputs (as PEFT does under autocast), so small updates round
+        // away and it trains a little slower: measured on this smoke, 1% behind after epoch 1, 4-5% after.
+        double before = Double.POSITIVE_INFINITY;
         for (int e = 1; e < a.size(); e++) {
             double la = json.readTree(a.get(e)).get("train_loss").asDouble();
             double lb = json.readTree(b.get(e)).get("train_loss").asDouble();
-            assertThat(lb).as("epoch %d train loss", e).isCloseTo(la, org.assertj.core.data.Percentage.withPercentage(1));
+            assertThat(lb).as("epoch %d train loss", e).isCloseTo(la, org.assertj.core.data.Percentage.withPercentage(6))
+                    .isLessThan(before);
+            before = lb;
         }
     }
 }

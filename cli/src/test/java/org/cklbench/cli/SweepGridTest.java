@@ -62,7 +62,7 @@ class SweepGridTest {
                 .get(0).id();
         assertThat(other).isNotEqualTo(implicit);
         String lrAtDefault = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"recadam\",\"preset\":\"smoke\","
-                + "\"set\":{\"lr\":\"5e-3\"}}").get(0).id();
+                + "\"set\":{\"lr\":\"3e-3\"}}").get(0).id();
         assertThat(lrAtDefault).as("a setting given at the preset's value is the same run").isEqualTo(implicit);
     }
 
@@ -168,6 +168,14 @@ class SweepGridTest {
                 .hasMessageContaining("grid.json, grids[1]").hasMessageContaining("keep=1.5").hasMessageContaining("(0, 1]");
         assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","
                 + "\"set\":{\"epochs\":\"many\"}}")).hasMessageContaining("epochs=many");
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, """
+                {"benchmark": "lama-ckl", "preset": "smoke",
+                 "grids": [{"method": "finetune"}, {"method": "rho1", "params": {"keep": "lots"}}]}""");
+        Cli.Run dry = Cli.ckl("sweep", "--grid", bad.toString(), "--out", tmp.resolve("s").toString(), "--dry-run");
+        assertThat(dry.code()).isEqualTo(1);
+        assertThat(dry.err()).contains("bad.json, grids[1]", "keep=lots", "expected a number in (0, 1]");
+        assertThat(tmp.resolve("s")).as("nothing written").doesNotExist();
         assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","
                 + "\"set\":{\"epoch\":3}}")).hasMessageContaining("no such setting");
         assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","

@@ -62,15 +62,10 @@ public final class LamaCklBenchmark implements Benchmark {
     public BenchmarkInputs inputs(InputRequest r, Progress progress) throws IOException {
         Path model = r.model();
         Path data = r.data();
-        if (r.preset().equals("smoke") && (model == null || data == null)) {
-            Path[] generated = SmokeSet.ensure(r.home());
-            model = model == null ? generated[1] : model;
-            data = data == null ? generated[0] : data;
-        }
-        if (r.preset().equals("quick") && (model == null || data == null)) {
-            Path[] quick = QuickSet.ensure(r.home(), progress);
-            model = model == null ? quick[1] : model;
-            data = data == null ? quick[2] : data;
+        if (!r.preset().equals("paper") && (model == null || data == null)) {
+            Path[] world = WorldLamaCkl.ensure(r.home(), r.preset(), progress);
+            model = model == null ? world[1] : model;
+            data = data == null ? world[2] : data;
         }
         if (model == null) {
             throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR (a Hugging Face Llama folder)");

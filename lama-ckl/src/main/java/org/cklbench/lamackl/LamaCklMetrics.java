@@ -3,7 +3,7 @@ package org.cklbench.lamackl;
 import java.util.List;
 
 /**
- * The headline figures of LAMA-ckl, from the stored curve (SPEC §2): Top Acc is the best To-Learn
+ * The headline figures of LAMA-ckl, from the stored curve: Top Acc is the best To-Learn
  * accuracy over the evaluated epochs (epoch 0 included), Epoch the first epoch that reaches it,
  * NF Acc the Not-To-Forget accuracy at that epoch, Total Knowledge their sum.
  */

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One fact of LAMA-ckl in the released row format (SPEC §2). */
+/** One fact of LAMA-ckl in the released row format (field names in docs/protocols.md). */
 public record LamaCklRow(String relationCode, String uuid, String taskDescriptive, String taskSchematic,
                          String subject, String relationLabel, String object, String maskedEvidence, String evidence,
                          double position, int evidenceLength, boolean invariant, JsonNode scores) {

@@ -2,14 +2,15 @@ package org.cklbench.lamackl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.io.Folders;
-import org.cklbench.progress.Progress;
 import org.cklbench.datasets.world.World;
 import org.cklbench.datasets.world.WorldBase;
 import org.cklbench.datasets.world.WorldFiles;
+import org.cklbench.io.FileLocks;
+import org.cklbench.io.Folders;
 import org.cklbench.lamackl.build.Candidates;
 import org.cklbench.lamackl.build.LamaCklBuilder;
 import org.cklbench.lamackl.build.Scores;
+import org.cklbench.progress.Progress;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,32 +18,41 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The {@code quick} preset's inputs: the synthetic world, its pretrained tiny base, and LAMA-ckl built
- * over the world's snapshot 1 by the real pipeline (scored by that base, selected by the rules). Each
- * step is cached under CKL_HOME and reused.
+ * The inputs of the {@code smoke} and {@code quick} presets: the preset's synthetic world, its pretrained
+ * tiny base, and LAMA-ckl built over the world's snapshot 1 by the real pipeline (scored by that base,
+ * selected by the rules, deduplicated). Each step is cached under CKL_HOME and reused.
  */
-public final class QuickSet {
-    public static final int SIZE = 200;
-    public static final long BUILD_SEED = 1;
+public final class WorldLamaCkl {
+    static final long BUILD_SEED = 1;
 
-    /** The three inputs: [0] world folder, [1] base model, [2] the built LAMA-ckl folder. */
-    public static Path[] ensure(Path home, Progress progress) throws IOException {
-        Path world = WorldFiles.ensure(home, World.Spec.quick());
-        WorldBase.Recipe recipe = WorldBase.Recipe.quick();
-        Path base = WorldBase.ensure(world, recipe, progress);
-        Path built = world.resolve("lama-ckl-" + base.getFileName());
-        if (!Files.isRegularFile(built.resolve("dedup-report.json"))) {
-            Path tmp = Files.createTempDirectory(world, ".lama-ckl.");
-            List<LamaCklRow> candidates = Candidates.fromLama(world.resolve("lama").resolve("snapshot-1"));
-            List<LamaCklRow> eligible = candidates.stream().filter(Candidates::eligible).toList();
-            Scores.score(eligible, base, Device.cpu(), DataType.FLOAT32, 64, progress);
-            Scores.write(tmp.resolve("scores.jsonl"), eligible);
-            LamaCklBuilder.write(LamaCklBuilder.select(candidates, SIZE, BUILD_SEED, false), tmp);
-            Folders.publish(tmp, built);
-        }
-        return new Path[] {world, base, built};
+    private WorldLamaCkl() {
     }
 
-    private QuickSet() {
+    /** Facts per split: the quick world's 200; a handful for smoke. */
+    static int size(String preset) {
+        return preset.equals("smoke") ? 8 : 200;
+    }
+
+    /** The three inputs: [0] world folder, [1] base model, [2] the built LAMA-ckl folder. */
+    public static Path[] ensure(Path home, String preset, Progress progress) throws IOException {
+        boolean smoke = preset.equals("smoke");
+        Path world = WorldFiles.ensure(home, smoke ? World.Spec.smoke() : World.Spec.quick());
+        Path base = WorldBase.ensure(world, smoke ? WorldBase.Recipe.smoke() : WorldBase.Recipe.quick(), progress);
+        Path built = world.resolve("lama-ckl-" + base.getFileName());
+        if (!Files.isRegularFile(built.resolve("dedup-report.json"))) {
+            // concurrent runs sharing CKL_HOME: one builds, the others wait, then reuse it
+            try (FileLocks.Held lock = FileLocks.acquire(world.resolve(built.getFileName() + ".lock"), progress::note)) {
+                if (!Files.isRegularFile(built.resolve("dedup-report.json"))) {
+                    Path tmp = Files.createTempDirectory(world, ".lama-ckl.");
+                    List<LamaCklRow> candidates = Candidates.fromLama(world.resolve("lama").resolve("snapshot-1"));
+                    List<LamaCklRow> eligible = candidates.stream().filter(Candidates::eligible).toList();
+                    Scores.score(eligible, base, Device.cpu(), DataType.FLOAT32, 64, progress);
+                    Scores.write(tmp.resolve("scores.jsonl"), eligible);
+                    LamaCklBuilder.write(LamaCklBuilder.select(candidates, size(preset), BUILD_SEED, false), tmp);
+                    Folders.publish(tmp, built);
+                }
+            }
+        }
+        return new Path[] {world, base, built};
     }
 }

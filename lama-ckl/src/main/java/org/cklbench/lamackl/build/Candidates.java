@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** LAMA-ckl rows built from LAMA's T-REx input, before scoring (SPEC §2, steps 1–2). */
+/** LAMA-ckl rows built from LAMA's T-REx input, before scoring (docs/protocols.md, LAMA-ckl, steps 1–2). */
 public final class Candidates {
     /** The reference list of time-invariant relations; every other relation is time-variant. */
     public static final Set<String> INVARIANT = Set.of("P19", "P20", "P279", "P37", "P449", "P47", "P138", "P364",
@@ -70,7 +70,7 @@ public final class Candidates {
                 INVARIANT.contains(rel.relation()), scores);
     }
 
-    /** SPEC §2 step 4's filter: evidence longer than 200 characters that contains subject and object. */
+    /** Step 4's filter: evidence longer than 200 characters that contains subject and object. */
     public static boolean eligible(LamaCklRow r) {
         return r.evidenceLength() > 200 && r.evidence().contains(r.subject()) && r.evidence().contains(r.object());
     }

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
 /**
- * SPEC §2 step 4–5: the four splits chosen from scored candidates by the selection rules, with
+ * Building LAMA-ckl, steps 4–5 (docs/protocols.md): the four splits chosen from scored candidates by the selection rules, with
  * seeded sampling, leak removal and the dedup report.
  */
 public final class LamaCklBuilder {
