@@ -26,7 +26,7 @@ final class LamaCklCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"SPEC §2: candidates from LAMA's T-REx input, scored by one or more base models (or read",
+            description = {"Candidates from LAMA's T-REx input, scored by one or more base models (or read",
                 "from a scores file), selected by the rules with seeded sampling, deduplicated with Lucene. Writes",
                 "variant.jsonl, invariant_descriptive.jsonl, invariant_schematic.jsonl, train_attention.jsonl and",
                 "dedup-report.json (plus scores.jsonl when models scored the facts)."})

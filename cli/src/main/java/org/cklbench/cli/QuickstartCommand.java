@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"The embedded default, end to end and offline (SPEC §7): generate the synthetic world, pretrain",
+        description = {"The embedded default, end to end and offline: generate the synthetic world, pretrain",
             "its tiny base, build LAMA-ckl and TemporalWiki over it, meta-train the Train-Attention models, run every",
             "method on both benchmarks (preset quick), build the site, print the leaderboards and the path of",
             "index.html. About 10 minutes on 2 CPU cores the first time; everything is cached in CKL_HOME and",

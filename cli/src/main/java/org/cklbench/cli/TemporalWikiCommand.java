@@ -30,7 +30,7 @@ final class TemporalWikiCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
-            description = {"Mean object-token NLL of the schematic probe sentences (SPEC §3) per period: Un (unchanged),",
+            description = {"Mean object-token NLL of the schematic probe sentences per period: Un (unchanged),",
                 "C (changed) and Avg, lower is better. PROBES holds <0901-1001|1001-1101|1101-1201>_<changed|unchanged>",
                 "as .jsonl ({subject, relation, object}) or .csv with those columns."})
     static final class Eval implements Callable<Integer> {
@@ -88,7 +88,7 @@ final class TemporalWikiCommand {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = {"Probes and a diffset from two snapshots, as TemporalWiki built them (SPEC §3). Each snapshot",
+            description = {"Probes and a diffset from two snapshots, as TemporalWiki built them. Each snapshot",
                 "folder holds wikidata.json (Wikidata's JSON entity dump, one entity per line; .gz or .bz2 too) and",
                 "wikipedia.jsonl ({title, text} per article). Writes OUT/probes/<name>_changed.jsonl,",
                 "OUT/probes/<name>_unchanged.jsonl, OUT/diffsets/<period>.jsonl and a report of every filter."})

@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * RHO-1 (Lin et al., 2024), selective language modelling, as SPEC §5 specifies it for this benchmark:
+ * RHO-1 (Lin et al., 2024), selective language modelling, as the TAALM authors ran it:
  * a token's score is how much its probability rose against the initial model (the frozen base, which
  * the untrained adapters equal): nll under the initial model minus nll under the model being trained.
  * Only the top {@code keep} share of the batch's real target tokens by score is trained (weight 1), the

@@ -19,7 +19,7 @@ public final class Diffsets {
     }
 
     /**
-     * SPEC §3: drop lines shorter than 50 characters (those with 'nan' among them), and lines whose
+     * The reference's filter (its Appendix C.1): drop lines shorter than 50 characters (those with 'nan' among them), and lines whose
      * share of ASCII letters is below 0.3.
      */
     public static boolean keep(String line) {

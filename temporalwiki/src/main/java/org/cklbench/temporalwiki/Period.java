@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The three periods of TemporalWiki (SPEC §3): a diffset to train on and the probes to evaluate after. */
+/** The three periods of TemporalWiki (0910, 1011, 1112): a diffset to train on and the probes to evaluate after. */
 public record Period(String name, String probes, int index) {
     public static final List<Period> ALL = List.of(
             new Period("0910", "0901-1001", 0),

@@ -17,7 +17,7 @@ import java.util.List;
 /** A TemporalWiki probe: a (subject, relation, object) triple, scored through its schematic sentence. */
 public record TwikiProbe(String subject, String relation, String object) {
 
-    /** SPEC §3: the probe's sentence, whose last span is the object. */
+    /** The probe's schematic sentence, whose last span is the object. */
     public String sentence() {
         return "Guess the object. \n  subject is " + subject + " , relation is " + relation + " , object is " + object;
     }

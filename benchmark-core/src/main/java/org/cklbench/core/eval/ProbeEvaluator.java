@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * Probe accuracy and object NLL as SPEC §4 defines them: the sentence is tokenised with BOS, the
+ * Probe accuracy and object NLL as TAALM's evaluation computes them: the sentence is tokenised with BOS, the
  * object without; the object's tokens are located at their last occurrence; the prediction for
  * object token j is the argmax of the logits one position before it. Probes run in batches of
  * similar length with right padding; only the object positions' logits are read back.

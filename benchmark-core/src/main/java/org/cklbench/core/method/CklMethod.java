@@ -49,7 +49,7 @@ public interface CklMethod extends AutoCloseable {
 
     /**
      * Weights w [B, L-1] of the batch's target tokens, in the batch's manager, or {@code null} for no
-     * opinion. With weights the loss is SPEC's token-weighted loss; with none from any method it is
+     * opinion. With weights the loss is TAALM's token-weighted loss (docs/protocols.md); with none from any method it is
      * the plain mean causal-LM loss. Several methods' weights multiply.
      *
      * @param nll the per-token NLL [B, L-1] of this forward pass (part of the graph)

@@ -7,7 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The causal-LM losses of the suite (SPEC §1). Logits are promoted to float32 before the softmax so
+ * The causal-LM losses of the suite: the mean token NLL and TAALM's token-weighted loss. Logits are promoted to float32 before the softmax so
  * that bf16 compute still gets float32 losses. Every result lives in the manager of the logits.
  */
 public final class Losses {

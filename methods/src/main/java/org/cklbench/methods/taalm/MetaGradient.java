@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The meta-gradient of TAALM (SPEC §1): how the task loss after one inner update of θ on a document
+ * The meta-gradient of TAALM (docs/protocols.md, "Train-Attention"): how the task loss after one inner update of θ on a document
  * changes with the Train-Attention parameters φ.
  *
  * <p>θ' = θ − step(g), g = ∇θ L_w(θ; D), w = φ(D). The chain rule gives ∂L_T(θ')/∂w = −∂/∂w (u·g) with

@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Meta-training of a Train-Attention model (SPEC §1): for each example, θ starts from the learner's
+ * Meta-training of a Train-Attention model: for each example, θ starts from the learner's
  * initial adapter, takes optional graph-free dummy steps and one differentiated step on the document
  * with φ's token weights; φ moves along the averaged meta-gradient of the task losses of a batch
  * (outer AdamW). Validation on held-out examples (task loss after the inner update) every

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
 /**
- * TemporalWiki's construction from two snapshots (SPEC §3): the Wikipedia diff (sentences added to an
+ * TemporalWiki's construction from two snapshots (docs/protocols.md, "TemporalWiki"): the Wikipedia diff (sentences added to an
  * article, new articles whole); unchanged triples (in both Wikidata snapshots) and changed ones (a new
  * property of an entity, or a changed value); a changed triple is kept only if its lower-cased object
  * appears in the subject's diff text, an unchanged one only if it appears in the subject's unchanged
