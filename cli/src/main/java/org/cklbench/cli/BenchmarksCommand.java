@@ -41,7 +41,7 @@ final class BenchmarksCommand implements Callable<Integer> {
             System.out.println("  columns: " + spec.columns().stream()
                     .map(c -> c.label() + (c.better() > 0 ? " (higher is better)" : c.better() < 0 ? " (lower is better)" : ""))
                     .collect(Collectors.joining(", ")));
-            if (!registries.benchmarks().origin(b.id()).equals("built-in")) {
+            if (b.getClass().getClassLoader() != BenchmarksCommand.class.getClassLoader()) {
                 System.out.println("  from " + registries.benchmarks().origin(b.id()));
             }
         }

@@ -26,7 +26,7 @@ final class MethodsCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.println("Compose methods with '+', e.g. --method taalm+kadapter; their parameters are then <method>.<name>.");
-        System.out.println("A preset may set other defaults for a method (ckl benchmarks lists them); run.json records every value.");
+        System.out.println("A preset may set other defaults for a method (ckl benchmarks --settings lists them); run.json records every value.");
         return 0;
     }
 }

@@ -25,7 +25,6 @@ public final class TrainingState implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> trainable = new LinkedHashMap<>();
     private final Map<String, List<TrainingDocument>> corpora = new LinkedHashMap<>();
-    private final Map<String, Object> attributes = new LinkedHashMap<>();
     private ForwardHooks hooks = ForwardHooks.NONE;
     private boolean training;
     private int stage;
@@ -89,11 +88,6 @@ public final class TrainingState implements AutoCloseable {
 
     public void setCorpus(String name, List<TrainingDocument> docs) {
         corpora.put(name, List.copyOf(docs));
-    }
-
-    /** Free-form objects shared between the runtime and methods (e.g. a Train-Attention model). */
-    public Map<String, Object> attributes() {
-        return attributes;
     }
 
     /** A generator for {@code purpose}, derived from the run seed, so each use is independent and repeatable. */

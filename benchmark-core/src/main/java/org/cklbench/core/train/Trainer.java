@@ -90,16 +90,10 @@ public final class Trainer implements AutoCloseable {
                     LoraConfig.PROJECTIONS), state.model(), state.seed());
             defaultLora.parameters().forEach(state::registerTrainable);
             state.addHooks(defaultLora);
-            state.attributes().put(LoraAdapter.class.getName(), defaultLora);
         }
         this.optimizer = new AdamW(state.manager(), 0.9, 0.999, 1e-8, state.settings().weightDecay());
         this.scaleLoss = state.model().computeType() == DataType.FLOAT16;
         method.onStart(state);
-    }
-
-    /** The LoRA adapter the runtime added, when no method registered its own parameters. */
-    public LoraAdapter defaultLora() {
-        return defaultLora;
     }
 
     /** Fixes the schedule for the whole run: {@code totalSteps} optimiser steps in all stages. */
