@@ -29,8 +29,13 @@ final class TaalmCommand {
                 "Defaults are the reference's (inner and outer AdamW at 2e-4, batch 16, 30 epochs, schematic tasks).",
                 "The result, OUT/best, is what --param taalm.ta takes (taalm with ta=auto does this by itself)."})
     static final class Train implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "The base model (Hugging Face folder).")
+        @Option(names = "--model", required = true, description = {"The learner θ's base model, the one TAALM will train",
+            "(Hugging Face folder; the reference: Llama-2-7B)."})
         Path model;
+
+        @Option(names = "--base", description = {"φ's own base model, beside θ, with the same tokenizer (the reference:",
+            "TinyLlama-1.1B for a Llama-2-7B θ); default: --model. Pass it to runs as --param taalm.ta_base=DIR."})
+        Path phiBase;
 
         @Option(names = "--data", description = "Folder holding train_attention.jsonl (ckl lama-ckl build writes one).")
         Path data;
@@ -47,18 +52,18 @@ final class TaalmCommand {
         @Option(names = "--out", required = true, description = "Output folder.")
         Path out;
 
-        @Option(names = "--epochs", defaultValue = "30") int epochs;
-        @Option(names = "--batch-size", defaultValue = "16") int batch;
-        @Option(names = "--outer-lr", defaultValue = "2e-4") double outerLr;
-        @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser: adamw or sgd.") String inner;
-        @Option(names = "--inner-lr", defaultValue = "2e-4") double innerLr;
-        @Option(names = "--dummy-steps", defaultValue = "0", description = "Graph-free inner steps before the differentiated one.") int dummy;
-        @Option(names = "--lora-r", defaultValue = "64") int loraR;
-        @Option(names = "--lora-alpha", defaultValue = "16") double loraAlpha;
-        @Option(names = "--max-tokens", defaultValue = "512") int maxTokens;
-        @Option(names = "--validate-every", defaultValue = "50", description = "Outer steps between validations.") int validateEvery;
-        @Option(names = "--validation-share", defaultValue = "0.1") double validationShare;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--epochs", defaultValue = "30", description = "Outer epochs (reference: ${DEFAULT-VALUE}).") int epochs;
+        @Option(names = "--batch-size", defaultValue = "16", description = "Examples per outer step (reference: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--outer-lr", defaultValue = "2e-4", description = "Outer AdamW learning rate, weight decay 0.01 (reference: ${DEFAULT-VALUE}).") double outerLr;
+        @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser, adamw or sgd (reference: ${DEFAULT-VALUE}).") String inner;
+        @Option(names = "--inner-lr", defaultValue = "2e-4", description = "Inner learning rate (reference: ${DEFAULT-VALUE}).") double innerLr;
+        @Option(names = "--dummy-steps", defaultValue = "1", description = "Graph-free inner steps before the differentiated one (reference: ${DEFAULT-VALUE}).") int dummy;
+        @Option(names = "--lora-r", defaultValue = "64", description = "LoRA rank of φ and θ (reference: ${DEFAULT-VALUE}).") int loraR;
+        @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (reference: ${DEFAULT-VALUE}).") double loraAlpha;
+        @Option(names = "--max-tokens", defaultValue = "512", description = "Longest document (reference: ${DEFAULT-VALUE}).") int maxTokens;
+        @Option(names = "--validate-every", defaultValue = "50", description = "Outer steps between validations (default: ${DEFAULT-VALUE}).") int validateEvery;
+        @Option(names = "--validation-share", defaultValue = "0.1", description = "Share of the split held out (default: ${DEFAULT-VALUE}).") double validationShare;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of φ's initialisation and the data order (default: ${DEFAULT-VALUE}).") long seed;
 
         @Mixin
         EngineOptions engine;
@@ -79,12 +84,25 @@ final class TaalmCommand {
             List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve("train_attention.jsonl"))
                     .stream().map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();
             Device device = engine.device();
-            try (LlamaModel base = HfModels.load(model, device, engine.computeType(device));
+            Path best;
+            try (LlamaModel theta = HfModels.load(model, device, engine.computeType(device));
                  TextTokenizer tok = TextTokenizer.load(model)) {
-                Path best = TaTrainer.train(base, tok, examples, s, out, new BarProgress());
-                System.out.println(Files.readString(out.resolve("metrics.jsonl")).trim());
-                System.out.println("best Train-Attention model: " + best);
+                if (phiBase == null) {
+                    best = TaTrainer.train(theta, model, theta, tok, examples, s, out, new BarProgress());
+                } else {
+                    try (LlamaModel phi = HfModels.load(phiBase, device, engine.computeType(device));
+                         TextTokenizer phiTok = TextTokenizer.load(phiBase)) {
+                        if (!phiTok.fingerprint().equals(tok.fingerprint())) {
+                            throw new IllegalArgumentException("--base " + phiBase + " has another tokenizer than --model "
+                                    + model + "; φ weighs θ's tokens, so both need the same one");
+                        }
+                        best = TaTrainer.train(phi, phiBase, theta, tok, examples, s, out, new BarProgress());
+                    }
+                }
             }
+            System.out.println(Files.readString(out.resolve("metrics.jsonl")).trim());
+            System.out.println("best Train-Attention model: " + best + (phiBase == null ? ""
+                    : " (runs take it with --param taalm.ta=" + best + " --param taalm.ta_base=" + phiBase + ")"));
             return 0;
         }
     }

@@ -91,7 +91,11 @@ final class TemporalWikiCommand {
             description = {"Probes and a diffset from two snapshots, as TemporalWiki built them. Each snapshot",
                 "folder holds wikidata.json (Wikidata's JSON entity dump, one entity per line; .gz or .bz2 too) and",
                 "wikipedia.jsonl ({title, text} per article). Writes OUT/probes/<name>_changed.jsonl,",
-                "OUT/probes/<name>_unchanged.jsonl, OUT/diffsets/<period>.jsonl and a report of every filter."})
+                "OUT/probes/<name>_unchanged.jsonl, OUT/diffsets/<period>.jsonl and a report of every filter.",
+                "With --hold-out SHARE, that share of subjects (chosen by a hash of the name, the same in every",
+                "period) is left out of probes and diffset, and their changed facts with their diff text go to",
+                "OUT/train_attention.jsonl, the meta-training split TAALM prepares on (one period's rows replaced",
+                "per call, the others kept)."})
     static final class Build implements Callable<Integer> {
         @Option(names = "--old", required = true) Path old;
         @Option(names = "--new", required = true) Path next;
@@ -99,13 +103,21 @@ final class TemporalWikiCommand {
         @Option(names = "--period", defaultValue = "0910", description = "Name of the period (0910, 1011, 1112 or any).") String period;
         @Option(names = "--probes-name", description = "Stem of the probe files (default: the period's, e.g. 0901-1001).") String probesName;
         @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--hold-out", defaultValue = "0", description = "Share of subjects held out for the meta-training split (default: ${DEFAULT-VALUE}).")
+        double holdOut;
 
         @Override
         public Integer call() throws Exception {
             String stem = probesName != null ? probesName : Period.ALL.stream().filter(p -> p.name().equals(period))
                     .map(Period::probes).findFirst().orElse(period);
+            java.util.function.Predicate<String> held = SnapshotBuilder.heldOut(holdOut);
             SnapshotBuilder.Result r = SnapshotBuilder.build(old, next, seed);
-            SnapshotBuilder.write(r, out, stem, period, s -> true);
+            SnapshotBuilder.write(r, out, stem, period, s -> !held.test(s));
+            if (holdOut > 0) {
+                var rows = SnapshotBuilder.metaTraining(r, period, held);
+                SnapshotBuilder.writeMetaTraining(out.resolve("train_attention.jsonl"), period, rows);
+                System.err.println(rows.size() + " meta-training rows of the held-out subjects in " + out.resolve("train_attention.jsonl"));
+            }
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.report()));
             System.out.println("wrote " + out);
             return 0;

@@ -88,6 +88,8 @@ class SiteTest {
             assertThat(home).contains("href=\"methods/" + m + ".html\">" + m + "</a>");
         }
         assertThat(home).contains("TAALM (QLoRA)").contains("reported · Llama2-7B").contains("reported · TinyLlama");
+        assertThat(home).as("the reported rows' caveats, as footnotes").contains("trained its LoRA adapter with plain Adam")
+                .contains("under the label &#39;K-Adapter&#39;").contains("<ol class=\"notes\">");
         assertThat(home).contains("0.4290").contains("4.019");
         assertThat(home).containsPattern("finetune</a>\\s*</td>\\s*<td data-value=\"2\">");
         assertThat(Files.readString(site.resolve("leaderboard.csv"))).startsWith("benchmark,preset,model,kind,method");

@@ -54,7 +54,7 @@ class SweepGridTest {
     void anIdHashesTheResolvedConfiguration() throws Exception {
         String implicit = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"recadam\",\"preset\":\"smoke\"}").get(0).id();
         String explicit = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"recadam\",\"preset\":\"smoke\","
-                + "\"params\":{\"anneal_k\":0.5}}").get(0).id();
+                + "\"params\":{\"anneal_k\":20}}").get(0).id();
         assertThat(explicit).as("a parameter given at its default is the same run").isEqualTo(implicit);
         String seed1 = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"recadam\",\"preset\":\"smoke\",\"seed\":1}").get(0).id();
         assertThat(seed1).as("seed 1 is the default").isEqualTo(implicit);

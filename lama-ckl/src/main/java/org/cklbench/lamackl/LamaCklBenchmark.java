@@ -37,6 +37,12 @@ public final class LamaCklBenchmark implements Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Presets PRESETS = Presets.fromResource("lama-ckl", LamaCklBenchmark.class, "presets.json");
     private static final LeaderboardSpec LEADERBOARD = LeaderboardSpecs.fromResource(LamaCklBenchmark.class, "leaderboard.json");
+    /**
+     * The split files of a LAMA-ckl folder. The review set the TAALM authors' Mix-review read: their
+     * loader took every jsonl in the folder of the Not-To-Forget file, which held all four.
+     */
+    static final List<String> SPLITS = List.of("invariant_descriptive.jsonl", "invariant_schematic.jsonl",
+            "train_attention.jsonl", "variant.jsonl");
 
     @Override
     public String id() {
@@ -78,6 +84,8 @@ public final class LamaCklBenchmark implements Benchmark {
         files.put("model", model);
         files.put("to_learn", data.resolve("variant.jsonl"));
         files.put("not_to_forget", data.resolve("invariant_" + r.settings().get("task_form").asText() + ".jsonl"));
+        // every split beside them: Mix-review's review_reference corpus reads them all
+        files.put("data", data);
         Path split = data.resolve("train_attention.jsonl");
         return new BenchmarkInputs(files, Files.isRegularFile(split) ? split : null);
     }
@@ -98,6 +106,13 @@ public final class LamaCklBenchmark implements Benchmark {
         List<LamaCklRow> notToForget = LamaCklRow.read(ctx.input("not_to_forget"));
         List<TrainingDocument> docs = documents(toLearn, ctx.tokenizer(), ctx.maxTokens());
         List<TrainingDocument> review = documents(notToForget, ctx.tokenizer(), ctx.maxTokens());
+        List<TrainingDocument> reviewReference = new ArrayList<>();
+        for (String split : SPLITS) {
+            Path f = ctx.input("data").resolve(split);
+            if (Files.isRegularFile(f)) {
+                reviewReference.addAll(documents(LamaCklRow.read(f), ctx.tokenizer(), ctx.maxTokens()));
+            }
+        }
         List<Protocol.ProbeSet> probes = List.of(new Protocol.ProbeSet("to_learn", probes(toLearn, form)),
                 new Protocol.ProbeSet("not_to_forget", probes(notToForget, form)));
         List<Protocol.Stage> stages = new ArrayList<>();
@@ -117,7 +132,10 @@ public final class LamaCklBenchmark implements Benchmark {
 
             @Override
             public Map<String, List<TrainingDocument>> corpora() {
-                return Map.of("review", review);
+                Map<String, List<TrainingDocument>> c = new LinkedHashMap<>();
+                c.put("review", review);
+                c.put("review_reference", reviewReference);
+                return c;
             }
 
             @Override

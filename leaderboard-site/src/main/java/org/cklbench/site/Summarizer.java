@@ -262,10 +262,15 @@ public final class Summarizer {
             if (spec.reported() != null && spec.reported().rows() != null) {
                 b.put("reported_model", spec.reported().model());
                 b.put("reported_source", spec.reported().source());
+                ArrayNode notes = b.putArray("notes");
                 for (LeaderboardSpec.ReportedRow r : spec.reported().rows()) {
                     ObjectNode o = rep.addObject();
                     o.put("method", r.method());
                     o.put("label", r.label());
+                    if (r.note() != null && !r.note().isBlank()) {
+                        notes.add(r.note());
+                        o.put("mark", notes.size());
+                    }
                     ObjectNode values = o.putObject("values");
                     for (LeaderboardSpec.Column c : cols) {
                         Double v = r.values().get(c.key());

@@ -4,33 +4,41 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.cklbench.engine.djl.Scopes;
 import org.cklbench.core.method.CklMethod;
-import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.engine.model.HfModels;
+import org.cklbench.core.method.ParamSpec;
+import org.cklbench.core.state.TrainingState;
+import org.cklbench.engine.djl.Scalars;
+import org.cklbench.engine.djl.Scopes;
 import org.cklbench.engine.model.ForwardContext;
 import org.cklbench.engine.model.ForwardHooks;
-import org.cklbench.engine.model.LlamaConfig;
+import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.core.state.TrainingState;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
- * K-Adapter (Wang et al., 2021): the base model is frozen and knowledge goes into adapter layers
- * beside it. Adapter layer k reads the hidden states of base layer l_k together with the output of
- * adapter layer k−1 (their concatenation, projected down: {@code down_h·h + down_z·z}), runs them
- * through its own small transformer layers, and projects back up; the last adapter's output joins the
- * base's final hidden states before the final norm and LM head. Up-projections start at zero, so the
- * adapted model starts equal to the base. Only adapter tensors are trained.
+ * K-Adapter (Wang et al., 2021) as the TAALM authors built it for Llama (after TemporalWiki's code): the
+ * base is frozen; beside it runs one full-width GPT-2 transformer block per tapped hidden state (by
+ * default hidden states 1, L/2 and L, numbered as Hugging Face's {@code hidden_states}: 0 the
+ * embeddings, i the output of layer i, L the final-norm output). Block k reads its tap plus block k−1's
+ * output (chained by addition, the first with zero); a block is LayerNorm, self-attention and a
+ * residual, then LayerNorm and a 4×-wide GELU MLP whose output is the block's (the reference drops the
+ * second residual); the reference's dropout is 0.9 on attention weights, residual and MLP outputs. The
+ * last block's output z joins the model as {@code 0.1·LayerNorm(z)} added to the final-norm hidden
+ * states before the LM head. Weights start as GPT-2's (normal 0.02, zero biases, unit norms), so the
+ * adapted model does not start equal to the base, as in the reference. Only adapter tensors train.
  */
 public final class KAdapter implements MethodProvider {
+    /** The reference's output scale: {@code 0.1 · LayerNorm(z)}. */
+    static final double OUTPUT_SCALE = 0.1;
+    private static final float LN_EPS = 1e-5f;
+
     @Override
     public String id() {
         return "kadapter";
@@ -38,98 +46,101 @@ public final class KAdapter implements MethodProvider {
 
     @Override
     public String description() {
-        return "K-Adapter: base frozen; trainable adapter layers (small transformers) beside chosen base layers";
+        return "K-Adapter: base frozen; a full-width transformer block beside each tapped hidden state (1, L/2, L), added after the final norm";
     }
 
     @Override
     public List<ParamSpec> parameters() {
         return List.of(
-                ParamSpec.string("layers", "auto", "auto|\\d{1,4}(,\\d{1,4})*",
-                        "base layers the adapters read, comma separated ('auto': first, middle, last)"),
-                ParamSpec.integer("heads", 2, 1, 1024, "attention heads of each adapter layer (its width is heads x the base head dimension)"),
-                ParamSpec.integer("depth", 2, 1, 64, "transformer layers inside each adapter layer (K-Adapter uses 2)"),
-                ParamSpec.real("init_std", 0.02, 0, 1, "standard deviation of the adapter weights (up-projections start at zero)")
-                        .openBelow());
+                ParamSpec.string("layers", "auto", "auto|-?\\d{1,4}(,-?\\d{1,4})*", "hidden states tapped, as"
+                        + " Hugging Face numbers them (1..L, -1 = L = the final-norm output); 'auto': 1, L/2, L"),
+                ParamSpec.real("dropout", 0.9, 0, 1, "dropout of the blocks' attention weights, residual and MLP"
+                        + " outputs while training (0.9: the reference's)").openAbove(),
+                ParamSpec.real("init_std", 0.02, 0, 1, "standard deviation of the blocks' weights (GPT-2's)").openBelow());
     }
 
     @Override
     public CklMethod create(MethodParams params) {
-        return new Method(params.getString("layers"), params.getInt("heads"), params.getInt("depth"), params.getDouble("init_std"));
+        return new Method(params.getString("layers"), params.getDouble("dropout"), params.getDouble("init_std"));
     }
 
-    static List<Integer> positions(String spec, int layers) {
-        TreeSet<Integer> out = new TreeSet<>();
+    /** The tapped hidden states, in order, for an {@code layers}-layer model. */
+    static List<Integer> taps(String spec, int layers) {
+        List<Integer> out = new ArrayList<>();
         if (spec.equals("auto")) {
-            out.add(0);
+            out.add(1);
             out.add(layers / 2);
-            out.add(layers - 1);
-        } else {
-            for (String s : spec.split(",")) {
-                int l = Integer.parseInt(s.trim());
-                if (l < 0 || l >= layers) {
-                    throw new IllegalArgumentException("kadapter.layers: " + l + " is not a layer of a " + layers + "-layer model");
-                }
-                out.add(l);
-            }
+            out.add(layers);
+            return out;
         }
-        return List.copyOf(out);
+        for (String s : spec.split(",")) {
+            int i = Integer.parseInt(s.trim());
+            int tap = i < 0 ? layers + 1 + i : i;
+            if (tap < 1 || tap > layers) {
+                throw new IllegalArgumentException("kadapter.layers: " + i + " is not a hidden state 1.." + layers
+                        + " (or -1.." + -layers + ") of a " + layers + "-layer model");
+            }
+            out.add(tap);
+        }
+        return out;
     }
 
     static final class Method implements CklMethod, ForwardHooks {
         private final String layerSpec;
-        private final int heads;
-        private final int depth;
+        private final double dropout;
         private final double initStd;
         private final Map<String, NDArray> weights = new LinkedHashMap<>();
-        private List<Integer> positions;
-        private int lastLayer;
+        private List<Integer> taps;
+        private int layers;
+        private int heads;
         private NDManager manager;
+        private boolean training;
 
-        Method(String layerSpec, int heads, int depth, double initStd) {
-            if (heads <= 0 || depth <= 0) {
-                throw new IllegalArgumentException("kadapter.heads and kadapter.depth must be positive");
-            }
+        Method(String layerSpec, double dropout, double initStd) {
             this.layerSpec = layerSpec;
-            this.heads = heads;
-            this.depth = depth;
+            this.dropout = dropout;
             this.initStd = initStd;
         }
 
-        /** Parameter names: {@code kadapter.<k>.down_h.weight}, {@code .down_z}, {@code .up}, {@code .layers.<j>.<llama names>}. */
+        /**
+         * Tensors {@code kadapter.<k>.ln_1.weight}, {@code .attn.c_attn.weight} [3h, h], {@code .attn.c_proj},
+         * {@code .ln_2}, {@code .mlp.c_fc} [4h, h], {@code .mlp.c_proj} [h, 4h] (each with a bias), and the
+         * output {@code kadapter.layer_norm}.
+         */
         @Override
         public void setup(TrainingState state) {
-            LlamaConfig base = state.model().config();
-            positions = positions(layerSpec, base.numHiddenLayers());
-            lastLayer = base.numHiddenLayers() - 1;
-            int width = heads * base.headDim();
-            int inter = (int) Math.round(width * (double) base.intermediateSize() / base.hiddenSize());
+            layers = state.model().config().numHiddenLayers();
+            heads = state.model().config().numAttentionHeads();
+            taps = taps(layerSpec, layers);
+            int h = state.model().config().hiddenSize();
             manager = state.manager().newSubManager();
             SplittableRandom rng = state.random("kadapter", 0);
-            LlamaConfig shape = LlamaConfig.create(2, width, inter, depth, heads, heads, true, 2);
-            for (int k = 0; k < positions.size(); k++) {
+            for (int k = 0; k < taps.size(); k++) {
                 String p = "kadapter." + k + ".";
-                add(p + "down_h.weight", new long[] {width, base.hiddenSize()}, rng, initStd);
-                if (k > 0) {
-                    add(p + "down_z.weight", new long[] {width, base.hiddenSize()}, rng, initStd);
-                }
-                add(p + "up.weight", new long[] {base.hiddenSize(), width}, rng, 0);
-                for (Map.Entry<String, long[]> e : shape.weightShapes().entrySet()) {
-                    String name = e.getKey();
-                    if (name.startsWith("model.layers.")) {
-                        add(p + name.substring("model.".length()), e.getValue(), rng,
-                                name.endsWith("norm.weight") ? -1 : initStd);
-                    }
-                }
+                add(p + "ln_1.weight", new long[] {h}, rng, -1);
+                add(p + "ln_1.bias", new long[] {h}, rng, 0);
+                add(p + "attn.c_attn.weight", new long[] {3L * h, h}, rng, initStd);
+                add(p + "attn.c_attn.bias", new long[] {3L * h}, rng, 0);
+                add(p + "attn.c_proj.weight", new long[] {h, h}, rng, initStd);
+                add(p + "attn.c_proj.bias", new long[] {h}, rng, 0);
+                add(p + "ln_2.weight", new long[] {h}, rng, -1);
+                add(p + "ln_2.bias", new long[] {h}, rng, 0);
+                add(p + "mlp.c_fc.weight", new long[] {4L * h, h}, rng, initStd);
+                add(p + "mlp.c_fc.bias", new long[] {4L * h}, rng, 0);
+                add(p + "mlp.c_proj.weight", new long[] {h, 4L * h}, rng, initStd);
+                add(p + "mlp.c_proj.bias", new long[] {h}, rng, 0);
             }
+            add("kadapter.layer_norm.weight", new long[] {h}, rng, -1);
+            add("kadapter.layer_norm.bias", new long[] {h}, rng, 0);
             weights.forEach(state::registerTrainable);
             state.addHooks(this);
         }
 
         /** std > 0: normal; 0: zeros; -1: ones. */
         private void add(String name, long[] shape, SplittableRandom rng, double std) {
-            int n = (int) (shape.length == 1 ? shape[0] : shape[0] * shape[1]);
-            float[] data = new float[n];
-            for (int i = 0; i < n; i++) {
+            long n = new Shape(shape).size();
+            float[] data = new float[Math.toIntExact(n)];
+            for (int i = 0; i < data.length; i++) {
                 data[i] = std < 0 ? 1f : (float) (std == 0 ? 0 : HfModels.gaussian(rng) * std);
             }
             try (NDManager tmp = NDManager.newBaseManager(ai.djl.Device.cpu())) {
@@ -140,28 +151,71 @@ public final class KAdapter implements MethodProvider {
         }
 
         @Override
+        public void beforeStage(TrainingState state, int stage) {
+            training = true;
+        }
+
+        @Override
+        public void afterStage(TrainingState state, int stage) {
+            training = false;
+        }
+
+        /** Keeps the hidden states of tapped layers for the blocks, which run after the final norm. */
+        @Override
         public NDArray afterLayer(int layer, NDArray hidden, ForwardContext ctx) {
-            int k = positions.indexOf(layer);
-            NDManager scope = hidden.getManager();
-            DataType type = hidden.getDataType();
-            LlamaModel model = ctx.model();
-            if (k >= 0) {
-                String p = "kadapter." + k + ".";
-                NDArray x = LlamaModel.linear(hidden, Scopes.cast(weights.get(p + "down_h.weight"), type, scope));
-                NDArray z = (NDArray) ctx.scratch().get("kadapter.z");
-                if (k > 0) {
-                    x = x.add(LlamaModel.linear(z, Scopes.cast(weights.get(p + "down_z.weight"), type, scope)));
-                }
-                for (int j = 0; j < depth; j++) {
-                    x = model.decoderLayer(x, p + "layers." + j + ".", n -> Scopes.cast(weights.get(n), type, scope),
-                            heads, heads, ForwardHooks.NONE, ctx);
-                }
-                ctx.scratch().put("kadapter.z", LlamaModel.linear(x, Scopes.cast(weights.get(p + "up.weight"), type, scope)));
-            }
-            if (layer == lastLayer) {
-                return hidden.add((NDArray) ctx.scratch().get("kadapter.z"));
+            if (layer + 1 < layers && taps.contains(layer + 1)) {
+                ctx.scratch().put("kadapter.h" + (layer + 1), hidden);
             }
             return hidden;
+        }
+
+        @Override
+        public NDArray afterFinalNorm(NDArray normed, ForwardContext ctx) {
+            NDManager scope = normed.getManager();
+            NDArray z = null;
+            for (int k = 0; k < taps.size(); k++) {
+                int tap = taps.get(k);
+                NDArray h = tap == layers ? normed : (NDArray) ctx.scratch().get("kadapter.h" + tap);
+                NDArray x = Scopes.castInGraph(h, DataType.FLOAT32);
+                x = z == null ? x : x.add(z);
+                z = block("kadapter." + k + ".", x, ctx, scope);
+            }
+            NDArray out = Scalars.mul(layerNorm(z, "kadapter.layer_norm", scope), OUTPUT_SCALE);
+            return normed.add(Scopes.castInGraph(out, normed.getDataType()));
+        }
+
+        /** One GPT-2 block as the reference runs it, in float32: the MLP's output without the second residual. */
+        NDArray block(String p, NDArray x, ForwardContext ctx, NDManager scope) {
+            long b = x.getShape().get(0);
+            long len = x.getShape().get(1);
+            long h = x.getShape().get(2);
+            long hd = h / heads;
+            NDArray a = layerNorm(x, p + "ln_1", scope);
+            NDArray qkv = linear(a, p + "attn.c_attn", scope);
+            NDArray q = qkv.get(":, :, 0:{}", h).reshape(b, len, heads, hd).transpose(0, 2, 1, 3);
+            NDArray k = qkv.get(":, :, {}:{}", h, 2 * h).reshape(b, len, heads, hd).transpose(0, 2, 1, 3);
+            NDArray v = qkv.get(":, :, {}:", 2 * h).reshape(b, len, heads, hd).transpose(0, 2, 1, 3);
+            NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(hd))
+                    .add(ctx.attentionBias().reshape(b, 1, len, len));
+            NDArray probs = drop(scores.softmax(-1));
+            NDArray attn = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, len, h);
+            NDArray y = drop(linear(attn, p + "attn.c_proj", scope)).add(x);
+            NDArray m = linear(layerNorm(y, p + "ln_2", scope), p + "mlp.c_fc", scope).getNDArrayInternal().gelu();
+            return drop(linear(m, p + "mlp.c_proj", scope));
+        }
+
+        private NDArray drop(NDArray x) {
+            return training && dropout > 0 ? x.getNDArrayInternal().dropout(x, (float) dropout, true).singletonOrThrow() : x;
+        }
+
+        private NDArray linear(NDArray x, String name, NDManager scope) {
+            return x.getNDArrayInternal().linear(x, weights.get(name + ".weight"), weights.get(name + ".bias"))
+                    .singletonOrThrow();
+        }
+
+        private NDArray layerNorm(NDArray x, String name, NDManager scope) {
+            return x.getNDArrayInternal().layerNorm(x, new Shape(x.getShape().get(2)), weights.get(name + ".weight"),
+                    weights.get(name + ".bias"), LN_EPS).singletonOrThrow();
         }
 
         @Override

@@ -9,14 +9,20 @@ import org.cklbench.core.state.TrainingDocument;
 import org.cklbench.core.state.TrainingState;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Mix-review (He et al., 2021): every training batch is mixed with rows of review data (what the model
- * should keep: Not-To-Forget evidence on LAMA-ckl, the earlier snapshot's text on TemporalWiki), at
- * {@code ratio} review rows per training row, the ratio decaying by {@code decay} each stage. Review
- * rows are drawn without replacement within a stage, in a seeded order.
+ * Mix-review (He et al., 2021): every optimiser step mixes training rows with rows of review data (what
+ * the model should keep: Not-To-Forget evidence on LAMA-ckl, the earlier snapshot's text on
+ * TemporalWiki), {@code ratio} review rows per training row, the ratio decaying by {@code decay} each
+ * stage. As in the TAALM authors' runs, a step holds the batch size in all: batch/(1+ratio) training
+ * rows and the rest review rows (their LAMA-ckl run: 32 + 32 of 64), so an epoch takes more steps.
+ * Review rows are drawn without replacement within a stage, in a seeded order. The review set is the
+ * benchmark's {@code corpus}; LAMA-ckl also offers {@code review_reference}, every row of every split
+ * beside the Not-To-Forget file, which is what the authors' loader read (To-Learn facts included).
  */
 public final class MixReview implements MethodProvider {
     @Override
@@ -34,7 +40,8 @@ public final class MixReview implements MethodProvider {
         return List.of(
                 ParamSpec.real("ratio", 1.0, 0, 64, "review rows per training row"),
                 ParamSpec.real("decay", 1.0, 0, 1e3, "factor applied to the ratio after each stage").openBelow(),
-                ParamSpec.string("corpus", "review", "[a-z][a-z0-9_]*", "the state's corpus to review from"));
+                ParamSpec.string("corpus", "review", "[a-z][a-z0-9_]*", "the benchmark's corpus to review from"
+                        + " (LAMA-ckl: review = Not-To-Forget evidence; review_reference = what the authors' loader read)"));
     }
 
     @Override
@@ -60,6 +67,19 @@ public final class MixReview implements MethodProvider {
             this.ratio = ratio;
             this.decay = decay;
             this.corpus = corpus;
+        }
+
+        @Override
+        public int trainingRowsPerStep(TrainingState state, int batchSize) {
+            return Math.max(1, (int) Math.round(batchSize / (1 + ratio)));
+        }
+
+        @Override
+        public Map<String, Object> describe(TrainingState state) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("mixreview_corpus", corpus);
+            d.put("mixreview_corpus_rows", state.corpus(corpus).size());
+            return d;
         }
 
         @Override

@@ -49,8 +49,8 @@ class MethodBehaviourTest {
             CklMethod k = Fixture.create(new KAdapter(), Map.of());
             Map<String, float[]> trained = train(model, k, 3, 1);
             assertThat(trained.keySet()).allMatch(n -> n.startsWith("kadapter."));
-            assertThat(trained.keySet()).anyMatch(n -> n.contains(".layers.1.self_attn.q_proj.weight"));
-            assertThat(trained.entrySet()).anyMatch(e -> e.getKey().endsWith("up.weight")
+            assertThat(trained.keySet()).contains("kadapter.2.attn.c_attn.weight", "kadapter.layer_norm.bias");
+            assertThat(trained.entrySet()).anyMatch(e -> e.getKey().endsWith("c_proj.bias")
                     && java.util.Arrays.stream(toDouble(e.getValue())).anyMatch(x -> x != 0));
             Map<String, float[]> after = snapshot(model.weights());
             for (String name : before.keySet()) {
@@ -68,38 +68,40 @@ class MethodBehaviourTest {
         return d;
     }
 
+    /** Trains {@code method} through {@code stages} planned stages of one step each; returns the trainer's state at the end. */
+    private static Map<String, float[]> oneStepAtATime(LlamaModel model, CklMethod method, long seed) {
+        try (TrainingState state = new TrainingState(model, null, Fixture.settings(4), seed);
+             Trainer t = new Trainer(state, method)) {
+            t.plan(1);
+            t.trainStage(1, Fixture.documents(4, 9), null);
+            Map<String, float[]> out = snapshot(state.trainable());
+            state.trainable().values().forEach(p -> p.setRequiresGradient(false));
+            return out;
+        }
+    }
+
     /**
      * One step from θ* with RecAdam equals θ* + λΔ − lr·(1−λ)·γ·λΔ, Δ being the plain Adam step from the same
-     * gradients, at λ = 0.5 (t0 = 1) and λ = sigmoid(2) (t0 = −3).
+     * gradients; in a run of one step, λ = sigmoid(k (1 − t0)): 0.5 at t0 = 1, sigmoid(2) at t0 = 0 (k = 2).
      */
     @Test
     void recadamIsAdamPlusTheAnnealedPull() throws Exception {
         double lr = Fixture.settings(4).lr();
         double gamma = 3.0;
         try (LlamaModel model = Fixture.model()) {
-            Map<String, float[]> start = null;
-            Map<String, float[]> adam;
+            Map<String, float[]> start;
             try (TrainingState state = new TrainingState(model, null, Fixture.settings(4), 5);
                  Trainer t = new Trainer(state, new CklMethod() {
                  })) {
                 start = snapshot(state.trainable());
-                t.plan(1);
-                t.trainStage(1, Fixture.documents(4, 9), null);
-                adam = snapshot(state.trainable());
+                state.trainable().values().forEach(p -> p.setRequiresGradient(false));
             }
-            for (double t0 : new double[] {1, -3}) {
-                double lam = RecAdam.lambda(0.5, t0, 1);
-                Map<String, String> p = new HashMap<>();
-                p.put("anneal_k", "0.5");
-                p.put("anneal_t0", Double.toString(t0));
-                p.put("pretrain_coef", Double.toString(gamma));
-                Map<String, float[]> rec;
-                try (TrainingState state = new TrainingState(model, null, Fixture.settings(4), 5);
-                     Trainer t = new Trainer(state, Fixture.create(new RecAdam(), p))) {
-                    t.plan(1);
-                    t.trainStage(1, Fixture.documents(4, 9), null);
-                    rec = snapshot(state.trainable());
-                }
+            Map<String, float[]> adam = oneStepAtATime(model, new CklMethod() {
+            }, 5);
+            for (double t0 : new double[] {1, 0}) {
+                double lam = RecAdam.lambda(2, t0, 1);
+                Map<String, float[]> rec = oneStepAtATime(model, Fixture.create(new RecAdam(), Map.of("anneal_k", "2",
+                        "anneal_t0", Double.toString(t0), "pretrain_coef", Double.toString(gamma))), 5);
                 for (String name : start.keySet()) {
                     float[] s = start.get(name);
                     float[] a = adam.get(name);
@@ -111,6 +113,98 @@ class MethodBehaviourTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The defaults anneal inside any run: λ starts near 0, is 0.5 a quarter in, and ends near 1. */
+    @Test
+    void recadamsDefaultAnnealCompletesWithinTheRun() {
+        RecAdam.Method m = (RecAdam.Method) Fixture.create(new RecAdam(), Map.of());
+        for (long steps : new long[] {10, 78, 240, 3000}) {
+            assertThat(m.lambda(0, steps)).as("start of %d", steps).isLessThan(0.01);
+            assertThat(m.lambda(1, steps)).as("first of %d", steps).isLessThan(0.05);
+            assertThat(m.lambda(steps / 4, steps)).isCloseTo(0.5, within(0.5 * 20.0 / steps + 1e-9));
+            assertThat(m.lambda(steps, steps)).as("last of %d", steps).isGreaterThan(0.99);
+        }
+        RecAdam.Method ref = (RecAdam.Method) Fixture.create(new RecAdam(), Map.of("mode", "reference"));
+        assertThat(ref.lambda(240, 240)).as("the reference's anneal, in absolute steps, has barely begun by its run's"
+                + " last step").isLessThan(0.01);
+    }
+
+    /** The authors' grouping puts LoRA tensors (no "bias" or "norm" in their names) in the plain-Adam group. */
+    @Test
+    void recadamsReferenceModeTrainsLoraTensorsAsPlainAdam() throws Exception {
+        try (LlamaModel model = Fixture.model()) {
+            Map<String, float[]> adam = oneStepAtATime(model, new CklMethod() {
+            }, 5);
+            Map<String, float[]> ref = oneStepAtATime(model, Fixture.create(new RecAdam(), Map.of("mode", "reference",
+                    "pretrain_coef", "3")), 5);
+            assertThat(ref.keySet()).isNotEmpty().noneMatch(RecAdam::referenceAnnealed);
+            ref.forEach((name, v) -> assertThat(v).as(name).containsExactly(adam.get(name)));
+            Map<String, float[]> paper = oneStepAtATime(model, Fixture.create(new RecAdam(), Map.of("pretrain_coef", "3")), 5);
+            assertThat(paper.entrySet()).as("paper mode anneals them").anyMatch(e -> !java.util.Arrays.equals(e.getValue(),
+                    adam.get(e.getKey())));
+        }
+    }
+
+    @Test
+    void recadamRefusesAPullThatOvershoots() throws Exception {
+        try (LlamaModel model = Fixture.model();
+             TrainingState state = new TrainingState(model, null, Fixture.settings(4), 5)) {
+            double lr = Fixture.settings(4).lr();
+            CklMethod m = Fixture.create(new RecAdam(), Map.of("pretrain_coef", Double.toString(2.5 / lr)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Trainer(state, m))
+                    .hasMessageContaining("overshoot").hasMessageContaining("pretrain_coef below");
+        }
+    }
+
+    /**
+     * Where the optimiser starts afresh (a TemporalWiki period), θ* becomes the weights there; a run resumed
+     * inside that period gets θ* back from its checkpoint and ends as the uninterrupted run does.
+     */
+    @Test
+    void recadamReanchorsWhereTheOptimiserStartsAgainAndResumesExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        Map<String, String> p = Map.of("pretrain_coef", "3");
+        List<TrainingDocument> first = Fixture.documents(4, 11);
+        List<TrainingDocument> second = Fixture.documents(8, 12);
+        try (LlamaModel model = Fixture.model()) {
+            Map<String, float[]> end;
+            Map<String, float[]> afterFirst;
+            CklMethod m = Fixture.create(new RecAdam(), p);
+            try (TrainingState state = new TrainingState(model, null, Fixture.settings(4), 5);
+                 Trainer t = new Trainer(state, m)) {
+                t.plan(new long[] {1, 2}, new boolean[] {true, true});
+                t.trainStage(1, first, null);
+                afterFirst = snapshot(state.trainable());
+                t.trainStage(2, second, 0, (k, n, loss) -> {
+                    if (k == 1) {
+                        Map<String, NDArray> st = m.state();
+                        assertThat(st.get("anchored_at").toLongArray()).containsExactly(1);
+                        afterFirst.forEach((name, v) -> assertThat(st.get("anchor." + name).toFloatArray()).as(name)
+                                .containsExactly(v));
+                        try {
+                            t.saveCheckpoint(tmp.resolve("ckpt"), 2, null);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                });
+                end = snapshot(state.trainable());
+                state.trainable().values().forEach(x -> x.setRequiresGradient(false));
+            }
+            m.close();
+            CklMethod again = Fixture.create(new RecAdam(), p);
+            try (TrainingState state = new TrainingState(model, null, Fixture.settings(4), 5);
+                 Trainer t = new Trainer(state, again)) {
+                t.plan(new long[] {1, 2}, new boolean[] {true, true});
+                t.restoreCheckpoint(tmp.resolve("ckpt"));
+                t.trainStage(2, second, 1, null);
+                Map<String, float[]> resumed = snapshot(state.trainable());
+                end.forEach((name, v) -> assertThat(resumed.get(name)).as(name).containsExactly(v));
+                state.trainable().values().forEach(x -> x.setRequiresGradient(false));
+            }
+            again.close();
         }
     }
 
@@ -138,35 +232,68 @@ class MethodBehaviourTest {
     }
 
     @Test
-    void rho1KeepsExactlyTheShareWithTheLargestScores() {
+    void rho1KeepsEachSequencesShareWithTheLargestScores() {
         float[] score = {0.5f, -1f, 3f, 2f, 9f, 0.1f, 7f, 4f};
         float[] mask = {1, 1, 1, 1, 0, 1, 1, 1};
-        float[] w = Rho1.select(score, mask, 0.4);
         // 7 real targets, keep round(2.8) = 3: the scores 7, 4 and 3 (the 9 is padding)
-        assertThat(w).containsExactly(0, 0, 1, 0, 0, 0, 1, 1);
+        assertThat(Rho1.selectTop(score, mask, 0.4)).containsExactly(0, 0, 1, 0, 0, 0, 1, 1);
     }
 
+    /** The authors' rule compares the sorting permutation with a threshold as if it were a rank. */
     @Test
-    void rho1WeightsComeFromTheRiseAgainstTheFrozenBase() throws Exception {
+    void rho1sReferenceSelectionIsTheAuthorsArgsortRule() {
+        float[] score = {5, 1, 4, 2, 3};
+        float[] mask = {1, 1, 1, 1, 1};
+        // argsort ascending = [1, 3, 4, 2, 0]; /5 = [.2, .6, .8, .4, 0]; > 0.6 keeps position 2 alone
+        assertThat(Rho1.selectReference(score, mask, 0.4)).containsExactly(0, 0, 1, 0, 0);
+        assertThat(Rho1.selectTop(score, mask, 0.4)).as("the intended top 40%").containsExactly(1, 0, 1, 0, 0);
+    }
+
+    /**
+     * After a few steps of training, the tokens RHO-1 keeps in each sequence are those whose probability
+     * rose most against the frozen base, computed here independently from both models' NLLs.
+     */
+    @Test
+    void rho1KeepsTheTokensWhoseProbabilityRoseMostAfterTraining() throws Exception {
         try (LlamaModel model = Fixture.model()) {
             CklMethod m = Fixture.create(new Rho1(), Map.of("keep", "0.25"));
             try (TrainingState state = new TrainingState(model, null, Fixture.settings(4), 3);
                  Trainer t = new Trainer(state, m);
                  NDManager scope = model.manager().newSubManager()) {
+                t.plan(4);
+                t.trainStage(1, Fixture.documents(16, 21), null);
                 Batch b = Batch.of(Fixture.documents(4, 5), scope);
                 NDArray nll = org.cklbench.engine.loss.Losses.tokenNll(model, b.ids(), b.mask(), state.hooks());
                 float[] w = m.tokenWeights(state, b, nll).toFloatArray();
+                float[] now = nll.toFloatArray();
+                float[] base = org.cklbench.engine.loss.Losses.tokenNll(model, b.ids(), b.mask(),
+                        org.cklbench.engine.model.ForwardHooks.NONE).toFloatArray();
                 float[] mask = org.cklbench.engine.loss.Losses.targetMask(b.mask()).toFloatArray();
-                int real = 0;
-                int kept = 0;
-                for (int i = 0; i < w.length; i++) {
-                    real += mask[i] > 0 ? 1 : 0;
-                    kept += w[i] > 0 ? 1 : 0;
-                    if (mask[i] == 0) {
-                        assertThat(w[i]).isZero();
+                int width = (int) nll.getShape().get(1);
+                int distinct = 0;
+                for (int r = 0; r < 4; r++) {
+                    List<Integer> real = new java.util.ArrayList<>();
+                    for (int i = 0; i < width; i++) {
+                        if (mask[r * width + i] > 0) {
+                            real.add(r * width + i);
+                        }
                     }
+                    real.sort((x, y) -> Double.compare(Math.exp(-now[y]) - Math.exp(-base[y]), Math.exp(-now[x]) - Math.exp(-base[x])));
+                    int keep = (int) Math.round(0.25 * real.size());
+                    Set<Integer> want = new HashSet<>(real.subList(0, keep));
+                    Set<Integer> kept = new HashSet<>();
+                    for (int i = 0; i < width; i++) {
+                        if (w[r * width + i] > 0) {
+                            kept.add(r * width + i);
+                        }
+                    }
+                    assertThat(kept).as("row %d", r).isEqualTo(want);
+                    double top = Math.exp(-now[real.get(0)]) - Math.exp(-base[real.get(0)]);
+                    double last = Math.exp(-now[real.get(real.size() - 1)]) - Math.exp(-base[real.get(real.size() - 1)]);
+                    distinct += top > last + 1e-6 ? 1 : 0;
                 }
-                assertThat(kept).isEqualTo(Math.round(0.25 * real));
+                assertThat(distinct).as("training moved the probabilities, so the scores tell tokens apart").isEqualTo(4);
+                state.trainable().values().forEach(x -> x.setRequiresGradient(false));
             }
         }
     }

@@ -68,7 +68,9 @@ public record LeaderboardSpec(String benchmark, String title, String hint, List<
     public record Reported(String source, String model, List<ReportedRow> rows) {
     }
 
-    public record ReportedRow(String method, String label, Map<String, Double> values) {
+    /** A published row; {@code note}, when present, is shown as its footnote (how it was produced, a caveat). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReportedRow(String method, String label, Map<String, Double> values, String note) {
     }
 
     /** Refuses a spec a site could not render sensibly; names the benchmark and the problem. */

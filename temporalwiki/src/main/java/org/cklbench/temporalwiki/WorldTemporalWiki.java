@@ -1,7 +1,6 @@
 package org.cklbench.temporalwiki;
 
 import org.cklbench.io.Folders;
-import org.cklbench.io.Hashing;
 import org.cklbench.io.JsonLines;
 import org.cklbench.progress.Progress;
 import org.cklbench.datasets.world.World;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * TemporalWiki over a synthetic world (presets smoke and quick): the world's four snapshots written as
@@ -37,9 +37,11 @@ public final class WorldTemporalWiki {
         return preset.equals("smoke") ? WorldBase.Recipe.smoke() : WorldBase.Recipe.quick();
     }
 
-    /** Subjects kept for Train-Attention training, never probed or trained on by the benchmark. */
+    /** Subjects kept for Train-Attention training (one in five), never probed or trained on by the benchmark. */
+    static final Predicate<String> HELD_OUT = SnapshotBuilder.heldOut(0.2);
+
     static boolean heldOut(String subject) {
-        return Math.floorMod(Hashing.sha256(subject).hashCode(), 5) == 0;
+        return HELD_OUT.test(subject);
     }
 
     /** [0] the base model, [1] the TemporalWiki data folder (probes/, diffsets/, review/, train_attention.jsonl). */
@@ -47,18 +49,18 @@ public final class WorldTemporalWiki {
         World.Spec spec = spec(preset);
         Path world = WorldFiles.ensure(home, spec);
         Path base = WorldBase.ensure(world, recipe(preset), progress);
-        Path data = world.resolve("temporalwiki-v2");
+        Path data = world.resolve("temporalwiki-v3");
         if (!Files.isRegularFile(data.resolve("review").resolve("review.jsonl"))) {
             Path snaps = snapshots(world, spec);
             Path tmp = Files.createTempDirectory(world, ".temporalwiki.");
+            List<Map<String, String>> split = new ArrayList<>();
             for (Period p : Period.ALL) {
                 SnapshotBuilder.Result r = SnapshotBuilder.build(snaps.resolve("snapshot-" + p.index()),
                         snaps.resolve("snapshot-" + (p.index() + 1)), spec.seed() + p.index());
                 SnapshotBuilder.write(r, tmp, p.probes(), p.name(), s -> !heldOut(s));
-                if (p.index() == 0) {
-                    JsonLines.write(tmp.resolve(TemporalWikiBenchmark.META_TRAINING), metaTraining(r, p));
-                }
+                split.addAll(SnapshotBuilder.metaTraining(r, p.name(), HELD_OUT));
             }
+            JsonLines.write(tmp.resolve(TemporalWikiBenchmark.META_TRAINING), split);
             // Mix-review's review data on TemporalWiki: the text of the snapshot before the first period.
             List<Map<String, String>> review = new ArrayList<>();
             WikipediaText.read(snaps.resolve("snapshot-0").resolve("wikipedia.jsonl")).forEach((title, text) -> {
@@ -70,27 +72,6 @@ public final class WorldTemporalWiki {
             Folders.publish(tmp, data);
         }
         return new Path[] {base, data};
-    }
-
-    /**
-     * The meta-training split: the held-out subjects' diff documents of the first period, each with a
-     * changed fact of that subject (rows {@code {id, text, subject, relation, object}}).
-     */
-    private static List<Map<String, String>> metaTraining(SnapshotBuilder.Result r, Period first) {
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (TwikiProbe p : r.changed()) {
-            String doc = r.diff().get(p.subject());
-            if (heldOut(p.subject()) && doc != null) {
-                Map<String, String> row = new java.util.LinkedHashMap<>();
-                row.put("id", first.name() + "/" + p.subject() + "/" + p.relation());
-                row.put("text", doc);
-                row.put("subject", p.subject());
-                row.put("relation", p.relation());
-                row.put("object", p.object());
-                rows.add(row);
-            }
-        }
-        return rows;
     }
 
     private static Path snapshots(Path world, World.Spec spec) throws IOException {

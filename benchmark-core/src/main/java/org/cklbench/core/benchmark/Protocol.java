@@ -16,8 +16,16 @@ import java.util.Map;
  * 1; stage 0 is the evaluation before any training.
  */
 public interface Protocol {
-    /** A stage: a name for progress and logs ("epoch 3/30", "period 0910") and its training documents. */
-    record Stage(String name, List<TrainingDocument> documents) {
+    /**
+     * A stage: a name for progress and logs ("epoch 3/30", "period 0910") and its training documents.
+     * With {@code freshOptimizer} the optimiser starts again with it (moments, step count, schedule), as
+     * when each stage is a new task run in a process of its own (the reference's TemporalWiki periods);
+     * methods see where the optimiser started in {@code TrainingState.segmentStart()}.
+     */
+    record Stage(String name, List<TrainingDocument> documents, boolean freshOptimizer) {
+        public Stage(String name, List<TrainingDocument> documents) {
+            this(name, documents, false);
+        }
     }
 
     /** Probes scored together, named by their split (the {@code split} of each prediction). */

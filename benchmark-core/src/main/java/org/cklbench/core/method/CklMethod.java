@@ -5,6 +5,7 @@ import org.cklbench.core.state.Batch;
 import org.cklbench.core.state.TrainingState;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A continual-learning method, as lifecycle hooks around the shared {@link TrainingState}. Every hook
@@ -37,6 +38,15 @@ public interface CklMethod extends AutoCloseable {
 
     /** After each training stage, before its evaluation. */
     default void afterStage(TrainingState state, int stage) {
+    }
+
+    /**
+     * How many of the {@code batchSize} sequences of an optimiser step are training documents; the
+     * default is all of them. A method that mixes rows of its own into each step (Mix-review) keeps
+     * room for them here, so that a step holds {@code batchSize} sequences in all.
+     */
+    default int trainingRowsPerStep(TrainingState state, int batchSize) {
+        return batchSize;
     }
 
     /**
@@ -73,6 +83,29 @@ public interface CklMethod extends AutoCloseable {
 
     /** After the optimiser step (e.g. a pull of the weights toward a reference). */
     default void afterUpdate(TrainingState state) {
+    }
+
+    /**
+     * What the method wants recorded about this run in run.json (its {@code training} section), once it
+     * is set up: e.g. which review set Mix-review draws from and how large it is.
+     */
+    default Map<String, Object> describe(TrainingState state) {
+        return Map.of();
+    }
+
+    /**
+     * Tensors the method needs to go on exactly after a resume (e.g. RecAdam's anchor θ*), saved with
+     * every checkpoint; names are the method's own.
+     */
+    default Map<String, NDArray> state() {
+        return Map.of();
+    }
+
+    /**
+     * Gives back what {@link #state} returned at the checkpoint, after the trainable tensors are
+     * restored and before training goes on; the tensors are freed when this returns, so keep copies.
+     */
+    default void restore(Map<String, NDArray> saved) {
     }
 
     /** Frees what the method allocated. */

@@ -7,7 +7,9 @@ import ai.djl.ndarray.NDArray;
 import org.cklbench.core.method.CklMethod;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Several methods as one ({@code taalm+kadapter}): hooks run in order, mixed batches chain, token
@@ -38,6 +40,15 @@ public final class CompositeMethod implements CklMethod {
     @Override
     public void afterStage(TrainingState s, int stage) {
         parts.forEach(p -> p.afterStage(s, stage));
+    }
+
+    @Override
+    public int trainingRowsPerStep(TrainingState s, int batchSize) {
+        int rows = batchSize;
+        for (CklMethod p : parts) {
+            rows = p.trainingRowsPerStep(s, rows);
+        }
+        return rows;
     }
 
     @Override
@@ -90,6 +101,38 @@ public final class CompositeMethod implements CklMethod {
     @Override
     public void afterUpdate(TrainingState s) {
         parts.forEach(p -> p.afterUpdate(s));
+    }
+
+    @Override
+    public Map<String, Object> describe(TrainingState s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        parts.forEach(p -> out.putAll(p.describe(s)));
+        return out;
+    }
+
+    /** Each part's state under the part's index: {@code 0.anchor.x}, {@code 1.y}. */
+    @Override
+    public Map<String, NDArray> state() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < parts.size(); i++) {
+            int k = i;
+            parts.get(i).state().forEach((n, a) -> out.put(k + "." + n, a));
+        }
+        return out;
+    }
+
+    @Override
+    public void restore(Map<String, NDArray> saved) {
+        for (int i = 0; i < parts.size(); i++) {
+            String prefix = i + ".";
+            Map<String, NDArray> mine = new LinkedHashMap<>();
+            saved.forEach((n, a) -> {
+                if (n.startsWith(prefix)) {
+                    mine.put(n.substring(prefix.length()), a);
+                }
+            });
+            parts.get(i).restore(mine);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.cklbench.progress.Progress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Work a method needs done once before it can run, such as TAALM's meta-training of a
@@ -21,6 +22,14 @@ public interface Preparation {
 
     /** Everything besides the input files that fixes the result (hashed into the cache key, recorded). */
     ObjectNode settings();
+
+    /**
+     * Files or folders the result depends on besides the run's model and the split (e.g. TAALM's own
+     * base for φ), by name; their SHA-256 is part of the cache key.
+     */
+    default Map<String, Path> inputs() {
+        return Map.of();
+    }
 
     /**
      * Produces the result under {@code work} (an empty folder, or what an interrupted call left there,

@@ -58,6 +58,9 @@ public final class Preparations {
             key.set("settings", prep.settings());
             key.set("model", JSON.valueToTree(Hashing.sha256Tree(in.model())));
             key.put("split", Hashing.sha256(in.metaTraining()));
+            for (Map.Entry<String, Path> extra : prep.inputs().entrySet()) {
+                key.set(extra.getKey(), JSON.valueToTree(Hashing.sha256Tree(extra.getValue())));
+            }
             String name = id + "-" + prep.name() + "-" + Hashing.sha256(Json.canonical(key)).substring(0, 12);
             Path root = Files.createDirectories(home.resolve("prepared"));
             Path dir = root.resolve(name);

@@ -3,6 +3,7 @@ package org.cklbench.core.run;
 import org.cklbench.core.benchmark.Benchmark;
 import org.cklbench.core.benchmark.BenchmarkInputs;
 import org.cklbench.core.benchmark.InputRequest;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.ResolvedMethod;
 import org.cklbench.core.plugin.Registries;
 import org.cklbench.engine.djl.PyTorchEngine;
@@ -55,6 +56,20 @@ public final class Runner {
         return run(r, id -> dir, true, registries, home, progress);
     }
 
+    /** Files a method's parameters name (a Train-Attention folder, say): inputs like the data, hashed into provenance. */
+    static Map<String, Path> pathParameters(ResolvedMethod method, Registries registries) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        method.parts().forEach((id, params) -> {
+            for (ParamSpec p : registries.methods().provider(id).parameters()) {
+                Object v = params.asMap().get(p.name());
+                if (p.kind() == ParamSpec.Kind.PATH && v != null && !v.equals(p.special())) {
+                    out.put(id + "." + p.name(), Path.of(v.toString()));
+                }
+            }
+        });
+        return out;
+    }
+
     private static RunFolder run(RunRequest r, Function<String, Path> where, boolean resume, Registries registries,
                                  Path home, Progress progress) throws IOException {
         ResolvedRun resolved = ResolvedRun.of(r, registries);
@@ -64,6 +79,7 @@ public final class Runner {
         BenchmarkInputs in = benchmark.inputs(new InputRequest(config.preset(), resolved.settings(), r.model(), r.data(),
                 home), progress);
         Map<String, Path> inputs = new LinkedHashMap<>(in.files());
+        inputs.putAll(pathParameters(resolved.method(), registries));
         Map<String, Path> prepared = Preparations.run(resolved.method(), registries.methods(), benchmark, in,
                 config.device(), home, inputs, progress);
         ResolvedMethod method = resolved.method().withPrepared(prepared);
@@ -109,11 +125,13 @@ public final class Runner {
             RunProvenance prov = new RunProvenance(Provenance.software(config.device(), config.dtype()),
                     registries.benchmarks().origin(benchmark.id()), origins, hashes, started, before != null ? now : null,
                     null);
-            RunRecord record = new RunRecord(folder.dir().getFileName().toString(), config, prov, infos, method.variant());
+            RunRecord record = new RunRecord(folder.dir().getFileName().toString(), config, prov, infos, method.variant(),
+                    before != null ? before.training() : null);
             folder.writeRun(record);
             folder.writeBenchmarkSpec(benchmark.leaderboard());
             StageLoop.run(new RunContext(config, benchmark, inputs, method, registries.methods(), folder, resume, progress));
-            folder.writeRun(record.withProvenance(prov.withFinished(Instant.now().toString())));
+            // the loop has added what the training set up
+            folder.writeRun(folder.run().withProvenance(prov.withFinished(Instant.now().toString())));
             return folder;
         }
     }

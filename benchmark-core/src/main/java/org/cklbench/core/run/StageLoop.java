@@ -67,11 +67,14 @@ public final class StageLoop {
                 }
             }
             try (Trainer trainer = new Trainer(state, method)) {
-                long total = 0;
-                for (Protocol.Stage st : stages) {
-                    total += Trainer.stepsPerStage(st.documents().size(), ts);
+                folder.writeRun(folder.run().withTraining(training(state, trainer, method)));
+                long[] stageSteps = new long[stages.size()];
+                boolean[] fresh = new boolean[stages.size()];
+                for (int k = 0; k < stages.size(); k++) {
+                    stageSteps[k] = trainer.stepsPerStage(stages.get(k).documents().size());
+                    fresh[k] = stages.get(k).freshOptimizer();
                 }
-                trainer.plan(total);
+                trainer.plan(stageSteps, fresh);
                 List<JsonNode> metrics = new ArrayList<>();
                 StagePosition at = new StagePosition(1, 0, 0);
                 if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
@@ -85,7 +88,7 @@ public final class StageLoop {
                 }
                 for (int k = at.stage(); k <= stages.size(); k++) {
                     Protocol.Stage st = stages.get(k - 1);
-                    long steps = Trainer.stepsPerStage(st.documents().size(), ts);
+                    long steps = stageSteps[k - 1];
                     long fromStep = k == at.stage() ? at.step() : 0;
                     double fromLoss = k == at.stage() ? at.lossSum() : 0;
                     int stage = k;
@@ -103,6 +106,26 @@ public final class StageLoop {
                 folder.writeSummary(Summary.of(c.benchmark(), c.method(), protocol.summarize(metrics)));
             }
         }
+    }
+
+    /** What run.json records of the training's set-up: trainable parameters, rows per step, corpora, the methods' reports. */
+    private static Map<String, Object> training(TrainingState state, Trainer trainer, CklMethod method) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        long params = 0;
+        for (var p : state.trainable().values()) {
+            params += p.getShape().size();
+        }
+        t.put("trainable_parameters", params);
+        t.put("trainable_tensors", state.trainable().size());
+        t.put("training_rows_per_step", trainer.trainingRowsPerStep());
+        Map<String, Integer> corpora = new LinkedHashMap<>();
+        state.corpora().forEach((k, v) -> corpora.put(k, v.size()));
+        t.put("corpora", corpora);
+        Map<String, Object> reported = method.describe(state);
+        if (!reported.isEmpty()) {
+            t.put("methods", reported);
+        }
+        return t;
     }
 
     private static void save(Trainer trainer, RunFolder folder, StagePosition at) throws IOException {

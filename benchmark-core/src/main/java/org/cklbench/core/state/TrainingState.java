@@ -30,6 +30,8 @@ public final class TrainingState implements AutoCloseable {
     private int stage;
     private long step;
     private double lr;
+    private long segmentStart;
+    private long segmentSteps;
 
     public TrainingState(LlamaModel model, TextTokenizer tokenizer, TrainSettings settings, long seed) {
         this.model = model;
@@ -86,6 +88,11 @@ public final class TrainingState implements AutoCloseable {
         return corpora.getOrDefault(name, List.of());
     }
 
+    /** Every corpus by name. */
+    public Map<String, List<TrainingDocument>> corpora() {
+        return Collections.unmodifiableMap(corpora);
+    }
+
     public void setCorpus(String name, List<TrainingDocument> docs) {
         corpora.put(name, List.copyOf(docs));
     }
@@ -120,6 +127,31 @@ public final class TrainingState implements AutoCloseable {
     /** Set by the training loop, not by methods. */
     public void setStep(long step) {
         this.step = step;
+    }
+
+    /**
+     * The first optimiser step of the current segment: the steps since the optimiser last started
+     * afresh (the whole run, or a TemporalWiki period, which the reference trains in a process of its
+     * own). {@link #segmentStep()} counts within it.
+     */
+    public long segmentStart() {
+        return segmentStart;
+    }
+
+    /** Optimiser steps taken in the current segment (1 after its first update). */
+    public long segmentStep() {
+        return step - segmentStart;
+    }
+
+    /** Optimiser steps the current segment takes in all. */
+    public long segmentSteps() {
+        return segmentSteps;
+    }
+
+    /** Set by the training loop, not by methods. */
+    public void setSegment(long start, long steps) {
+        this.segmentStart = start;
+        this.segmentSteps = steps;
     }
 
     /** The learning rate of the current optimiser step. */

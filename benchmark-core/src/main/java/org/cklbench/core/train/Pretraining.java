@@ -38,8 +38,8 @@ public final class Pretraining {
         try (TrainingState state = new TrainingState(model, tokenizer, s, seed);
              Trainer trainer = new Trainer(state, new CklMethod() {
              })) {
-            trainer.plan((long) epochs * Trainer.stepsPerStage(docs.size(), s));
-            long steps = Trainer.stepsPerStage(docs.size(), s);
+            long steps = trainer.stepsPerStage(docs.size());
+            trainer.plan((long) epochs * steps);
             try (Progress.Task bar = progress.start("pretrain", epochs * steps, "step")) {
                 for (int e = 1; e <= epochs; e++) {
                     int epoch = e;

@@ -54,12 +54,20 @@ public final class Trainer implements AutoCloseable {
     private static final String TRAINABLE = "trainable.safetensors";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String STATE = "state.json";
+    private static final String METHOD = "method.safetensors";
 
     private final TrainingState state;
     private final CklMethod method;
     private final AdamW optimizer;
     private final boolean scaleLoss;
     private LrSchedule schedule;
+    /**
+     * Per stage (index stage - 1): the first optimiser step of its segment, the segment's steps, and
+     * whether the stage starts one; no stages and one length after {@link #plan(long)}.
+     */
+    private long[] segmentStart;
+    private long[] segmentSteps;
+    private boolean[] freshStage;
     /** Dynamic loss scale for float16 compute (as torch.cuda.amp.GradScaler): halves on overflow, doubles after a run of good steps. */
     private double lossScale = 65536;
     private int goodSteps;
@@ -96,12 +104,65 @@ public final class Trainer implements AutoCloseable {
         method.onStart(state);
     }
 
-    /** Fixes the schedule for the whole run: {@code totalSteps} optimiser steps in all stages. */
+    /**
+     * Fixes the schedule for a run of one optimiser over any number of stages: {@code totalSteps}
+     * optimiser steps in all of them.
+     */
     public void plan(long totalSteps) {
-        TrainSettings s = state.settings();
-        schedule = new LrSchedule(s.schedule(), s.lr(), Math.round(s.warmupRatio() * totalSteps), totalSteps);
+        segmentStart = new long[0];
+        segmentSteps = new long[] {totalSteps};
+        freshStage = new boolean[0];
     }
 
+    /**
+     * Fixes the schedule of a run whose stage {@code i} takes {@code stageSteps[i]} optimiser steps. A
+     * stage marked {@code fresh} starts a new segment: the optimiser starts again (moments, step count
+     * and learning-rate schedule), as when each stage ran in a process of its own.
+     */
+    public void plan(long[] stageSteps, boolean[] fresh) {
+        int n = stageSteps.length;
+        segmentStart = new long[n];
+        segmentSteps = new long[n];
+        freshStage = new boolean[n];
+        long at = 0;
+        int first = 0;
+        for (int i = 0; i <= n; i++) {
+            if (i == n || (i > 0 && fresh[i])) {
+                long steps = 0;
+                for (int j = first; j < i; j++) {
+                    steps += stageSteps[j];
+                }
+                for (int j = first; j < i; j++) {
+                    segmentSteps[j] = steps;
+                    segmentStart[j] = at;
+                }
+                at += steps;
+                first = i;
+            }
+            if (i < n) {
+                freshStage[i] = i > 0 && fresh[i];
+            }
+        }
+        schedule = null;
+    }
+
+    /** Training documents an optimiser step takes: the batch size, unless the method mixes in rows of its own. */
+    public int trainingRowsPerStep() {
+        int rows = method.trainingRowsPerStep(state, state.settings().batchSize());
+        if (rows < 1 || rows > state.settings().batchSize()) {
+            throw new IllegalStateException("a method asked for " + rows + " training rows per step of "
+                    + state.settings().batchSize());
+        }
+        return rows;
+    }
+
+    /** Optimiser steps of one pass over {@code documents} training documents. */
+    public long stepsPerStage(int documents) {
+        int rows = trainingRowsPerStep();
+        return (documents + rows - 1) / rows;
+    }
+
+    /** As {@link #stepsPerStage(int)} for a trainer whose method takes whole batches of training rows. */
     public static long stepsPerStage(int documents, TrainSettings s) {
         return (documents + s.batchSize() - 1) / s.batchSize();
     }
@@ -167,23 +228,35 @@ public final class Trainer implements AutoCloseable {
      * step), so a stage resumed in the middle draws what an uninterrupted one would.
      */
     public StageResult trainStage(int stage, List<TrainingDocument> docs, long fromStep, StepListener listener) {
-        if (schedule == null) {
-            throw new IllegalStateException("plan(totalSteps) must be called before training");
+        if (segmentSteps == null) {
+            throw new IllegalStateException("plan(...) must be called before training");
+        }
+        boolean oneSegment = segmentStart.length == 0;
+        if (!oneSegment && (stage < 1 || stage > segmentStart.length)) {
+            throw new IllegalArgumentException("stage " + stage + " is not one of the " + segmentStart.length + " planned");
         }
         long t0 = System.nanoTime();
         TrainSettings s = state.settings();
+        long start = oneSegment ? 0 : segmentStart[stage - 1];
+        long span = oneSegment ? segmentSteps[0] : segmentSteps[stage - 1];
+        if (!oneSegment && freshStage[stage - 1] && fromStep == 0) {
+            optimizer.reset();
+        }
+        schedule = new LrSchedule(s.schedule(), s.lr(), Math.round(s.warmupRatio() * span), span);
+        state.setSegment(start, span);
         state.setStage(stage);
         state.setTraining(true);
         setDropout(true);
         method.beforeStage(state, stage);
-        int[] order = s.lengthGrouped() ? lengthGroupedOrder(docs, s.batchSize(), state.seed(), stage)
+        int rows = trainingRowsPerStep();
+        int[] order = s.lengthGrouped() ? lengthGroupedOrder(docs, rows, state.seed(), stage)
                 : order(docs.size(), state.seed(), stage);
-        long stepsInStage = stepsPerStage(docs.size(), s);
+        long stepsInStage = stepsPerStage(docs.size());
         double lossSum = 0;
         for (long k = fromStep; k < stepsInStage; k++) {
             JniUtils.setSeed(state.seed() * 7919L + stage * 1_000_003L + k);
-            int from = (int) (k * s.batchSize());
-            int to = Math.min(docs.size(), from + s.batchSize());
+            int from = (int) (k * rows);
+            int to = Math.min(docs.size(), from + rows);
             double loss;
             try (NDManager scope = state.model().manager().newSubManager()) {
                 loss = step(docs, order, from, to, scope);
@@ -203,9 +276,10 @@ public final class Trainer implements AutoCloseable {
     private double step(List<TrainingDocument> docs, int[] order, int from, int to, NDManager scope) {
         TrainSettings s = state.settings();
         List<Batch> micro = new ArrayList<>();
-        for (int m = from; m < to; m += s.microBatchSize()) {
+        int microRows = (trainingRowsPerStep() + s.gradAccumulation() - 1) / s.gradAccumulation();
+        for (int m = from; m < to; m += microRows) {
             List<TrainingDocument> part = new ArrayList<>();
-            for (int i = m; i < Math.min(to, m + s.microBatchSize()); i++) {
+            for (int i = m; i < Math.min(to, m + microRows); i++) {
                 part.add(docs.get(order[i]));
             }
             micro.addAll(method.mixBatches(state, Batch.of(part, scope)));
@@ -219,7 +293,7 @@ public final class Trainer implements AutoCloseable {
             method.afterBackward(state);
         }
         method.beforeUpdate(state);
-        double lr = schedule.at(state.step());
+        double lr = schedule.at(state.step() - state.segmentStart());
         state.setLr(lr);
         double norm = optimizer.step(state.trainable(), lr, s.clipNorm(), scale, scope);
         if (scaleLoss) {
@@ -268,6 +342,10 @@ public final class Trainer implements AutoCloseable {
         Files.createDirectories(tmp);
         SafetensorsWriter.write(tmp.resolve(TRAINABLE), state.trainable(), null);
         SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.state(), null);
+        Map<String, NDArray> methodState = method.state();
+        if (!methodState.isEmpty()) {
+            SafetensorsWriter.write(tmp.resolve(METHOD), methodState, null);
+        }
         ObjectNode json = JSON.createObjectNode();
         json.put("stage", stage);
         json.put("step", state.step());
@@ -303,6 +381,14 @@ public final class Trainer implements AutoCloseable {
                 moments.put(name, Scopes.copy(opt.read(name, tmp), DataType.FLOAT32, tmp));
             }
             optimizer.restore(moments, json.get("optimizer_step").asLong());
+            if (Files.isRegularFile(dir.resolve(METHOD))) {
+                SafetensorsFile saved = SafetensorsFile.open(dir.resolve(METHOD));
+                Map<String, NDArray> methodState = new java.util.LinkedHashMap<>();
+                for (String name : saved.entries().keySet()) {
+                    methodState.put(name, saved.read(name, tmp));
+                }
+                method.restore(methodState);
+            }
         }
         state.setStep(json.get("step").asLong());
         lossScale = json.path("loss_scale").asDouble(lossScale);

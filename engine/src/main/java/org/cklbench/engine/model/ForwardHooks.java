@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * Points where something beside the frozen base takes part in the forward pass: adapters on the
- * linear projections (LoRA) and layers beside the transformer (K-Adapter). Both default to doing
- * nothing; hooks compose, in order, with {@link #then}.
+ * linear projections (LoRA), and layers beside the transformer that read its hidden states and add to
+ * the final ones (K-Adapter). Each defaults to doing nothing; hooks compose, in order, with {@link #then}.
  */
 public interface ForwardHooks {
     ForwardHooks NONE = new ForwardHooks() {
@@ -28,6 +28,11 @@ public interface ForwardHooks {
         return hidden;
     }
 
+    /** Called with the final-norm hidden states; returns what the LM head reads. */
+    default NDArray afterFinalNorm(NDArray normed, ForwardContext context) {
+        return normed;
+    }
+
     default ForwardHooks then(ForwardHooks next) {
         ForwardHooks first = this;
         if (next == NONE) {
@@ -45,6 +50,11 @@ public interface ForwardHooks {
             @Override
             public NDArray afterLayer(int layer, NDArray hidden, ForwardContext context) {
                 return next.afterLayer(layer, first.afterLayer(layer, hidden, context), context);
+            }
+
+            @Override
+            public NDArray afterFinalNorm(NDArray normed, ForwardContext context) {
+                return next.afterFinalNorm(first.afterFinalNorm(normed, context), context);
             }
         };
     }

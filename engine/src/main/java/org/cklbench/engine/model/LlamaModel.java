@@ -100,7 +100,7 @@ public final class LlamaModel implements AutoCloseable {
                     config.numKeyValueHeads(), hooks, ctx);
             x = hooks.afterLayer(i, x, ctx);
         }
-        return rmsNorm(x, weight("model.norm.weight"));
+        return hooks.afterFinalNorm(rmsNorm(x, weight("model.norm.weight")), ctx);
     }
 
     /**

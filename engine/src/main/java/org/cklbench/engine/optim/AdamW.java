@@ -100,6 +100,15 @@ public final class AdamW implements AutoCloseable {
         return total == null ? 0 : Math.sqrt(total.getFloat());
     }
 
+    /** Forgets the moments and the step count: the next step is a first step again. */
+    public void reset() {
+        m.values().forEach(NDArray::close);
+        v.values().forEach(NDArray::close);
+        m.clear();
+        v.clear();
+        step = 0;
+    }
+
     /** The moments, for checkpoints: {@code exp_avg.<name>} and {@code exp_avg_sq.<name>}. */
     public Map<String, NDArray> state() {
         Map<String, NDArray> out = new LinkedHashMap<>();

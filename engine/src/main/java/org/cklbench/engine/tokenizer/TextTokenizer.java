@@ -25,13 +25,25 @@ public final class TextTokenizer implements AutoCloseable {
     private final boolean addEos;
     private final long bosId;
     private final long eosId;
+    private final String fingerprint;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, boolean addBos, boolean addEos, long bosId, long eosId) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, boolean addBos, boolean addEos, long bosId, long eosId,
+                          String fingerprint) {
         this.tokenizer = tokenizer;
         this.addBos = addBos;
         this.addEos = addEos;
         this.bosId = bosId;
         this.eosId = eosId;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * What decides how text becomes ids: a hash of tokenizer.json's model (vocabulary, merges),
+     * added tokens, normalizer and pre-tokenizer, and the BOS/EOS rule. Two models can share inputs
+     * (TAALM's φ beside θ) exactly when their tokenizers have the same fingerprint.
+     */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /** Loads {@code dir/tokenizer.json} with the settings of the configs beside it. */
@@ -48,8 +60,15 @@ public final class TextTokenizer implements AutoCloseable {
                 "addSpecialTokens", "false", "truncation", "false", "padding", "false"));
         long bos = specialId(tokCfg, "bos_token", tokJson, modelCfg.path("bos_token_id").asLong(1));
         long eos = specialId(tokCfg, "eos_token", tokJson, modelCfg.path("eos_token_id").asLong(2));
-        return new TextTokenizer(hf, tokCfg.path("add_bos_token").asBoolean(true),
-                tokCfg.path("add_eos_token").asBoolean(false), bos, eos);
+        boolean addBos = tokCfg.path("add_bos_token").asBoolean(true);
+        boolean addEos = tokCfg.path("add_eos_token").asBoolean(false);
+        var parts = JSON.createObjectNode();
+        for (String k : new String[] {"model", "added_tokens", "normalizer", "pre_tokenizer"}) {
+            parts.set(k, tokJson.path(k));
+        }
+        parts.put("bos", addBos ? bos : -1).put("eos", addEos ? eos : -1);
+        String fingerprint = org.cklbench.io.Hashing.sha256(JSON.writeValueAsString(parts));
+        return new TextTokenizer(hf, addBos, addEos, bos, eos, fingerprint);
     }
 
     private static JsonNode readIfPresent(Path p) throws IOException {

@@ -7,6 +7,7 @@ import org.cklbench.engine.djl.Autograd;
 import org.cklbench.engine.djl.Scopes;
 import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.engine.loss.Losses;
+import org.cklbench.engine.model.LlamaModel;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,15 +71,25 @@ public final class MetaGradient {
      * temporaries live in the manager of {@code example.docIds()}.
      */
     public static Result accumulate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s, double scale) {
+        return accumulate(ta, ta.base(), theta0, ex, s, scale);
+    }
+
+    /**
+     * As {@link #accumulate(TrainAttentionModel, LoraAdapter, Example, Settings, double)} for a learner θ on a
+     * base model of its own ({@code thetaBase}, with φ's tokenizer), as the reference meta-trains a
+     * TinyLlama φ for a Llama-2-7B θ.
+     */
+    public static Result accumulate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
+                                    Settings s, double scale) {
         NDManager scope = ex.docIds().getManager();
         NDArray docTargets = Losses.targetMask(ex.docMask());
         NDArray w = Autograd.record(() -> ta.weights(ex.docIds(), ex.docMask()));
         NDArray wFixed = w.stopGradient();
         wFixed.attach(scope);
 
-        InnerRun run = innerRun(ta, theta0, ex, s, wFixed);
+        InnerRun run = innerRun(thetaBase, theta0, ex, s, wFixed);
         Map<String, NDArray> updated = leaves(run.state.step(run.theta, run.gradient));
-        NDArray taskLoss = Autograd.backward(() -> taskLossArray(ta, theta0.withParameters(updated), ex));
+        NDArray taskLoss = Autograd.backward(() -> taskLossArray(thetaBase, theta0.withParameters(updated), ex));
         Result result = new Result(run.innerLoss, run.taskLossBefore, taskLoss.getFloat());
 
         Map<String, NDArray> u = new LinkedHashMap<>();
@@ -93,8 +104,8 @@ public final class MetaGradient {
             return result;
         }
         double eps = s.radius() / norm;
-        NDArray plus = tokenNll(ta, theta0.withParameters(shift(run.theta, u, eps)), ex.docIds(), ex.docMask());
-        NDArray minus = tokenNll(ta, theta0.withParameters(shift(run.theta, u, -eps)), ex.docIds(), ex.docMask());
+        NDArray plus = tokenNll(thetaBase, theta0.withParameters(shift(run.theta, u, eps)), ex.docIds(), ex.docMask());
+        NDArray minus = tokenNll(thetaBase, theta0.withParameters(shift(run.theta, u, -eps)), ex.docIds(), ex.docMask());
         NDArray d = plus.sub(minus).div(2 * eps);
 
         Autograd.backward(() -> {
@@ -110,10 +121,15 @@ public final class MetaGradient {
      * loss after the inner update, with φ's weights).
      */
     public static Result evaluate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s) {
+        return evaluate(ta, ta.base(), theta0, ex, s);
+    }
+
+    /** As {@link #evaluate(TrainAttentionModel, LoraAdapter, Example, Settings)} for θ on its own base. */
+    public static Result evaluate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex, Settings s) {
         NDArray w = ta.weights(ex.docIds(), ex.docMask());
-        InnerRun run = innerRun(ta, theta0, ex, s, w);
+        InnerRun run = innerRun(thetaBase, theta0, ex, s, w);
         Map<String, NDArray> updated = run.state.step(run.theta, run.gradient);
-        return new Result(run.innerLoss, run.taskLossBefore, taskLoss(ta, theta0.withParameters(updated), ex));
+        return new Result(run.innerLoss, run.taskLossBefore, taskLoss(thetaBase, theta0.withParameters(updated), ex));
     }
 
     /** θ after the dummy steps, the gradient there, the step's derivative and the losses so far. */
@@ -121,7 +137,7 @@ public final class MetaGradient {
                             InnerState state, double innerLoss, double taskLossBefore) {
     }
 
-    private static InnerRun innerRun(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s, NDArray w) {
+    private static InnerRun innerRun(LlamaModel thetaBase, LoraAdapter theta0, Example ex, Settings s, NDArray w) {
         NDManager scope = ex.docIds().getManager();
         NDArray docTargets = Losses.targetMask(ex.docMask());
         Map<String, NDArray> theta = theta0.copyParameters(scope);
@@ -131,29 +147,29 @@ public final class MetaGradient {
         for (int k = 0; k <= s.dummySteps(); k++) {
             Map<String, NDArray> leaves = leaves(theta);
             NDArray loss = Autograd.backward(() -> Losses.weightedLoss(
-                    tokenNll(ta, theta0.withParameters(leaves), ex.docIds(), ex.docMask()), w, docTargets));
+                    tokenNll(thetaBase, theta0.withParameters(leaves), ex.docIds(), ex.docMask()), w, docTargets));
             innerLoss = loss.getFloat();
             g = gradients(leaves, scope);
             if (k < s.dummySteps()) {
                 theta = state.step(theta, g);
             }
         }
-        double before = taskLoss(ta, theta0.withParameters(theta), ex);
+        double before = taskLoss(thetaBase, theta0.withParameters(theta), ex);
         return new InnerRun(theta, g, state.jacobian(g), state, innerLoss, before);
     }
 
-    private static NDArray tokenNll(TrainAttentionModel ta, LoraAdapter theta, NDArray ids, NDArray mask) {
-        return Losses.tokenNll(ta.base(), ids, mask, theta);
+    private static NDArray tokenNll(LlamaModel thetaBase, LoraAdapter theta, NDArray ids, NDArray mask) {
+        return Losses.tokenNll(thetaBase, ids, mask, theta);
     }
 
-    private static NDArray taskLossArray(TrainAttentionModel ta, LoraAdapter theta, Example ex) {
-        NDArray nll = tokenNll(ta, theta, ex.taskIds(), ex.taskMask());
+    private static NDArray taskLossArray(LlamaModel thetaBase, LoraAdapter theta, Example ex) {
+        NDArray nll = tokenNll(thetaBase, theta, ex.taskIds(), ex.taskMask());
         return nll.mul(ex.objectTargets()).sum().div(ex.objectTargets().sum());
     }
 
     /** Mean NLL of the task's object tokens under {@code theta}, without recording a graph. */
-    public static double taskLoss(TrainAttentionModel ta, LoraAdapter theta, Example ex) {
-        return taskLossArray(ta, theta, ex).getFloat();
+    public static double taskLoss(LlamaModel thetaBase, LoraAdapter theta, Example ex) {
+        return taskLossArray(thetaBase, theta, ex).getFloat();
     }
 
     private static Map<String, NDArray> leaves(Map<String, NDArray> tensors) {

@@ -59,6 +59,17 @@ public final class TaTrainer {
     /** Trains into {@code out}, resuming from {@code out/checkpoint} when present; returns {@code out/best}. */
     public static Path train(LlamaModel base, TextTokenizer tok, List<Example> examples, Settings s, Path out,
                              Progress progress) throws IOException {
+        return train(base, null, base, tok, examples, s, out, progress);
+    }
+
+    /**
+     * As {@link #train(LlamaModel, TextTokenizer, List, Settings, Path, Progress)} with φ on its own base
+     * ({@code phiBase}, found again at {@code phiBasePath}, recorded in the result's adapter_config.json)
+     * and the inner learner θ on {@code thetaBase} (the CKL model; the tokenizer is both's).
+     */
+    public static Path train(LlamaModel phiBase, Path phiBasePath, LlamaModel thetaBase, TextTokenizer tok,
+                             List<Example> examples, Settings s, Path out, Progress progress) throws IOException {
+        LlamaModel base = phiBase;
         Files.createDirectories(out);
         int[] perm = Trainer.order(examples.size(), s.seed(), 0);
         int nVal = Math.max(1, (int) Math.round(examples.size() * s.validationShare()));
@@ -70,9 +81,10 @@ public final class TaTrainer {
         LoraConfig lora = LoraConfig.of(s.loraR(), s.loraAlpha(), 0.0, LoraConfig.PROJECTIONS);
         Path ckpt = out.resolve("checkpoint");
         long stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
+        String basePath = phiBasePath == null ? null : phiBasePath.toAbsolutePath().toString();
         try (TrainAttentionModel ta = TrainAttentionModel.init(base, lora, s.seed());
-             LoraAdapter theta0 = LoraAdapter.init(lora, base, s.seed() + 1);
-             AdamW opt = new AdamW(base.manager(), 0.9, 0.999, 1e-8, 0.0)) {
+             LoraAdapter theta0 = LoraAdapter.init(lora, thetaBase, s.seed() + 1);
+             AdamW opt = AdamW.torchDefaults(base.manager())) {
             Map<String, NDArray> phi = ta.parameters();
             long step = 0;
             double best = Double.POSITIVE_INFINITY;
@@ -85,6 +97,19 @@ public final class TaTrainer {
                 if (Files.isRegularFile(out.resolve("metrics.jsonl"))) {
                     JsonLines.forEach(out.resolve("metrics.jsonl"), l -> metrics.add(l.node()));
                 }
+            }
+            if (step == 0 && metrics.isEmpty()) {
+                // the initial φ: what meta-training has to improve on
+                double[] v = validate(ta, thetaBase, theta0, val, tok, s);
+                ObjectNode m = JSON.createObjectNode();
+                m.put("step", 0);
+                m.put("epoch", 0);
+                m.put("val_task_loss_before", v[0]);
+                m.put("val_task_loss_after", v[1]);
+                metrics.add(m);
+                JsonLines.write(out.resolve("metrics.jsonl"), metrics);
+                best = v[1];
+                save(ta, out.resolve("best"), basePath);
             }
             phi.values().forEach(p -> p.setRequiresGradient(true));
             long total = s.epochs() * stepsPerEpoch;
@@ -99,7 +124,7 @@ public final class TaTrainer {
                     for (int i = from; i < to; i++) {
                         try (NDManager scope = base.manager().newSubManager()) {
                             MetaGradient.Example ex = encode(train.get(order[i]), tok, s.maxTokens(), scope);
-                            after += MetaGradient.accumulate(ta, theta0, ex, s.inner(), 1.0 / (to - from)).taskLossAfter();
+                            after += MetaGradient.accumulate(ta, thetaBase, theta0, ex, s.inner(), 1.0 / (to - from)).taskLossAfter();
                         }
                     }
                     try (NDManager scope = base.manager().newSubManager()) {
@@ -109,7 +134,7 @@ public final class TaTrainer {
                     bar.step(1);
                     bar.message(String.format("task loss after update %.3f", after / (to - from)));
                     if (step % s.validateEvery() == 0 || step == total) {
-                        double[] v = validate(ta, theta0, val, tok, s);
+                        double[] v = validate(ta, thetaBase, theta0, val, tok, s);
                         ObjectNode m = JSON.createObjectNode();
                         m.put("step", step);
                         m.put("epoch", epoch);
@@ -120,7 +145,7 @@ public final class TaTrainer {
                         JsonLines.write(out.resolve("metrics.jsonl"), metrics);
                         if (v[1] < best) {
                             best = v[1];
-                            save(ta, out.resolve("best"));
+                            save(ta, out.resolve("best"), basePath);
                         }
                     }
                     checkpoint(ckpt, phi, opt, step, best);
@@ -132,13 +157,14 @@ public final class TaTrainer {
     }
 
     /** Mean task loss before and after the inner update over the validation examples. */
-    static double[] validate(TrainAttentionModel ta, LoraAdapter theta0, List<Example> val, TextTokenizer tok,
-                             Settings s) {
+    static double[] validate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, List<Example> val,
+                             TextTokenizer tok, Settings s) {
         double before = 0;
         double after = 0;
         for (Example e : val) {
             try (NDManager scope = ta.base().manager().newSubManager()) {
-                MetaGradient.Result r = MetaGradient.evaluate(ta, theta0, encode(e, tok, s.maxTokens(), scope), s.inner());
+                MetaGradient.Result r = MetaGradient.evaluate(ta, thetaBase, theta0, encode(e, tok, s.maxTokens(), scope),
+                        s.inner());
                 before += r.taskLossBefore();
                 after += r.taskLossAfter();
             }
@@ -160,9 +186,9 @@ public final class TaTrainer {
         return new MetaGradient.Example(d, d.onesLike(), t, t.onesLike(), scope.create(targets, new Shape(1, targets.length)));
     }
 
-    private static void save(TrainAttentionModel ta, Path dir) throws IOException {
+    private static void save(TrainAttentionModel ta, Path dir, String basePath) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-        ta.save(tmp, null);
+        ta.save(tmp, basePath);
         Folders.deleteTree(dir);
         Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

@@ -21,12 +21,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * TAALM (Seo, Lee & Yeo, 2024): θ is trained on the token-weighted loss with the weights a meta-trained
  * Train-Attention model φ predicts for each document. φ is the folder {@code ta}, or, with
  * {@code ta=auto}, one this method prepares: meta-trained with the {@code ta_*} parameters on the
- * benchmark's meta-training split over the run's base model, once per distinct input (cached).
+ * benchmark's meta-training split, once per distinct input (cached). φ sits on its own base model
+ * ({@code ta_base}: the reference puts a TinyLlama φ beside a Llama-2-7B θ), or on the run's model; the
+ * two must share a tokenizer, since φ weighs θ's tokens.
  */
 public final class Taalm implements MethodProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,12 +49,15 @@ public final class Taalm implements MethodProvider {
         return List.of(
                 ParamSpec.path("ta", "auto", "Train-Attention model folder (ckl taalm train); 'auto': meta-train one on"
                         + " the benchmark's meta-training split with the ta_* parameters (cached in CKL_HOME)"),
+                ParamSpec.path("ta_base", "model", "the base model folder phi runs on, beside theta (same tokenizer);"
+                        + " 'model': the run's model"),
                 ParamSpec.integer("ta_epochs", 30, 1, 100_000, "auto: outer epochs of meta-training"),
                 ParamSpec.integer("ta_batch_size", 16, 1, 1 << 20, "auto: examples per outer step"),
                 ParamSpec.real("ta_lr", 2e-4, 0, 10, "auto: outer AdamW learning rate").openBelow(),
                 ParamSpec.choice("ta_inner", "adamw", List.of("adamw", "sgd"), "auto: the inner optimiser of θ"),
                 ParamSpec.real("ta_inner_lr", 2e-4, 0, 10, "auto: inner learning rate").openBelow(),
-                ParamSpec.integer("ta_dummy_steps", 0, 0, 1000, "auto: graph-free inner steps before the differentiated one"),
+                ParamSpec.integer("ta_dummy_steps", 1, 0, 1000, "auto: graph-free inner steps before the differentiated one"
+                        + " (AdamW's first step is about lr·sign(g), whose derivative vanishes: the reference takes one)"),
                 ParamSpec.integer("ta_lora_r", 64, 1, 1 << 16, "auto: LoRA rank of φ and of the inner θ"),
                 ParamSpec.real("ta_lora_alpha", 16, 0, 1e6, "auto: LoRA alpha of φ and of the inner θ").openBelow(),
                 ParamSpec.integer("ta_max_tokens", 512, 2, 1 << 20, "auto: longest document, in tokens"),
@@ -71,16 +77,37 @@ public final class Taalm implements MethodProvider {
                 p.getInt("ta_validate_every"), p.getDouble("ta_validation_share"), p.getInt("ta_seed"));
     }
 
+    /** φ's base folder, or null for the run's model. */
+    static Path phiBase(MethodParams params) {
+        String b = params.getString("ta_base");
+        return b.equals("model") ? null : Path.of(b);
+    }
+
+    /** The same tokenizer, or an error naming both folders: φ weighs the ids of θ's tokenizer. */
+    static void checkTokenizers(TextTokenizer theta, TextTokenizer phi, Path phiBase) {
+        if (!theta.fingerprint().equals(phi.fingerprint())) {
+            throw new IllegalArgumentException("taalm: the tokenizer of phi's base " + phiBase + " differs from the run"
+                    + " model's; phi weighs theta's tokens, so both need the same tokenizer (the reference pairs"
+                    + " TinyLlama with Llama-2, which share one)");
+        }
+    }
+
     @Override
     public Preparation preparation(MethodParams params) {
         if (!params.getString("ta").equals("auto")) {
             return null;
         }
         TaTrainer.Settings s = settings(params);
+        Path phiBase = phiBase(params);
         return new Preparation() {
             @Override
             public String name() {
                 return "train-attention";
+            }
+
+            @Override
+            public Map<String, Path> inputs() {
+                return phiBase == null ? Map.of() : Map.of("ta_base", phiBase);
             }
 
             @Override
@@ -104,9 +131,16 @@ public final class Taalm implements MethodProvider {
                 }
                 Device device = PyTorchEngine.device(ctx.device());
                 // float32 whatever the run's precision: the meta-gradient's finite differences need it
-                try (LlamaModel model = HfModels.load(ctx.model(), device, DataType.FLOAT32);
+                try (LlamaModel theta = HfModels.load(ctx.model(), device, DataType.FLOAT32);
                      TextTokenizer tok = TextTokenizer.load(ctx.model())) {
-                    return TaTrainer.train(model, tok, examples, s, work, ctx.progress());
+                    if (phiBase == null) {
+                        return TaTrainer.train(theta, ctx.model(), theta, tok, examples, s, work, ctx.progress());
+                    }
+                    try (LlamaModel phi = HfModels.load(phiBase, device, DataType.FLOAT32);
+                         TextTokenizer phiTok = TextTokenizer.load(phiBase)) {
+                        checkTokenizers(tok, phiTok, phiBase);
+                        return TaTrainer.train(phi, phiBase, theta, tok, examples, s, work, ctx.progress());
+                    }
                 }
             }
         };
@@ -115,13 +149,23 @@ public final class Taalm implements MethodProvider {
     @Override
     public CklMethod create(MethodParams params) {
         Path dir = params.getString("ta").equals("auto") ? params.prepared() : Path.of(params.getString("ta"));
+        Path phiBase = phiBase(params);
         return new CklMethod() {
             private TrainAttentionModel model;
+            private LlamaModel ownBase;
 
             @Override
             public void setup(TrainingState state) {
                 try {
-                    model = TrainAttentionModel.load(dir, state.model());
+                    LlamaModel base = state.model();
+                    if (phiBase != null) {
+                        try (TextTokenizer phiTok = TextTokenizer.load(phiBase)) {
+                            checkTokenizers(state.tokenizer(), phiTok, phiBase);
+                        }
+                        ownBase = HfModels.load(phiBase, base.device(), base.computeType());
+                        base = ownBase;
+                    }
+                    model = load(dir, base, phiBase);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -137,8 +181,27 @@ public final class Taalm implements MethodProvider {
                 if (model != null) {
                     model.close();
                 }
+                if (ownBase != null) {
+                    ownBase.close();
+                }
             }
         };
+    }
+
+    /** φ from {@code dir} over {@code base}; a φ trained over another base is named with the way to give it. */
+    static TrainAttentionModel load(Path dir, LlamaModel base, Path phiBase) throws IOException {
+        try {
+            return TrainAttentionModel.load(dir, base);
+        } catch (IOException e) {
+            String recorded = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("adapter_config.json")
+                    .toFile()).path("base_model_name_or_path").asText("");
+            if (phiBase == null && !recorded.isEmpty()) {
+                throw new IOException("taalm: the Train-Attention model " + dir + " does not fit the run's model ("
+                        + e.getMessage() + "); it was meta-trained over " + recorded + ": give --param taalm.ta_base="
+                        + recorded, e);
+            }
+            throw e;
+        }
     }
 
 }

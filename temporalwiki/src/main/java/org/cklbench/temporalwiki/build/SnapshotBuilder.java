@@ -197,4 +197,51 @@ public final class SnapshotBuilder {
         AtomicFiles.writeString(out.resolve(period + "-build-report.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.report()));
     }
+
+    /**
+     * Subjects set aside from the benchmark, a {@code share} of them chosen by a hash of the name: never
+     * probed or trained on, their changed facts make the meta-training split.
+     */
+    public static Predicate<String> heldOut(double share) {
+        if (!(share >= 0 && share < 1)) {
+            throw new IllegalArgumentException("the held-out share must lie in [0, 1), got " + share);
+        }
+        long buckets = Math.round(share * 1000);
+        return subject -> Math.floorMod(org.cklbench.io.Hashing.sha256(subject).hashCode(), 1000) < buckets;
+    }
+
+    /**
+     * The meta-training rows of a period: each held-out subject's diff document with each of its changed
+     * facts, as {@code {id, text, subject, relation, object}} (the reference's train_attention_traindata rows).
+     */
+    public static List<Map<String, String>> metaTraining(Result r, String period, Predicate<String> heldOut) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (TwikiProbe p : r.changed()) {
+            String doc = r.diff().get(p.subject());
+            if (heldOut.test(p.subject()) && doc != null) {
+                Map<String, String> row = new java.util.LinkedHashMap<>();
+                row.put("id", period + "/" + p.subject() + "/" + p.relation());
+                row.put("text", doc);
+                row.put("subject", p.subject());
+                row.put("relation", p.relation());
+                row.put("object", p.object());
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /** Puts {@code rows} of {@code period} into the split file, replacing that period's earlier rows and keeping the others'. */
+    public static void writeMetaTraining(Path file, String period, List<Map<String, String>> rows) throws IOException {
+        List<Object> all = new ArrayList<>();
+        if (Files.isRegularFile(file)) {
+            JsonLines.forEach(file, l -> {
+                if (!l.node().path("id").asText().startsWith(period + "/")) {
+                    all.add(l.node());
+                }
+            });
+        }
+        all.addAll(rows);
+        JsonLines.write(file, all);
+    }
 }
