@@ -156,6 +156,18 @@ public final class TaTrainer {
         return out.resolve("best");
     }
 
+    /** One line on what meta-training achieved: validation task loss with the initial φ and with the best one. */
+    public static String summary(Path out) throws IOException {
+        List<JsonNode> m = new ArrayList<>();
+        JsonLines.forEach(out.resolve("metrics.jsonl"), l -> m.add(l.node()));
+        JsonNode best = m.stream().min(java.util.Comparator.comparingDouble(x -> x.get("val_task_loss_after").asDouble()))
+                .orElseThrow();
+        return String.format(java.util.Locale.ROOT, "Train-Attention meta-trained: validation task loss after the inner"
+                + " update %.3f with the initial phi, %.3f with the best (step %d of %d)",
+                m.get(0).get("val_task_loss_after").asDouble(), best.get("val_task_loss_after").asDouble(),
+                best.get("step").asLong(), m.get(m.size() - 1).get("step").asLong());
+    }
+
     /** Mean task loss before and after the inner update over the validation examples. */
     static double[] validate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, List<Example> val,
                              TextTokenizer tok, Settings s) {

@@ -133,14 +133,18 @@ public final class Taalm implements MethodProvider {
                 // float32 whatever the run's precision: the meta-gradient's finite differences need it
                 try (LlamaModel theta = HfModels.load(ctx.model(), device, DataType.FLOAT32);
                      TextTokenizer tok = TextTokenizer.load(ctx.model())) {
+                    Path best;
                     if (phiBase == null) {
-                        return TaTrainer.train(theta, ctx.model(), theta, tok, examples, s, work, ctx.progress());
+                        best = TaTrainer.train(theta, ctx.model(), theta, tok, examples, s, work, ctx.progress());
+                    } else {
+                        try (LlamaModel phi = HfModels.load(phiBase, device, DataType.FLOAT32);
+                             TextTokenizer phiTok = TextTokenizer.load(phiBase)) {
+                            checkTokenizers(tok, phiTok, phiBase);
+                            best = TaTrainer.train(phi, phiBase, theta, tok, examples, s, work, ctx.progress());
+                        }
                     }
-                    try (LlamaModel phi = HfModels.load(phiBase, device, DataType.FLOAT32);
-                         TextTokenizer phiTok = TextTokenizer.load(phiBase)) {
-                        checkTokenizers(tok, phiTok, phiBase);
-                        return TaTrainer.train(phi, phiBase, theta, tok, examples, s, work, ctx.progress());
-                    }
+                    ctx.progress().note(TaTrainer.summary(work));
+                    return best;
                 }
             }
         };
