@@ -91,6 +91,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         Path site = out.resolve("site");
         Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
+        SiteCommand.reportSkipped(site, new java.io.PrintWriter(System.err, true));
         say("site built");
         printLeaderboards(site.resolve("site-data.json"));
         System.out.println();

@@ -9,11 +9,6 @@ import org.cklbench.site.SiteBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +19,15 @@ import java.util.concurrent.Callable;
 
 @Command(name = "site", description = "The static leaderboard site.", subcommands = {SiteCommand.Build.class, SiteCommand.Serve.class})
 final class SiteCommand {
+
+    /** Says which run folders the site left out, and why (the site-data.json of a build). */
+    static void reportSkipped(Path site, java.io.PrintWriter err) throws java.io.IOException {
+        var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(site.resolve("site-data.json").toFile());
+        for (var s : data.path("skipped")) {
+            err.println("ckl site: left out " + s.path("folder").asText() + ": " + s.path("reason").asText());
+        }
+        err.flush();
+    }
 
     /** The installed methods, as run.json describes them. */
     static List<MethodInfo> methodInfo(Registries registries) {
@@ -46,6 +50,9 @@ final class SiteCommand {
                 "into OUT (leaderboards with the paper's reported rows, run pages with curves, method pages, JSON and",
                 "CSV downloads). Works from file:// and any static host; the same runs give byte-identical files."})
     static final class Build implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--runs", required = true, description = "Folder holding run folders (searched recursively).")
         Path runs;
 
@@ -60,6 +67,7 @@ final class SiteCommand {
         public Integer call() throws Exception {
             Registries registries = Registries.load(plugins);
             Path index = SiteBuilder.build(runs, out, methodInfo(registries), specs(registries));
+            reportSkipped(out, spec.commandLine().getErr());
             System.out.println(index.toAbsolutePath());
             return 0;
         }
@@ -79,30 +87,7 @@ final class SiteCommand {
             if (!Files.isRegularFile(root.resolve("index.html"))) {
                 throw new IllegalArgumentException(root + " has no index.html: build the site first (ckl site build)");
             }
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-            server.createContext("/", ex -> {
-                String raw = URLDecoder.decode(ex.getRequestURI().getPath(), StandardCharsets.UTF_8);
-                Path file = root.resolve(raw.substring(1)).normalize();
-                if (raw.endsWith("/")) {
-                    file = file.resolve("index.html");
-                }
-                if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-                    ex.sendResponseHeaders(404, -1);
-                    ex.close();
-                    return;
-                }
-                String name = file.getFileName().toString();
-                String type = name.endsWith(".html") ? "text/html; charset=utf-8" : name.endsWith(".css") ? "text/css"
-                        : name.endsWith(".js") ? "text/javascript" : name.endsWith(".json") ? "application/json"
-                        : name.endsWith(".csv") ? "text/csv" : "text/plain; charset=utf-8";
-                ex.getResponseHeaders().add("Content-Type", type);
-                byte[] body = Files.readAllBytes(file);
-                ex.sendResponseHeaders(200, body.length);
-                try (OutputStream o = ex.getResponseBody()) {
-                    o.write(body);
-                }
-            });
-            server.start();
+            HttpServer server = new SiteServer(root).start(port);
             System.out.println("serving " + root + " at http://127.0.0.1:" + server.getAddress().getPort() + "/ (Ctrl-C stops)");
             Thread.currentThread().join();
             return 0;

@@ -248,6 +248,7 @@ final class SweepCommand implements Callable<Integer> {
         Registries registries = Registries.load(plugins);
         Path index = SiteBuilder.build(folder.dir(), folder.site(), SiteCommand.methodInfo(registries),
                 SiteCommand.specs(registries));
+        SiteCommand.reportSkipped(folder.site(), err);
         err.println("ckl sweep: site " + index.toAbsolutePath());
     }
 

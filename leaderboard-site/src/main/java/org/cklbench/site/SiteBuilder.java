@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -46,6 +47,9 @@ public final class SiteBuilder {
      */
     public static Path build(Path runs, Path out, List<MethodInfo> methods, Map<String, LeaderboardSpec> fallback)
             throws IOException {
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(out + " is a file, not a folder; choose another --out");
+        }
         if (Files.isDirectory(out)) {
             try (var s = Files.list(out)) {
                 if (s.findAny().isPresent() && !Files.isRegularFile(out.resolve("site-data.json"))) {
@@ -53,13 +57,35 @@ public final class SiteBuilder {
                 }
             }
         }
+        if (!Files.isDirectory(runs)) {
+            throw new IOException("--runs " + runs + " is not a folder");
+        }
         ObjectNode data = Summarizer.summarize(runs, methods, fallback);
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, ".site.");
-        render(data, runs, tmp);
-        Folders.deleteTree(out);
-        Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            render(data, runs, tmp);
+            // the earlier site stays whole until the new one is complete: set it aside, put the new one in place
+            Path aside = null;
+            if (Files.exists(out)) {
+                aside = parent.resolve(".site-old." + tmp.getFileName().toString().substring(".site.".length()));
+                Files.move(out, aside, StandardCopyOption.ATOMIC_MOVE);
+            }
+            try {
+                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (aside != null) {
+                    Files.move(aside, out, StandardCopyOption.ATOMIC_MOVE);
+                }
+                throw e;
+            }
+            if (aside != null) {
+                Folders.deleteTree(aside);
+            }
+        } finally {
+            Folders.deleteTree(tmp);
+        }
         return out.resolve("index.html");
     }
 
@@ -84,18 +110,18 @@ public final class SiteBuilder {
         home.setVariable("notices", List.copyOf(notices));
         write(out.resolve("index.html"), engine.process("index", home));
 
-        Files.createDirectories(out.resolve("runs"));
+        Path runPages = Files.createDirectories(out.resolve("runs"));
         for (JsonNode run : data.get("runs")) {
-            String id = run.get("id").asText();
+            String page = run.get("page").asText();
             Context c = new Context(Locale.ROOT);
             c.setVariable("run", map(run));
             RunView.fill(c, run, data.get("benchmarks").get(run.get("benchmark").asText()));
-            write(out.resolve("runs").resolve(id + ".html"), engine.process("run", c));
+            write(inside(runPages, page + ".html"), engine.process("run", c));
             Path src = runs.resolve(run.get("folder").asText());
             for (JsonNode f : run.get("files")) {
-                Path target = out.resolve("runs").resolve(id).resolve(f.asText());
+                Path target = inside(runPages, page + "/" + f.asText());
                 Files.createDirectories(target.getParent());
-                Files.copy(src.resolve(f.asText()), target, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(src.resolve(f.asText()), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
             }
         }
         Files.createDirectories(out.resolve("methods"));
@@ -105,7 +131,7 @@ public final class SiteBuilder {
             List<Map<String, Object>> rs = new ArrayList<>();
             for (JsonNode id : m.get("runs")) {
                 for (JsonNode r : data.get("runs")) {
-                    if (r.get("id").asText().equals(id.asText())) {
+                    if (r.get("page").asText().equals(id.asText())) {
                         Map<String, Object> row = map(r);
                         row.put("headline", RunView.headline(r, data.get("benchmarks").get(r.get("benchmark").asText())));
                         rs.add(row);
@@ -113,7 +139,7 @@ public final class SiteBuilder {
                 }
             }
             c.setVariable("runs", rs);
-            write(out.resolve("methods").resolve(m.get("id").asText() + ".html"), engine.process("method", c));
+            write(inside(out.resolve("methods"), m.get("id").asText() + ".html"), engine.process("method", c));
         }
         writeDownloads(data, out);
     }
@@ -152,11 +178,31 @@ public final class SiteBuilder {
                 .setRecordSeparator("\n").get())) {
             for (Map<String, Object> r : rows) {
                 List<Object> values = new ArrayList<>();
-                header.forEach(h -> values.add(r.get(h)));
+                header.forEach(h -> values.add(cell(r.get(h))));
                 p.printRecord(values);
             }
         }
         write(out.resolve("leaderboard.csv"), csv.toString());
+    }
+
+    /**
+     * A CSV cell a spreadsheet will not run: text starting with =, +, -, @, a tab or a carriage return is
+     * prefixed with an apostrophe (OWASP's advice against formula injection); numbers stay numbers.
+     */
+    static Object cell(Object v) {
+        if (v instanceof String t && !t.isEmpty() && "=+-@\t\r".indexOf(t.charAt(0)) >= 0) {
+            return "'" + t;
+        }
+        return v;
+    }
+
+    /** {@code root/relative}, which must stay under {@code root}: the last guard against a name that escaped the checks. */
+    static Path inside(Path root, String relative) {
+        Path p = root.resolve(relative).normalize();
+        if (!p.startsWith(root.normalize())) {
+            throw new IllegalStateException(relative + " would be written outside " + root);
+        }
+        return p;
     }
 
     static TemplateEngine engine() {

@@ -36,12 +36,41 @@ public final class Summarizer {
     private Summarizer() {
     }
 
-    /** Complete run folders (run.json and summary.json) under {@code runs}, in path order. */
+    /**
+     * A name that can become a file name and a relative link as it is: letters, digits, '.', '_', '+'
+     * and '-', not starting with '.', no "..", at most 200 characters. Run folders, method ids and
+     * presets from run folders must be such names, or the run is left out.
+     */
+    static boolean safeName(String s) {
+        return s != null && s.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,199}") && !s.contains("..");
+    }
+
+    /**
+     * Complete run folders (run.json and summary.json) under {@code runs}, in path order. Symbolic
+     * links are not followed, and a site built under {@code runs} (a folder holding site-data.json,
+     * whose runs/ are copies) is not searched, so rebuilding never counts a run twice.
+     */
     static List<Path> runFolders(Path runs) throws IOException {
-        try (var walk = Files.walk(runs)) {
-            return walk.filter(p -> Files.isRegularFile(p.resolve(RunFolder.RUN)) && Files.isRegularFile(p.resolve(RunFolder.SUMMARY)))
-                    .sorted().toList();
-        }
+        List<Path> out = new ArrayList<>();
+        Files.walkFileTree(runs, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                if (Files.isRegularFile(dir.resolve("site-data.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                if (regular(dir.resolve(RunFolder.RUN)) && regular(dir.resolve(RunFolder.SUMMARY))) {
+                    out.add(dir);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        out.sort(null);
+        return out;
+    }
+
+    /** A regular file that is not a symbolic link. */
+    static boolean regular(Path p) {
+        return Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     /** A readable name of a run's base model, from its folder. */
@@ -71,7 +100,7 @@ public final class Summarizer {
         Map<String, LeaderboardSpec> specs = new TreeMap<>();
         Map<String, MethodInfo> methods = new TreeMap<>();
         installed.forEach(m -> methods.put(m.id(), m));
-        Set<String> ids = new HashSet<>();
+        Set<String> pages = new HashSet<>();
         for (Path dir : runFolders(runs)) {
             RunFolder folder = new RunFolder(dir);
             RunRecord record;
@@ -97,12 +126,13 @@ public final class Summarizer {
             }
             specs.putIfAbsent(spec.benchmark(), spec);
             if (record.methods() != null) {
-                record.methods().forEach(m -> methods.putIfAbsent(m.id(), m));
+                record.methods().stream().filter(m -> m != null && safeName(m.id()) && m.parameters() != null)
+                        .forEach(m -> methods.putIfAbsent(m.id(), m));
             }
-            // The same configuration run into two folders has one id twice; the page names must differ.
-            if (!ids.add(run.get("id").asText())) {
-                run.put("id", run.get("id").asText() + "~" + Hashing.sha256(run.get("folder").asText()).substring(0, 6));
-                ids.add(run.get("id").asText());
+            // Two folders of one name (in two sweeps, say) would share a page; the second gets a suffix.
+            if (!pages.add(run.get("page").asText())) {
+                run.put("page", run.get("page").asText() + "-" + Hashing.sha256(run.get("folder").asText()).substring(0, 6));
+                pages.add(run.get("page").asText());
             }
             runList.add(run);
             String board = run.get("benchmark").asText() + "|" + run.get("preset").asText() + "|" + run.get("model").asText();
@@ -118,7 +148,7 @@ public final class Summarizer {
         ArrayNode ms = site.putArray("methods");
         Map<String, List<String>> runsOf = new TreeMap<>();
         for (JsonNode r : runList) {
-            runsOf.computeIfAbsent(r.get("method").asText(), x -> new ArrayList<>()).add(r.get("id").asText());
+            runsOf.computeIfAbsent(r.get("method").asText(), x -> new ArrayList<>()).add(r.get("page").asText());
         }
         for (String id : runsOf.keySet()) {
             methods.putIfAbsent(id, new MethodInfo(id, describe(id, methods), null, List.of()));
@@ -147,8 +177,24 @@ public final class Summarizer {
     private static ObjectNode readRun(Path runs, RunFolder folder, RunRecord record) throws IOException {
         Path dir = folder.dir();
         RunConfig config = record.config();
+        String page = dir.getFileName().toString();
+        if (!safeName(page)) {
+            throw new IOException("the folder name " + page + " cannot name a page (letters, digits, . _ + - only)");
+        }
+        for (String[] named : new String[][] {{"method", config.method()}, {"preset", config.preset()},
+            {"benchmark", config.benchmark()}}) {
+            if (!safeName(named[1])) {
+                throw new IOException("run.json's " + named[0] + " '" + named[1] + "' is not a plain name");
+            }
+        }
+        for (String f : List.of(RunFolder.RUN, RunFolder.SUMMARY, RunFolder.BENCHMARK, RunFolder.METRICS)) {
+            if (Files.isSymbolicLink(dir.resolve(f))) {
+                throw new IOException(f + " is a symbolic link; a run folder's files must be its own");
+            }
+        }
         ObjectNode run = JSON.createObjectNode();
-        run.put("id", record.id() != null ? record.id() : dir.getFileName().toString());
+        run.put("page", page);
+        run.put("id", record.id() != null ? record.id() : page);
         run.put("folder", runs.relativize(dir).toString());
         run.put("benchmark", config.benchmark());
         run.put("method", config.method());
@@ -167,16 +213,22 @@ public final class Summarizer {
         run.set("config", JSON.valueToTree(config));
         run.set("provenance", JSON.valueToTree(record.provenance()));
         // A sample of the last evaluation's probes for the run page; the files hold all of them.
-        List<Path> predictions = folder.predictionFiles();
+        List<Path> predictions = folder.predictionFiles().stream().filter(Summarizer::regular).toList();
         run.set("last_predictions", JSON.valueToTree(predictions.isEmpty() ? List.of()
                 : RunFolder.readPredictions(predictions.get(predictions.size() - 1), 20)));
         ArrayNode files = run.putArray("files");
         try (var walk = Files.walk(dir)) {
-            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-                String rel = dir.relativize(f).toString().replace('\\', '/');
-                // not the checkpoint (large, and gone once complete) nor the lock (it names a pid)
-                if (!rel.startsWith(RunFolder.CHECKPOINT + "/") && !rel.equals(RunFolder.LOCK)) {
-                    files.add(rel);
+            for (Path f : walk.filter(Summarizer::regular).sorted().toList()) {
+                Path rel = dir.relativize(f);
+                // Published: the run's own plain files; not links (walk lists but never follows them), not hidden
+                // files (the lock, temporary files of an interrupted write), not the checkpoint (large, and gone
+                // once complete), and nothing whose name could not be a link as it is.
+                boolean plain = true;
+                for (Path part : rel) {
+                    plain &= safeName(part.toString());
+                }
+                if (plain && !rel.startsWith(RunFolder.CHECKPOINT)) {
+                    files.add(rel.toString().replace('\\', '/'));
                 }
             }
         }
@@ -228,7 +280,7 @@ public final class Summarizer {
                 ArrayNode ids = row.putArray("runs");
                 ArrayNode seeds = row.putArray("seeds");
                 rs.stream().sorted((x, y) -> Long.compare(x.get("seed").asLong(), y.get("seed").asLong())).forEach(r -> {
-                    ids.add(r.get("id").asText());
+                    ids.add(r.get("page").asText());
                     seeds.add(r.get("seed").asLong());
                 });
                 ObjectNode values = row.putObject("values");
