@@ -82,10 +82,11 @@ class KillAndResumeTest {
         Path folder = onlyRun(out);
         assertThat(folder.resolve("summary.json")).doesNotExist();
         if (expectCheckpoint) {
-            assertThat(folder.resolve("checkpoint/state.json")).as("resumes from a checkpoint").exists();
+            assertThat(new org.cklbench.core.train.CheckpointStore(folder.resolve("checkpoint")).latest())
+                    .as("resumes from a checkpoint").isPresent();
         }
         if (sigterm) {
-            JsonNode at = new ObjectMapper().readTree(folder.resolve("checkpoint/state.json").toFile()).get("extra");
+            JsonNode at = new ObjectMapper().readTree(new org.cklbench.core.train.CheckpointStore(folder.resolve("checkpoint")).latest().orElseThrow().resolve("state.json").toFile()).get("extra");
             assertThat(at.path("step_in_stage").asLong())
                     .as("a checkpoint inside the epoch or period: %s", at).isPositive();
             assertThat(Files.readString(tmp.resolve("log.txt"))).contains("stopped on request");

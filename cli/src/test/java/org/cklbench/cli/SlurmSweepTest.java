@@ -122,7 +122,7 @@ class SlurmSweepTest {
         }
         releaseRequeued(job + "_0", deadline);
         assertThat(out.resolve(victim).resolve("summary.json")).as("cancelled before the end").doesNotExist();
-        JsonNode at = JSON.readTree(out.resolve(victim).resolve("checkpoint/state.json").toFile()).get("extra");
+        JsonNode at = JSON.readTree(new org.cklbench.core.train.CheckpointStore(out.resolve(victim).resolve("checkpoint")).latest().orElseThrow().resolve("state.json").toFile()).get("extra");
         assertThat(at.get("step_in_stage").asLong()).as("SIGTERM made a checkpoint at the step it was on: %s", at)
                 .isPositive();
 

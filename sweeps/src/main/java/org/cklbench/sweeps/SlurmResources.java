@@ -21,6 +21,40 @@ public record SlurmResources(Integer gpus, Integer cpus, String mem, String time
     private static final Set<String> KEYS = Set.of("gpus", "cpus", "mem", "time", "partition", "account", "qos",
             "throttle", "job_name", "sbatch", "setup");
 
+    /**
+     * Every value goes into the job script as one line: a control character (a line break above all)
+     * would start a shell line of its own, so none is allowed; an #SBATCH value holds no white space.
+     */
+    public SlurmResources {
+        for (String[] v : new String[][] {{"mem", mem}, {"time", time}, {"partition", partition}, {"account", account},
+            {"qos", qos}, {"job_name", jobName}}) {
+            if (v[1] != null && (v[1].isEmpty() || v[1].chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c)))) {
+                throw new IllegalArgumentException("slurm " + v[0] + " '" + printable(v[1]) + "': a value of an #SBATCH"
+                        + " line must be one word without spaces or control characters");
+            }
+        }
+        sbatch = List.copyOf(sbatch);
+        setup = List.copyOf(setup);
+        for (String o : sbatch) {
+            if (o.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("slurm sbatch option '" + printable(o) + "' holds a control character;"
+                        + " each option is one #SBATCH line");
+            }
+        }
+        for (String line : setup) {
+            if (line.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("slurm setup line '" + printable(line) + "' holds a line break or"
+                        + " another control character; give each shell line as its own entry");
+            }
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.chars().forEach(c -> b.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return b.toString();
+    }
+
     public static SlurmResources of(JsonNode slurm) {
         for (Iterator<String> it = slurm.fieldNames(); it.hasNext(); ) {
             String k = it.next();

@@ -91,4 +91,20 @@ class SlurmExecutorTest {
         assertThat(r.throttle()).isEqualTo(3);
         assertThat(r.sbatch()).containsExactly("--a", "--b");
     }
+
+    /** A line break in a value would write a shell line into the job script. */
+    @Test
+    void controlCharactersInResourcesAreRefused() {
+        assertThatThrownBy(() -> SlurmResources.of(new ObjectMapper().readTree(
+                "{\"partition\": \"gpu\\ntouch /tmp/pwned\"}"))).hasMessageContaining("partition")
+                .hasMessageContaining("\\u000a");
+        assertThatThrownBy(() -> SlurmResources.of(new ObjectMapper().readTree("{\"time\": \"1:00:00 --wrap=x\"}")))
+                .hasMessageContaining("one word");
+        assertThatThrownBy(() -> SlurmResources.of(new ObjectMapper().readTree(
+                "{\"setup\": [\"module load java/17\\rrm -rf ~\"]}"))).hasMessageContaining("setup line");
+        assertThatThrownBy(() -> SlurmResources.of(new ObjectMapper().readTree("{\"sbatch\": [\"--constraint=a\\nb\"]}")))
+                .hasMessageContaining("sbatch option");
+        assertThatThrownBy(() -> SlurmResources.of(new ObjectMapper().readTree("{}"))
+                .overriddenBy(null, null, null, null, "gpu\nx", null, null, null, List.of())).hasMessageContaining("partition");
+    }
 }

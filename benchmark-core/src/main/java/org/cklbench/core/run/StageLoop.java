@@ -77,7 +77,7 @@ public final class StageLoop {
                 trainer.plan(stageSteps, fresh);
                 List<JsonNode> metrics = new ArrayList<>();
                 StagePosition at = new StagePosition(1, 0, 0);
-                if (ctx.resume() && Files.isDirectory(folder.checkpoint())) {
+                if (ctx.resume() && Trainer.hasCheckpoint(folder.checkpoint())) {
                     at = StagePosition.of(trainer.restoreCheckpoint(folder.checkpoint()));
                     List<ObjectNode> saved = folder.metrics();
                     metrics.addAll(saved.subList(0, Math.min(saved.size(), first == 0 ? at.stage() : at.stage() - 1)));

@@ -333,37 +333,48 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Writes the trainable tensors, the optimiser moments and the counters into {@code dir}
-     * (atomically: a temporary folder renamed into place).
+     * Writes the trainable tensors, the optimiser moments, the method's state and the counters as a new
+     * generation of the checkpoints in {@code dir} ({@link CheckpointStore}); state.json goes last.
      */
     public void saveCheckpoint(Path dir, int stage, ObjectNode extra) throws IOException {
-        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-        Folders.deleteTree(tmp);
-        Files.createDirectories(tmp);
-        SafetensorsWriter.write(tmp.resolve(TRAINABLE), state.trainable(), null);
-        SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.state(), null);
-        Map<String, NDArray> methodState = method.state();
-        if (!methodState.isEmpty()) {
-            SafetensorsWriter.write(tmp.resolve(METHOD), methodState, null);
-        }
-        ObjectNode json = JSON.createObjectNode();
-        json.put("stage", stage);
-        json.put("step", state.step());
-        json.put("optimizer_step", optimizer.stepCount());
-        json.put("seed", state.seed());
-        json.put("loss_scale", lossScale);
-        json.put("loss_scale_good_steps", goodSteps);
-        json.put("rng", "data order: permutation of (seed, stage); dropout: reseeded from (seed, stage, step) each step");
-        if (extra != null) {
-            json.set("extra", extra);
-        }
-        AtomicFiles.writeString(tmp.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        Folders.deleteTree(dir);
-        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        saveCheckpoint(new CheckpointStore(dir), stage, extra);
+    }
+
+    public void saveCheckpoint(CheckpointStore store, int stage, ObjectNode extra) throws IOException {
+        store.save((tmp, faults) -> {
+            faults.before(CheckpointStore.Step.WRITE, TRAINABLE);
+            SafetensorsWriter.write(tmp.resolve(TRAINABLE), state.trainable(), null);
+            faults.before(CheckpointStore.Step.WRITE, OPTIMIZER);
+            SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.state(), null);
+            Map<String, NDArray> methodState = method.state();
+            if (!methodState.isEmpty()) {
+                faults.before(CheckpointStore.Step.WRITE, METHOD);
+                SafetensorsWriter.write(tmp.resolve(METHOD), methodState, null);
+            }
+            ObjectNode json = JSON.createObjectNode();
+            json.put("stage", stage);
+            json.put("step", state.step());
+            json.put("optimizer_step", optimizer.stepCount());
+            json.put("seed", state.seed());
+            json.put("loss_scale", lossScale);
+            json.put("loss_scale_good_steps", goodSteps);
+            json.put("rng", "data order: permutation of (seed, stage); dropout: reseeded from (seed, stage, step) each step");
+            if (extra != null) {
+                json.set("extra", extra);
+            }
+            faults.before(CheckpointStore.Step.WRITE, STATE);
+            AtomicFiles.writeString(tmp.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        });
+    }
+
+    /** Whether {@code dir} holds a checkpoint to resume from. */
+    public static boolean hasCheckpoint(Path dir) throws IOException {
+        return new CheckpointStore(dir).latest().isPresent();
     }
 
     /** Restores what {@link #saveCheckpoint} wrote; returns its state.json. */
-    public JsonNode restoreCheckpoint(Path dir) throws IOException {
+    public JsonNode restoreCheckpoint(Path store) throws IOException {
+        Path dir = new CheckpointStore(store).latest().orElseThrow(() -> new IOException(store + " holds no checkpoint"));
         JsonNode json = JSON.readTree(dir.resolve(STATE).toFile());
         SafetensorsFile weights = SafetensorsFile.open(dir.resolve(TRAINABLE));
         if (!weights.entries().keySet().equals(state.trainable().keySet())) {

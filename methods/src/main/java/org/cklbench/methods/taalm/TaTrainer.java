@@ -21,6 +21,7 @@ import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.engine.optim.AdamW;
 import org.cklbench.progress.Progress;
 import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.core.train.CheckpointStore;
 import org.cklbench.core.train.Trainer;
 
 import java.io.IOException;
@@ -71,6 +72,7 @@ public final class TaTrainer {
                              List<Example> examples, Settings s, Path out, Progress progress) throws IOException {
         LlamaModel base = phiBase;
         Files.createDirectories(out);
+        recoverBest(out.resolve("best"));
         int[] perm = Trainer.order(examples.size(), s.seed(), 0);
         int nVal = Math.max(1, (int) Math.round(examples.size() * s.validationShare()));
         List<Example> val = new ArrayList<>();
@@ -89,13 +91,20 @@ public final class TaTrainer {
             long step = 0;
             double best = Double.POSITIVE_INFINITY;
             List<JsonNode> metrics = new ArrayList<>();
-            if (Files.isRegularFile(ckpt.resolve("state.json"))) {
-                JsonNode st = JSON.readTree(ckpt.resolve("state.json").toFile());
-                restore(ckpt, phi, opt, st.get("optimizer_step").asLong(), base.manager());
+            java.util.Optional<Path> saved = new CheckpointStore(ckpt).latest();
+            if (saved.isPresent()) {
+                JsonNode st = JSON.readTree(saved.get().resolve("state.json").toFile());
+                restore(saved.get(), phi, opt, st.get("optimizer_step").asLong(), base.manager());
                 step = st.get("step").asLong();
                 best = st.get("best").asDouble();
+                long at = step;
                 if (Files.isRegularFile(out.resolve("metrics.jsonl"))) {
-                    JsonLines.forEach(out.resolve("metrics.jsonl"), l -> metrics.add(l.node()));
+                    // lines written after the checkpoint are made again
+                    JsonLines.forEach(out.resolve("metrics.jsonl"), l -> {
+                        if (l.node().path("step").asLong() <= at) {
+                            metrics.add(l.node());
+                        }
+                    });
                 }
             }
             if (step == 0 && metrics.isEmpty()) {
@@ -198,23 +207,38 @@ public final class TaTrainer {
         return new MetaGradient.Example(d, d.onesLike(), t, t.onesLike(), scope.create(targets, new Shape(1, targets.length)));
     }
 
+    /** Replaces {@code dir} with φ: the previous one is set aside until the new one is in place. */
     private static void save(TrainAttentionModel ta, Path dir, String basePath) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        Path aside = dir.resolveSibling(dir.getFileName() + ".old");
+        Folders.deleteTree(tmp);
         ta.save(tmp, basePath);
-        Folders.deleteTree(dir);
+        Folders.deleteTree(aside);
+        if (Files.exists(dir)) {
+            Files.move(dir, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
         Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Folders.deleteTree(aside);
+    }
+
+    /** After a kill between setting the old φ aside and putting the new one in place, the old one comes back. */
+    private static void recoverBest(Path dir) throws IOException {
+        Path aside = dir.resolveSibling(dir.getFileName() + ".old");
+        if (!Files.exists(dir) && Files.exists(aside)) {
+            Files.move(aside, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     private static void checkpoint(Path dir, Map<String, NDArray> phi, AdamW opt, long step, double best) throws IOException {
-        Files.createDirectories(dir);
-        SafetensorsWriter.write(dir.resolve("phi.safetensors"), phi, null);
-        SafetensorsWriter.write(dir.resolve("optimizer.safetensors"), opt.state(), null);
-        ObjectNode st = JSON.createObjectNode();
-        st.put("step", step);
-        st.put("optimizer_step", opt.stepCount());
-        st.put("best", best);
-        // state.json goes last: a checkpoint counts only once it is there
-        AtomicFiles.writeString(dir.resolve("state.json"), JSON.writeValueAsString(st));
+        new CheckpointStore(dir).save((tmp, faults) -> {
+            SafetensorsWriter.write(tmp.resolve("phi.safetensors"), phi, null);
+            SafetensorsWriter.write(tmp.resolve("optimizer.safetensors"), opt.state(), null);
+            ObjectNode st = JSON.createObjectNode();
+            st.put("step", step);
+            st.put("optimizer_step", opt.stepCount());
+            st.put("best", best);
+            AtomicFiles.writeString(tmp.resolve("state.json"), JSON.writeValueAsString(st));
+        });
     }
 
     private static void restore(Path dir, Map<String, NDArray> phi, AdamW opt, long optStep, NDManager parent)
