@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", description = "Benchmarks of the engine (medians on this machine).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the engine (medians on this machine).",
         subcommands = {BenchCommand.TrainStep.class})
 final class BenchCommand {
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "datasets", description = "The public datasets: list them, fetch them into CKL_HOME.",
+@Command(name = "datasets", mixinStandardHelpOptions = true, description = "The public datasets: list them, fetch them into CKL_HOME.",
         subcommands = {DatasetsCommand.ListSources.class, DatasetsCommand.Fetch.class})
 final class DatasetsCommand {
 

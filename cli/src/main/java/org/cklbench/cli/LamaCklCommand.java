@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "lama-ckl", description = "Build LAMA-ckl from LAMA (T-REx) for any base model, or audit a set.",
+@Command(name = "lama-ckl", mixinStandardHelpOptions = true, description = "Build LAMA-ckl from LAMA (T-REx) for any base model, or audit a set.",
         subcommands = {LamaCklCommand.Build.class, LamaCklCommand.AuditCmd.class})
 final class LamaCklCommand {
     private static final ObjectMapper JSON = new ObjectMapper();

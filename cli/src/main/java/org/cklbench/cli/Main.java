@@ -43,12 +43,21 @@ public final class Main implements Runnable {
             if (System.getenv("CKL_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
-            String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            err.println("ckl: error: " + msg);
+            err.println("ckl: error: " + ErrorMessages.of(ex));
             err.flush();
             return 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli hands only Exceptions to the handler; these two come from inputs, not from a bug here
+            if (System.getenv("CKL_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.println("ckl: error: " + ErrorMessages.of(e));
+            err.flush();
+            return 1;
+        }
     }
 
     private static boolean stoppedOnRequest(Throwable ex) {

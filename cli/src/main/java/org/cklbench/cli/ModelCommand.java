@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-@Command(name = "model", description = "Inspect and score Hugging Face Llama checkpoints.",
+@Command(name = "model", mixinStandardHelpOptions = true, description = "Inspect and score Hugging Face Llama checkpoints.",
         subcommands = {ModelCommand.Info.class, ModelCommand.Nll.class})
 final class ModelCommand {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -86,9 +86,12 @@ final class RunCommand implements Callable<Integer> {
         if (runDir != null) {
             folder = Runner.runIn(req, runDir, registries, Home.get(), new BarProgress());
         } else {
-            Files.createDirectories(out);
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is made if missing)");
+            }
             folder = Runner.run(req, out, resume, registries, Home.get(), new BarProgress());
         }
+        folder.summary(); // a damaged summary.json is named here rather than by the parser below
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(new ObjectMapper().readTree(folder.dir().resolve(RunFolder.SUMMARY).toFile())));
         System.err.println("run folder: " + folder.dir());

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-@Command(name = "site", description = "The static leaderboard site.", subcommands = {SiteCommand.Build.class, SiteCommand.Serve.class})
+@Command(name = "site", mixinStandardHelpOptions = true, description = "The static leaderboard site.", subcommands = {SiteCommand.Build.class, SiteCommand.Serve.class})
 final class SiteCommand {
 
     /** Says which run folders the site left out, and why (the site-data.json of a build). */

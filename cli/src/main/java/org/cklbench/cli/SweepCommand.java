@@ -69,6 +69,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "local: runs at once (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--max-runs", defaultValue = "10000", description = "Refuse a grid of more combinations than this (default: ${DEFAULT-VALUE}).")
+    long maxRuns;
+
     @Option(names = "--dry-run", description = "List the runs and what would be submitted, write the Slurm scripts, submit nothing.")
     boolean dryRun;
 
@@ -125,7 +128,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         Grid g = Grid.read(grid);
         Registries registries = Registries.load(plugins);
-        List<SweepEntry> entries = g.expand(registries);
+        List<SweepEntry> entries = g.expand(registries, maxRuns);
         SweepFolder folder = new SweepFolder(out);
         Path plug = plugins == null ? null : plugins.toAbsolutePath().normalize();
         SlurmResources res = SlurmResources.of(g.slurm()).overriddenBy(gpus, cpus, mem, time, partition, account, qos,

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "taalm", description = "TAALM's Train-Attention model.", subcommands = {TaalmCommand.Train.class})
+@Command(name = "taalm", mixinStandardHelpOptions = true, description = "TAALM's Train-Attention model.", subcommands = {TaalmCommand.Train.class})
 final class TaalmCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,

@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "temporalwiki", description = "TemporalWiki: score a model on the probes, or build probes and diffsets from snapshots.",
+@Command(name = "temporalwiki", mixinStandardHelpOptions = true, description = "TemporalWiki: score a model on the probes, or build probes and diffsets from snapshots.",
         subcommands = {TemporalWikiCommand.Eval.class, TemporalWikiCommand.Build.class})
 final class TemporalWikiCommand {
     private static final ObjectMapper JSON = new ObjectMapper();

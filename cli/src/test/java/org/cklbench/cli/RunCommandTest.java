@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +56,12 @@ class RunCommandTest {
         assertThat(prov.at("/inputs/to_learn/sha256/variant.jsonl").asText()).hasSize(64);
         assertThat(prov.at("/inputs/model/sha256/model.safetensors").asText()).hasSize(64);
         assertThat(prov.has("started") && prov.has("finished")).isTrue();
+        assertThat(prov.at("/software/git_commit").asText()).matches("[0-9a-f]{40}(-dirty)?|unknown");
+
+        // the run page's probe table shows subject and relation (once two empty columns)
+        JsonNode prediction = json.readTree(Files.readAllLines(ra.resolve("predictions/epoch-001.jsonl")).get(0));
+        assertThat(prediction.path("subject").asText()).isNotBlank();
+        assertThat(prediction.path("relation").asText()).isNotBlank();
 
         // The training loss falls and the To-Learn NLL with it: the run trains something.
         List<JsonNode> lines = Files.readAllLines(ra.resolve("metrics.jsonl")).stream().map(l -> {
@@ -121,9 +128,85 @@ class RunCommandTest {
         String broken = rows.get(2).replace(row.get("task_descriptive").asText(), "Nothing is said here .");
         rows.set(2, broken);
         Files.write(bad.resolve("variant.jsonl"), rows);
-        Cli.Run r = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--data", bad.toString()));
+        String[] args = with(SMOKE, "--out", tmp.resolve("out").toString(), "--data", bad.toString(), "--set", "epochs=1");
+        Cli.Run r = ckl(args);
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains(row.get("uuid").asText()).contains("do not occur");
+
+        // once a loop: "already exists; pass --resume", then "input files changed; start a new run"
+        Files.copy(data.resolve("variant.jsonl"), bad.resolve("variant.jsonl"), StandardCopyOption.REPLACE_EXISTING);
+        Cli.Run fixed = ckl(args);
+        assertThat(fixed.code()).as(fixed.err()).isZero();
+        assertThat(new RunFolder(onlyRun(tmp.resolve("out"))).complete()).isTrue();
+    }
+
+    /** A period with no probes or no training text once ran and was scored as if it had trained. */
+    @Test
+    void anEmptyTemporalWikiPeriodIsRefused() throws Exception {
+        Path world = org.cklbench.temporalwiki.WorldTemporalWiki.ensure(Cli.HOME, "smoke",
+                org.cklbench.progress.Progress.NONE)[1];
+        Path copy = tmp.resolve("twiki");
+        try (var walk = Files.walk(world)) {
+            for (Path p : walk.toList()) {
+                Files.copy(p, copy.resolve(world.relativize(p).toString()));
+            }
+        }
+        Path probes;
+        try (var files = Files.list(copy.resolve("probes"))) {
+            probes = files.filter(f -> f.getFileName().toString().contains("unchanged")).sorted().findFirst().orElseThrow();
+        }
+        Files.writeString(probes, "");
+        String[] args = {"run", "--benchmark", "temporalwiki", "--method", "finetune", "--preset", "smoke", "--out",
+            tmp.resolve("out").toString(), "--data", copy.toString()};
+        Cli.Run r = ckl(args);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(probes.toString()).contains("has no probes");
+
+        Files.copy(world.resolve(copy.relativize(probes).toString()), probes, StandardCopyOption.REPLACE_EXISTING);
+        Path diffset;
+        try (var files = Files.list(copy.resolve("diffsets"))) {
+            diffset = files.sorted().findFirst().orElseThrow();
+        }
+        Files.writeString(diffset, "");
+        r = ckl(args);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("holds no training text for period");
+    }
+
+    /** Once a NullPointerException's text, or a parser's without the file. */
+    @Test
+    void truncatedRunFilesAreNamed() throws Exception {
+        ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--set", "epochs=1"));
+        Path run = onlyRun(tmp.resolve("out"));
+        String summary = Files.readString(run.resolve("summary.json"));
+        Files.writeString(run.resolve("summary.json"), summary.substring(0, summary.length() / 2));
+        Cli.Run r = ckl(with(SMOKE, "--out", run.toString(), "--set", "epochs=1", "--resume"));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(run.resolve("summary.json").toString());
+
+        String record = Files.readString(run.resolve("run.json"));
+        Files.writeString(run.resolve("run.json"), record.substring(0, record.length() / 2));
+        r = ckl(with(SMOKE, "--out", run.toString(), "--set", "epochs=1", "--resume"));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(run.resolve("run.json").toString()).doesNotContain("NullPointer");
+    }
+
+    @Test
+    void anEmptySplitIsRefusedAndAMissingOneLeavesNoFolder() throws Exception {
+        ckl(with(SMOKE, "--out", tmp.resolve("warm").toString(), "--set", "epochs=1"));
+        Path data = Path.of(new ObjectMapper().readTree(onlyRun(tmp.resolve("warm")).resolve("run.json").toFile())
+                .at("/provenance/inputs/to_learn/path").asText()).getParent();
+        Path bad = Files.createDirectories(tmp.resolve("bad"));
+        Files.copy(data.resolve("invariant_descriptive.jsonl"), bad.resolve("invariant_descriptive.jsonl"));
+        Cli.Run missing = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--data", bad.toString()));
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("variant.jsonl");
+        assertThat(tmp.resolve("out")).doesNotExist();
+
+        Files.writeString(bad.resolve("variant.jsonl"), "");
+        Cli.Run empty = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--data", bad.toString()));
+        assertThat(empty.code()).isEqualTo(1);
+        assertThat(empty.err()).contains(bad.resolve("variant.jsonl").toString()).contains("has no rows");
     }
 
     @Test

@@ -182,4 +182,25 @@ class SweepGridTest {
                 + "\"data\":\"no-such-folder\"}")).as("a missing input folder, before anything runs")
                 .hasMessageContaining("no-such-folder").hasMessageContaining("does not exist");
     }
+
+    /** A grid of 10^6 runs once took minutes and a 227 MB dry-run listing to be accepted. */
+    @Test
+    void aHugeGridIsRefusedBeforeExpandingUnlessAllowed() throws Exception {
+        String seeds = java.util.stream.IntStream.rangeClosed(1, 1000).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(","));
+        String huge = "{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\",\"seed\":[" + seeds
+                + "],\"set\":{\"epochs\":[1,2,3,4,5,6,7,8,9,10],\"lr\":[1e-3,2e-3,3e-3,4e-3,5e-3,6e-3,7e-3,8e-3,9e-3,1e-2,"
+                + "2e-2,3e-2,4e-2,5e-2,6e-2,7e-2,8e-2,9e-2,1e-1,2e-1]}}";
+        assertThatThrownBy(() -> expand(huge)).hasMessageContaining("200,000 combinations")
+                .hasMessageContaining("cap of 10,000").hasMessageContaining("--max-runs");
+        Path f = tmp.resolve("seeds.json");
+        Files.writeString(f, "{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\",\"seed\":["
+                + seeds + "]}");
+        assertThatThrownBy(() -> Grid.read(f).expand(registries, 999)).hasMessageContaining("1,000 combinations");
+        assertThat(Grid.read(f).expand(registries, 1000)).hasSize(1000);
+        Cli.Run dry = Cli.ckl("sweep", "--grid", f.toString(), "--out", tmp.resolve("s").toString(), "--dry-run",
+                "--max-runs", "10");
+        assertThat(dry.code()).isEqualTo(1);
+        assertThat(dry.err()).contains("cap of 10;").contains("--max-runs");
+    }
 }

@@ -40,16 +40,25 @@ public final class Hashing {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** How one file is hashed (directly, or through a {@link HashCache}). */
+    public interface FileHasher {
+        String sha256(Path file) throws IOException;
+    }
+
     /** Every regular file under {@code dir} (or the file itself), relative path → SHA-256, sorted. */
     public static Map<String, String> sha256Tree(Path dir) throws IOException {
+        return sha256Tree(dir, Hashing::sha256);
+    }
+
+    public static Map<String, String> sha256Tree(Path dir, FileHasher hasher) throws IOException {
         Map<String, String> out = new TreeMap<>();
         if (Files.isRegularFile(dir)) {
-            out.put(dir.getFileName().toString(), sha256(dir));
+            out.put(dir.getFileName().toString(), hasher.sha256(dir));
             return out;
         }
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-                out.put(dir.relativize(p).toString(), sha256(p));
+                out.put(dir.relativize(p).toString(), hasher.sha256(p));
             }
         }
         return out;

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,18 +61,56 @@ public final class JsonLines {
     private JsonLines() {
     }
 
+    /**
+     * The longest line read, in characters. A row of any benchmark is far shorter; without a bound, one
+     * corrupt file with a 300 MB line ends the process in an OutOfMemoryError instead of an error naming it.
+     */
+    public static final int MAX_LINE_CHARS = 32 << 20;
+
     public static void forEach(Path file, LineHandler handler) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             forEach(file, r, handler);
+        } catch (LineException e) {
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw new LineException(file, firstLineNotUtf8(file), "bytes that are not UTF-8 text; save the file"
+                        + " as UTF-8");
+            }
+            throw e;
+        }
+    }
+
+    /** The number of the first line of {@code file} that does not decode as UTF-8 (lines are split on LF bytes). */
+    static long firstLineNotUtf8(Path file) throws IOException {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            long n = 1;
+            for (int b; ; ) {
+                b = in.read();
+                if (b == '\n' || b == -1) {
+                    try {
+                        utf8.reset().decode(ByteBuffer.wrap(line.toByteArray()));
+                    } catch (CharacterCodingException e) {
+                        return n;
+                    }
+                    if (b == -1) {
+                        return n;
+                    }
+                    line.reset();
+                    n++;
+                } else if (line.size() <= 4L * MAX_LINE_CHARS) {
+                    line.write(b);
+                }
+            }
         }
     }
 
     /** As {@link #forEach(Path, LineHandler)} from a reader the caller opened (e.g. decompressing) and closes. */
     public static void forEach(Path file, BufferedReader reader, LineHandler handler) throws IOException {
+        BoundedLines lines = new BoundedLines(file, reader, MAX_LINE_CHARS);
         String s;
-        long n = 0;
-        while ((s = reader.readLine()) != null) {
-            n++;
+        while ((s = lines.next()) != null) {
+            long n = lines.number();
             if (s.isBlank()) {
                 continue;
             }

@@ -10,6 +10,7 @@ import org.cklbench.core.benchmark.LeaderboardSpecs;
 import org.cklbench.core.benchmark.MetaExample;
 import org.cklbench.core.benchmark.OpenContext;
 import org.cklbench.core.benchmark.Presets;
+import org.cklbench.core.benchmark.SettingChecks;
 import org.cklbench.core.benchmark.Protocol;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
@@ -60,6 +61,12 @@ public final class LamaCklBenchmark implements Benchmark {
     }
 
     @Override
+    public void checkSettings(JsonNode s) {
+        SettingChecks.atLeast(s, "epochs", 1);
+        SettingChecks.oneOf(s, "task_form", List.of("descriptive", "schematic"));
+    }
+
+    @Override
     public LeaderboardSpec leaderboard() {
         return LEADERBOARD;
     }
@@ -90,6 +97,14 @@ public final class LamaCklBenchmark implements Benchmark {
         return new BenchmarkInputs(files, Files.isRegularFile(split) ? split : null);
     }
 
+    /** An empty split would give a run that trains on nothing or scores nothing, and still ends "complete". */
+    private static List<LamaCklRow> nonEmpty(List<LamaCklRow> rows, Path file) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(file + " has no rows; a LAMA-ckl split needs at least one fact");
+        }
+        return rows;
+    }
+
     /** The Train-Attention split ({@code train_attention.jsonl}): each fact's evidence with its schematic task. */
     @Override
     public List<MetaExample> readMetaTraining(Path file) throws IOException {
@@ -102,8 +117,8 @@ public final class LamaCklBenchmark implements Benchmark {
         JsonNode s = ctx.settings();
         String form = s.get("task_form").asText();
         int epochs = s.get("epochs").asInt();
-        List<LamaCklRow> toLearn = LamaCklRow.read(ctx.input("to_learn"));
-        List<LamaCklRow> notToForget = LamaCklRow.read(ctx.input("not_to_forget"));
+        List<LamaCklRow> toLearn = nonEmpty(LamaCklRow.read(ctx.input("to_learn")), ctx.input("to_learn"));
+        List<LamaCklRow> notToForget = nonEmpty(LamaCklRow.read(ctx.input("not_to_forget")), ctx.input("not_to_forget"));
         List<TrainingDocument> docs = documents(toLearn, ctx.tokenizer(), ctx.maxTokens());
         List<TrainingDocument> review = documents(notToForget, ctx.tokenizer(), ctx.maxTokens());
         List<TrainingDocument> reviewReference = new ArrayList<>();

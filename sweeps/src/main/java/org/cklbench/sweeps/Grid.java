@@ -82,6 +82,17 @@ public final class Grid {
      * typed parameters and settings are checked here, and errors name the file and the sub-grid.
      */
     public List<SweepEntry> expand(Registries registries) {
+        return expand(registries, DEFAULT_MAX_RUNS);
+    }
+
+    /**
+     * A grid expands before anything is checked or submitted, so its size is capped: a typo (a list
+     * of a thousand seeds) would otherwise take minutes and hundreds of MB just to be listed.
+     */
+    public static final long DEFAULT_MAX_RUNS = 10_000;
+
+    /** As {@link #expand(Registries)}, refusing a grid of more than {@code maxRuns} combinations. */
+    public List<SweepEntry> expand(Registries registries, long maxRuns) {
         checkKeys(root, "the grid", true);
         List<ObjectNode> grids = new ArrayList<>();
         JsonNode subs = root.path("grids");
@@ -101,6 +112,16 @@ public final class Grid {
                 merged.setAll((ObjectNode) subs.get(i));
                 grids.add(merged);
             }
+        }
+        long total = 0;
+        for (int g = 0; g < grids.size(); g++) {
+            total = saturatingAdd(total, combinations(grids.get(g), grids.size() == 1 ? "the grid" : "grids[" + g + "]"));
+        }
+        if (total > maxRuns) {
+            throw new IllegalArgumentException(file + ": the grid has " + (total == Long.MAX_VALUE ? "more than 9e18"
+                    : String.format(java.util.Locale.ROOT, "%,d", total)) + " combinations, more than the cap of "
+                    + String.format(java.util.Locale.ROOT, "%,d", maxRuns) + "; check its lists, or pass --max-runs N to"
+                    + " allow that many");
         }
         Map<String, SweepEntry> out = new LinkedHashMap<>();
         for (int g = 0; g < grids.size(); g++) {
@@ -219,6 +240,44 @@ public final class Grid {
             throw new IllegalArgumentException(file + ", " + where + ": \"" + key + "\" lists a value twice: " + out);
         }
         return out;
+    }
+
+    /** The number of runs a sub-grid lists (before removing duplicates), saturating at Long.MAX_VALUE. */
+    private long combinations(ObjectNode g, String where) {
+        long n = 1;
+        for (String axis : AXES) {
+            JsonNode v = g.get(axis);
+            if (v == null) {
+                continue;
+            }
+            if (axis.equals("params") || axis.equals("set")) {
+                if (v.isObject()) {
+                    for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+                        JsonNode x = v.get(it.next());
+                        n = saturatingMultiply(n, x.isArray() ? x.size() : 1);
+                    }
+                }
+            } else {
+                n = saturatingMultiply(n, v.isArray() ? v.size() : 1);
+            }
+        }
+        return n;
+    }
+
+    private static long saturatingMultiply(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** Every combination of an object of values-or-lists ({@code params}, {@code set}), in key order. */

@@ -1,13 +1,8 @@
 package org.cklbench.temporalwiki;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.cklbench.io.JsonLines;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,15 +43,7 @@ public final class Diffsets {
         if (!name.endsWith(".csv")) {
             throw new IOException(file + ": diffsets must be .jsonl or .csv");
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CSVParser csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
-            if (!csv.getHeaderMap().containsKey("text")) {
-                throw new IOException(file + ": the CSV header has no 'text' column (has " + csv.getHeaderNames() + ")");
-            }
-            for (CSVRecord rec : csv) {
-                out.add(rec.get("text"));
-            }
-        }
+        CsvFiles.forEach(file, List.of("text"), rec -> out.add(rec.get("text")));
         return out;
     }
 

@@ -10,6 +10,7 @@ import org.cklbench.core.benchmark.LeaderboardSpecs;
 import org.cklbench.core.benchmark.MetaExample;
 import org.cklbench.core.benchmark.OpenContext;
 import org.cklbench.core.benchmark.Presets;
+import org.cklbench.core.benchmark.SettingChecks;
 import org.cklbench.core.benchmark.Protocol;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
@@ -64,6 +65,12 @@ public final class TemporalWikiBenchmark implements Benchmark {
         return PRESETS;
     }
 
+    /** {@code max_probes} 0 keeps every probe of a period. */
+    @Override
+    public void checkSettings(JsonNode s) {
+        SettingChecks.atLeast(s, "max_probes", 0);
+    }
+
     @Override
     public LeaderboardSpec leaderboard() {
         return LEADERBOARD;
@@ -112,11 +119,16 @@ public final class TemporalWikiBenchmark implements Benchmark {
         List<Protocol.Stage> stages = new ArrayList<>();
         List<List<Protocol.ProbeSet>> probes = new ArrayList<>();
         for (Period p : Period.ALL) {
-            List<TwikiProbe> changed = cap(TwikiProbe.read(p.probeFile(ctx.input("probes"), true)), maxProbes);
-            List<TwikiProbe> unchanged = cap(TwikiProbe.read(p.probeFile(ctx.input("probes"), false)), maxProbes);
+            List<TwikiProbe> changed = cap(nonEmpty(p.probeFile(ctx.input("probes"), true)), maxProbes);
+            List<TwikiProbe> unchanged = cap(nonEmpty(p.probeFile(ctx.input("probes"), false)), maxProbes);
+            List<String> diffs = Diffsets.filtered(ctx.input("diffsets"), p);
+            if (diffs.isEmpty()) {
+                throw new IllegalArgumentException(ctx.input("diffsets") + " holds no training text for period "
+                        + p.name() + "; a period that trains on nothing would still be scored as if it had");
+            }
             // each period starts a fresh optimiser, as the reference trains each in a process of its own
-            stages.add(new Protocol.Stage("period " + p.name(), documents(Diffsets.filtered(ctx.input("diffsets"), p),
-                    ctx.tokenizer(), ctx.maxTokens(), p, changed), true));
+            stages.add(new Protocol.Stage("period " + p.name(), documents(diffs, ctx.tokenizer(), ctx.maxTokens(), p,
+                    changed), true));
             probes.add(List.of(new Protocol.ProbeSet("changed", probes(changed, p, "c")),
                     new Protocol.ProbeSet("unchanged", probes(unchanged, p, "u"))));
         }
@@ -181,6 +193,14 @@ public final class TemporalWikiBenchmark implements Benchmark {
                 return summary(metrics);
             }
         };
+    }
+
+    private static List<TwikiProbe> nonEmpty(Path file) throws IOException {
+        List<TwikiProbe> probes = TwikiProbe.read(file);
+        if (probes.isEmpty()) {
+            throw new IllegalArgumentException(file + " has no probes; each period needs changed and unchanged ones");
+        }
+        return probes;
     }
 
     private static List<TwikiProbe> cap(List<TwikiProbe> probes, int max) {

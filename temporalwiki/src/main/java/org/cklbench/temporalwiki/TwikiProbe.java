@@ -1,15 +1,9 @@
 package org.cklbench.temporalwiki;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.io.JsonLines;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,21 +31,8 @@ public record TwikiProbe(String subject, String relation, String object) {
         if (!name.endsWith(".csv")) {
             throw new IOException(file + ": probes must be .jsonl or .csv");
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CSVParser csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
-            for (String col : List.of("subject", "relation", "object")) {
-                if (!csv.getHeaderMap().containsKey(col)) {
-                    throw new IOException(file + ": the CSV header has no '" + col + "' column (has " + csv.getHeaderNames() + ")");
-                }
-            }
-            for (CSVRecord rec : csv) {
-                if (!rec.isConsistent()) {
-                    throw new IOException(file + ":" + (rec.getRecordNumber() + 1) + ": " + rec.size()
-                            + " fields, the header has " + csv.getHeaderMap().size());
-                }
-                out.add(new TwikiProbe(rec.get("subject"), rec.get("relation"), rec.get("object")));
-            }
-        }
+        CsvFiles.forEach(file, List.of("subject", "relation", "object"),
+                rec -> out.add(new TwikiProbe(rec.get("subject"), rec.get("relation"), rec.get("object"))));
         return out;
     }
 }

@@ -52,4 +52,16 @@ class TwikiDataTest {
         assertThat(Diffsets.keep("  " + "x".repeat(49) + "  ")).isFalse();
         assertThat(Diffsets.keep("x".repeat(50))).isTrue();
     }
+
+    /** Once "Input length = 1", naming neither file nor place. */
+    @Test
+    void csvBytesThatAreNotUtf8NameTheFile() throws Exception {
+        Path f = tmp.resolve("0901-1001_changed.csv");
+        Files.write(f, "subject,relation,object\nCaf\u00e9,owner,Bo\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> TwikiProbe.read(f)).hasMessageContaining(f.toString())
+                .hasMessageContaining("not UTF-8");
+        Path d = tmp.resolve("0901-1001.csv");
+        Files.write(d, "text\nna\u00efve\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> Diffsets.read(d)).hasMessageContaining(d.toString()).hasMessageContaining("not UTF-8");
+    }
 }

@@ -1,5 +1,6 @@
 package org.cklbench.core.benchmark;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.cklbench.progress.Progress;
 import org.cklbench.runfolder.LeaderboardSpec;
 
@@ -31,6 +32,14 @@ public interface Benchmark {
     }
 
     Presets presets();
+
+    /**
+     * Refuses a resolved setting of this benchmark's own (see {@link SettingChecks}) that is out of
+     * range. Called before anything is created, after the runtime checked the training settings,
+     * {@code eval_batch_size} and {@code checkpoint_every}.
+     */
+    default void checkSettings(JsonNode settings) {
+    }
 
     /** How its results are shown; written into every run folder as {@code benchmark.json}. */
     LeaderboardSpec leaderboard();

@@ -27,6 +27,9 @@ public final class ProbeEvaluator {
     private final int batchSize;
 
     public ProbeEvaluator(LlamaModel model, TextTokenizer tokenizer, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("evaluation batch size " + batchSize + " must be 1 or more");
+        }
         this.model = model;
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;

@@ -9,6 +9,7 @@ import org.cklbench.core.method.MethodRegistry;
 import org.cklbench.core.method.Preparation;
 import org.cklbench.core.method.ResolvedMethod;
 import org.cklbench.io.FileLocks;
+import org.cklbench.io.HashCache;
 import org.cklbench.io.Hashing;
 import org.cklbench.progress.Progress;
 import org.cklbench.runfolder.Json;
@@ -44,6 +45,7 @@ public final class Preparations {
                                         BenchmarkInputs in, String device, Path home, Map<String, Path> inputs,
                                         Progress progress) throws IOException {
         Map<String, Path> out = new LinkedHashMap<>();
+        HashCache hashes = Provenance.hashCache(home);
         for (Map.Entry<String, Preparation> e : methods.preparations(method).entrySet()) {
             String id = e.getKey();
             Preparation prep = e.getValue();
@@ -56,10 +58,10 @@ public final class Preparations {
             key.put("method", id);
             key.put("preparation", prep.name());
             key.set("settings", prep.settings());
-            key.set("model", JSON.valueToTree(Hashing.sha256Tree(in.model())));
-            key.put("split", Hashing.sha256(in.metaTraining()));
+            key.set("model", JSON.valueToTree(hashes.sha256Tree(in.model())));
+            key.put("split", hashes.sha256(in.metaTraining()));
             for (Map.Entry<String, Path> extra : prep.inputs().entrySet()) {
-                key.set(extra.getKey(), JSON.valueToTree(Hashing.sha256Tree(extra.getValue())));
+                key.set(extra.getKey(), JSON.valueToTree(hashes.sha256Tree(extra.getValue())));
             }
             String name = id + "-" + prep.name() + "-" + Hashing.sha256(Json.canonical(key)).substring(0, 12);
             Path root = Files.createDirectories(home.resolve("prepared"));

@@ -1,16 +1,16 @@
 package org.cklbench.core.run;
 
 import ai.djl.engine.Engine;
-import org.cklbench.io.Hashing;
+import org.cklbench.io.HashCache;
 import org.cklbench.runfolder.InputFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.Properties;
 
 /**
  * Where a result came from: code (suite version, git commit), platform (Java, DJL, PyTorch, device)
@@ -35,46 +35,36 @@ public final class Provenance {
         return o;
     }
 
-    /** SHA-256 of every file of each named input (a file or a folder). */
-    public static Map<String, InputFiles> inputs(Map<String, Path> inputs) throws IOException {
+    /** SHA-256 of every file of each named input (a file or a folder), through {@code hashes}. */
+    public static Map<String, InputFiles> inputs(Map<String, Path> inputs, HashCache hashes) throws IOException {
         Map<String, InputFiles> o = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : inputs.entrySet()) {
             o.put(e.getKey(), new InputFiles(e.getValue().toAbsolutePath().toString(),
-                    new TreeMap<>(Hashing.sha256Tree(e.getValue()))));
+                    new TreeMap<>(hashes.sha256Tree(e.getValue()))));
         }
         return o;
     }
 
-    /**
-     * The commit of the suite's source tree (the git repository around the running jar), with
-     * "-dirty" when it has uncommitted changes; "unknown" outside a repository.
-     */
-    public static String gitCommit() {
-        try {
-            Path here = Path.of(Provenance.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path dir = here.toFile().isDirectory() ? here : here.getParent();
-            String commit = git(dir, "rev-parse", "HEAD");
-            if (commit == null) {
-                return "unknown";
-            }
-            String status = git(dir, "status", "--porcelain", "--untracked-files=no");
-            return status != null && !status.isBlank() ? commit + "-dirty" : commit;
-        } catch (Exception e) {
-            return "unknown";
-        }
+    /** The SHA-256 cache of a CKL_HOME: runs and sweeps sharing it hash each unchanged input once. */
+    public static HashCache hashCache(Path home) {
+        return new HashCache(home.resolve("cache").resolve("sha256"));
     }
 
-    private static String git(Path dir, String... args) throws IOException, InterruptedException {
-        String[] cmd = new String[args.length + 3];
-        cmd[0] = "git";
-        cmd[1] = "-C";
-        cmd[2] = dir.toString();
-        System.arraycopy(args, 0, cmd, 3, args.length);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            return null;
+    /** The commit the suite was built from, with "-dirty" for uncommitted changes; "unknown" if built outside git. */
+    public static String gitCommit() {
+        try (InputStream in = Provenance.class.getResourceAsStream("git.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            String commit = p.getProperty("git.commit.id", "");
+            if (!commit.matches("[0-9a-f]{40}")) {
+                return "unknown";
+            }
+            return commit + (Boolean.parseBoolean(p.getProperty("git.dirty")) ? "-dirty" : "");
+        } catch (IOException e) {
+            return "unknown";
         }
-        return out;
     }
 }

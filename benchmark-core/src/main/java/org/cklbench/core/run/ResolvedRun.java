@@ -2,9 +2,11 @@ package org.cklbench.core.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.benchmark.SettingChecks;
 import org.cklbench.core.method.MethodRegistry;
 import org.cklbench.core.method.ResolvedMethod;
 import org.cklbench.core.plugin.Registries;
+import org.cklbench.core.state.TrainSettings;
 import org.cklbench.runfolder.RunConfig;
 
 import java.nio.file.Files;
@@ -25,6 +27,10 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         Benchmark b = registries.benchmarks().get(r.benchmark());
         var preset = b.presets().get(r.preset());
         ObjectNode settings = preset.settings(r.overrides());
+        TrainSettings.of(settings);
+        SettingChecks.atLeast(settings, "eval_batch_size", 1);
+        SettingChecks.atLeastIfPresent(settings, "checkpoint_every", 0);
+        b.checkSettings(settings);
         MethodRegistry methods = registries.methods();
         ResolvedMethod m = methods.resolve(r.method(), preset.methodDefaults(), r.methodParams());
         String device = r.device() == null ? "cpu" : r.device().toLowerCase(Locale.ROOT);

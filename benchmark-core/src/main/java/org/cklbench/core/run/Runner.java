@@ -6,6 +6,7 @@ import org.cklbench.core.benchmark.InputRequest;
 import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.ResolvedMethod;
 import org.cklbench.core.plugin.Registries;
+import org.cklbench.core.train.Trainer;
 import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.io.FileLocks;
 import org.cklbench.progress.Progress;
@@ -84,6 +85,8 @@ public final class Runner {
                 config.device(), home, inputs, progress);
         ResolvedMethod method = resolved.method().withPrepared(prepared);
 
+        // every input exists and is read once before the folder is made, so a missing file leaves nothing behind
+        Map<String, InputFiles> hashes = Provenance.inputs(inputs, Provenance.hashCache(home));
         String id = config.id();
         RunFolder folder = new RunFolder(where.apply(id));
         Files.createDirectories(folder.dir());
@@ -99,6 +102,13 @@ public final class Runner {
                             + (before.config() == null ? "no config" : "id " + before.config().id()) + ", this one is " + id
                             + "); resume it with its own options or choose another --out");
                 }
+                if (neverTrained(folder)) {
+                    // it failed or stopped before its first evaluation or checkpoint: nothing in it to keep,
+                    // so it is started afresh, whatever its inputs were (say, data fixed in place since)
+                    before = null;
+                }
+            }
+            if (before != null) {
                 if (!resume) {
                     throw new IllegalArgumentException(folder.dir() + " already exists" + (folder.complete()
                             ? " and is complete" : " (interrupted)") + "; pass --resume to continue it, or another --out");
@@ -107,7 +117,6 @@ public final class Runner {
                     return folder;
                 }
             }
-            Map<String, InputFiles> hashes = Provenance.inputs(inputs);
             if (before != null && before.provenance() != null
                     && !Json.canonical(before.provenance().inputs()).equals(Json.canonical(hashes))) {
                 throw new IllegalArgumentException(folder.dir() + ": the input files changed since this run started"
@@ -134,5 +143,9 @@ public final class Runner {
             folder.writeRun(folder.run().withProvenance(prov.withFinished(Instant.now().toString())));
             return folder;
         }
+    }
+
+    private static boolean neverTrained(RunFolder folder) throws IOException {
+        return !folder.complete() && folder.metrics().isEmpty() && !Trainer.hasCheckpoint(folder.checkpoint());
     }
 }

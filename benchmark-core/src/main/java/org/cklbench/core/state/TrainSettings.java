@@ -2,6 +2,8 @@ package org.cklbench.core.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.List;
+
 /**
  * Hyperparameters of the optimisation. {@code batchSize} counts sequences per optimiser step; they
  * run as {@code gradAccumulation} micro-batches whose gradients add up. Unless a method brings its
@@ -21,15 +23,40 @@ public record TrainSettings(int batchSize, int gradAccumulation, double lr, Stri
                 loraDropout, full, false);
     }
 
+    /** Every value in its range, or an error naming the setting as {@code --set} names it. */
     public TrainSettings {
         if (batchSize <= 0 || gradAccumulation <= 0 || batchSize % gradAccumulation != 0) {
-            throw new IllegalArgumentException("batch size " + batchSize + " must be a positive multiple of"
-                    + " gradient accumulation " + gradAccumulation);
+            throw new IllegalArgumentException("setting batch_size " + batchSize + " must be a positive multiple of"
+                    + " grad_accumulation " + gradAccumulation);
+        }
+        check(Double.isFinite(lr) && lr > 0, "lr", lr, "a finite number above 0");
+        check(schedule != null && List.of("constant", "linear", "cosine").contains(schedule), "schedule", schedule,
+                "constant, linear or cosine");
+        check(warmupRatio >= 0 && warmupRatio < 1, "warmup_ratio", warmupRatio, "a number in [0, 1)");
+        check(Double.isFinite(weightDecay) && weightDecay >= 0, "weight_decay", weightDecay, "a finite number, 0 or more");
+        check(Double.isFinite(clipNorm) && clipNorm >= 0, "clip_norm", clipNorm, "a finite number, 0 (no clipping) or more");
+        check(maxTokens >= 2, "max_tokens", maxTokens, "2 or more (a document and one target)");
+        if (!full) {
+            check(loraR >= 1, "lora_r", loraR, "1 or more");
+            check(Double.isFinite(loraAlpha) && loraAlpha > 0, "lora_alpha", loraAlpha, "a finite number above 0");
+            check(loraDropout >= 0 && loraDropout < 1, "lora_dropout", loraDropout, "a number in [0, 1)");
+        }
+    }
+
+    private static void check(boolean ok, String name, Object value, String takes) {
+        if (!ok) {
+            throw new IllegalArgumentException("setting " + name + " = " + value + ": must be " + takes);
         }
     }
 
     /** From a benchmark's resolved settings (preset plus --set), keys as in run.json. */
     public static TrainSettings of(JsonNode s) {
+        for (String k : List.of("batch_size", "grad_accumulation", "lr", "schedule", "warmup_ratio", "weight_decay",
+                "clip_norm", "max_tokens", "lora_r", "lora_alpha", "lora_dropout", "full")) {
+            if (!s.hasNonNull(k)) {
+                throw new IllegalArgumentException("the settings lack '" + k + "', which every preset must give");
+            }
+        }
         return new TrainSettings(s.get("batch_size").asInt(), s.get("grad_accumulation").asInt(), s.get("lr").asDouble(),
                 s.get("schedule").asText(), s.get("warmup_ratio").asDouble(), s.get("weight_decay").asDouble(),
                 s.get("clip_norm").asDouble(), s.get("max_tokens").asInt(), s.get("lora_r").asInt(),

@@ -20,7 +20,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +76,7 @@ public final class Fetcher {
         }
         Path downloads = Files.createDirectories(home.resolve("datasets").resolve(".downloads"));
         List<Path> files = new ArrayList<>();
+        Map<String, String> unrecorded = new LinkedHashMap<>();
         for (Source.RemoteFile f : s.files()) {
             Path file = downloads.resolve(f.fileName());
             if (dataDir != null) {
@@ -82,27 +85,40 @@ public final class Fetcher {
                     throw new IOException("--data-dir " + dataDir + " has no " + f.fileName() + " (expected for dataset "
                             + s.name() + ")");
                 }
-                verify(s, f, local);
+                verify(s, f, local, unrecorded);
                 files.add(local);
                 continue;
             }
             if (!Files.isRegularFile(file)) {
                 download(f, file);
             }
-            verify(s, f, file);
+            verify(s, f, file, unrecorded);
             files.add(file);
         }
-        Path tmp = Files.createDirectories(dir.resolveSibling("." + s.name() + ".tmp"));
-        for (Path f : files) {
-            if (s.extract()) {
-                Archives.unzip(f, tmp);
-            } else {
-                Files.copy(f, tmp.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = dir.resolveSibling("." + s.name() + ".tmp");
+        Folders.deleteTree(tmp);
+        Files.createDirectories(tmp);
+        try {
+            for (Path f : files) {
+                if (s.extract()) {
+                    try {
+                        Archives.unzip(f, tmp);
+                    } catch (IOException | RuntimeException e) {
+                        throw new IOException(f + " is not a usable archive (" + e.getMessage() + "); nothing was"
+                                + " recorded of it: replace it with a good copy and fetch again", e);
+                    }
+                } else {
+                    Files.copy(f, tmp.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
+            AtomicFiles.writeString(tmp.resolve(COMPLETE), "fetched\n");
+            Folders.deleteTree(dir);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Folders.deleteTree(tmp);
         }
-        AtomicFiles.writeString(tmp.resolve(COMPLETE), "fetched\n");
-        Folders.deleteTree(dir);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        // a checksum is recorded only once its file proved usable, so a bad first copy is never pinned
+        record(unrecorded);
         return dir;
     }
 
@@ -180,22 +196,42 @@ public final class Fetcher {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Checks the file against the known SHA-256, or the recorded one; records it when there is neither. */
-    private void verify(Source s, Source.RemoteFile f, Path file) throws IOException {
+    private Path recordFile() {
+        return home.resolve("datasets").resolve("checksums.json");
+    }
+
+    private ObjectNode recorded() throws IOException {
+        Path f = recordFile();
+        return Files.isRegularFile(f) ? (ObjectNode) JSON.readTree(f.toFile()) : JSON.createObjectNode();
+    }
+
+    private void record(Map<String, String> checksums) throws IOException {
+        if (checksums.isEmpty()) {
+            return;
+        }
+        ObjectNode recorded = recorded();
+        checksums.forEach(recorded::put);
+        AtomicFiles.writeString(recordFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(recorded));
+    }
+
+    /**
+     * Checks the file against the known SHA-256, or the one recorded at the first good download; with
+     * neither, adds it to {@code unrecorded}, to be recorded once the file proved usable.
+     */
+    private void verify(Source s, Source.RemoteFile f, Path file, Map<String, String> unrecorded) throws IOException {
         String actual = Hashing.sha256(file);
-        Path recordFile = home.resolve("datasets").resolve("checksums.json");
-        ObjectNode recorded = Files.isRegularFile(recordFile) ? (ObjectNode) JSON.readTree(recordFile.toFile())
-                : JSON.createObjectNode();
-        String expected = f.sha256() != null ? f.sha256() : recorded.path(s.name() + "/" + f.fileName()).asText(null);
+        String key = s.name() + "/" + f.fileName();
+        String expected = f.sha256() != null ? f.sha256() : recorded().path(key).asText(null);
         if (expected == null) {
-            recorded.put(s.name() + "/" + f.fileName(), actual);
-            AtomicFiles.writeString(recordFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(recorded));
+            unrecorded.put(key, actual);
             return;
         }
         if (!expected.equals(actual)) {
             throw new IOException(file + ": SHA-256 " + actual + " does not match the expected " + expected
-                    + (f.sha256() != null ? " (pinned in the catalogue)" : " (recorded at the first download)")
-                    + "; the file is corrupt or the source changed. Delete it and fetch again.");
+                    + (f.sha256() != null ? " (pinned in the catalogue)" : " (recorded in " + recordFile()
+                    + " at the first good download)") + "; the file is corrupt or the source changed. Delete it and fetch"
+                    + " again" + (f.sha256() != null ? "." : ", or remove its line from " + recordFile() + " if the source"
+                    + " changed on purpose."));
         }
     }
 }

@@ -125,6 +125,24 @@ class FetcherTest {
         assertThatThrownBy(() -> g.fetch(source(sha(payload)), local)).hasMessageContaining("does not match");
     }
 
+    /** A garbage first copy is not pinned as the dataset's checksum, so a good copy is taken afterwards. */
+    @Test
+    void aGarbageFirstCopyRecordsNothingAndAGoodOneIsTakenAfterwards() throws Exception {
+        Path local = Files.createDirectories(tmp.resolve("offline"));
+        Files.writeString(local.resolve("data.zip"), "this is not a zip file at all");
+        Fetcher f = new Fetcher(tmp.resolve("home"), Progress.NONE);
+        assertThatThrownBy(() -> f.fetch(source(null), local)).hasMessageContaining("not a usable archive")
+                .hasMessageContaining("data.zip");
+        assertThat(tmp.resolve("home/datasets/checksums.json")).doesNotExist();
+        try (var s = Files.list(tmp.resolve("home/datasets"))) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+        Files.write(local.resolve("data.zip"), payload);
+        Path dir = f.fetch(source(null), local);
+        assertThat(dir.resolve("probes/b.jsonl")).hasContent("{\"x\":1}");
+        assertThat(Files.readString(tmp.resolve("home/datasets/checksums.json"))).contains(sha(payload));
+    }
+
     @Test
     void theReleasedLamaCklFilesVerifyAgainstTheirPinnedChecksums() throws Exception {
         Path shared = org.cklbench.testing.Shared.require("data/lama-ckl");

@@ -73,6 +73,8 @@ public record LlamaConfig(
         Path file = dir.resolve("config.json");
         try {
             return parse(JSON.readTree(Files.readAllBytes(file)), file.toString());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (NoSuchFileException e) {
             throw new IOException("no config.json in " + dir
                     + ": point --model at a Hugging Face checkpoint folder", e);
@@ -128,13 +130,31 @@ public record LlamaConfig(
         int vocab = required(obj, "vocab_size", problems);
         int inter = required(obj, "intermediate_size", problems);
         int layers = required(obj, "num_hidden_layers", problems);
+        int kvHeads = obj.path("num_key_value_heads").asInt(heads);
+        if (heads > 0 && hidden % heads != 0) {
+            problems.add("hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
+        }
+        if (kvHeads <= 0 || (heads > 0 && heads % kvHeads != 0)) {
+            problems.add("num_key_value_heads " + obj.get("num_key_value_heads") + " must divide num_attention_heads "
+                    + heads);
+        }
+        for (String f : List.of("rms_norm_eps", "rope_theta")) {
+            JsonNode v = obj.get(f);
+            if (v != null && !(v.isNumber() && Double.isFinite(v.asDouble()) && v.asDouble() > 0)) {
+                problems.add(f + " " + v + " must be a finite number above 0");
+            }
+        }
+        JsonNode maxPos = obj.get("max_position_embeddings");
+        if (maxPos != null && !(maxPos.canConvertToInt() && maxPos.asInt() > 0)) {
+            problems.add("max_position_embeddings " + maxPos + " must be a positive whole number");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(source + ": this engine cannot run the configured model: "
                     + String.join("; ", problems));
         }
         return new LlamaConfig(
                 vocab, hidden, inter, layers, heads,
-                obj.path("num_key_value_heads").asInt(heads),
+                kvHeads,
                 obj.path("rms_norm_eps").asDouble(1e-6),
                 obj.path("rope_theta").asDouble(10000.0),
                 linearFactor,

@@ -22,6 +22,9 @@ public final class SequenceScorer {
     private final int batchSize;
 
     public SequenceScorer(LlamaModel model, ForwardHooks hooks, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("scoring batch size " + batchSize + " must be 1 or more");
+        }
         this.model = model;
         this.hooks = hooks;
         this.batchSize = batchSize;

@@ -55,9 +55,22 @@ public final class TextTokenizer implements AutoCloseable {
         }
         JsonNode tokCfg = readIfPresent(dir.resolve("tokenizer_config.json"));
         JsonNode modelCfg = readIfPresent(dir.resolve("config.json"));
-        JsonNode tokJson = JSON.readTree(file.toFile());
-        HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file, Map.of(
-                "addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        JsonNode tokJson = read(file);
+        long vocab = modelCfg.path("vocab_size").asLong(Long.MAX_VALUE);
+        long maxId = maxId(tokJson);
+        if (maxId >= vocab) {
+            // the model would fail at its first forward pass with "index out of range in self"
+            throw new IOException(file + " holds token id " + maxId + " but " + dir.resolve("config.json")
+                    + " gives vocab_size " + vocab + ": this tokenizer does not belong to this model");
+        }
+        HuggingFaceTokenizer hf;
+        try {
+            hf = HuggingFaceTokenizer.newInstance(file, Map.of(
+                    "addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        } catch (RuntimeException e) {
+            throw new IOException(file + " is not a tokenizer the Hugging Face tokenizers library can read: "
+                    + e.getMessage(), e);
+        }
         long bos = specialId(tokCfg, "bos_token", tokJson, modelCfg.path("bos_token_id").asLong(1));
         long eos = specialId(tokCfg, "eos_token", tokJson, modelCfg.path("eos_token_id").asLong(2));
         boolean addBos = tokCfg.path("add_bos_token").asBoolean(true);
@@ -72,7 +85,36 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     private static JsonNode readIfPresent(Path p) throws IOException {
-        return Files.isRegularFile(p) ? JSON.readTree(p.toFile()) : JSON.createObjectNode();
+        return Files.isRegularFile(p) ? read(p) : JSON.createObjectNode();
+    }
+
+    private static JsonNode read(Path p) throws IOException {
+        try {
+            JsonNode n = JSON.readTree(p.toFile());
+            if (n == null || !n.isObject()) {
+                throw new IOException(p + " is not a JSON object");
+            }
+            return n;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(p + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The largest id the tokenizer can produce: its vocabulary's (object or Unigram list) and added tokens'. */
+    private static long maxId(JsonNode tokJson) {
+        long max = -1;
+        JsonNode vocab = tokJson.path("model").path("vocab");
+        if (vocab.isObject()) {
+            for (JsonNode id : (Iterable<JsonNode>) vocab::elements) {
+                max = Math.max(max, id.asLong());
+            }
+        } else if (vocab.isArray()) {
+            max = vocab.size() - 1;
+        }
+        for (JsonNode added : tokJson.path("added_tokens")) {
+            max = Math.max(max, added.path("id").asLong());
+        }
+        return max;
     }
 
     /** The id of the special token named in tokenizer_config.json, found among tokenizer.json's added tokens. */

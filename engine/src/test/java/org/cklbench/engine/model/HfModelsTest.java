@@ -156,6 +156,34 @@ class HfModelsTest {
                 .hasMessageContaining("unsupported field 'sliding_window'");
     }
 
+    /** Each once loaded and ran to NaN (or divided heads unevenly) instead of being refused. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"rope_theta\": 0}",
+        "{\"rope_theta\": -10000}",
+        "{\"rms_norm_eps\": \"NaN\"}",
+        "{\"rms_norm_eps\": 0.0}",
+        "{\"num_attention_heads\": 3}",
+        "{\"num_key_value_heads\": 0}",
+        "{\"max_position_embeddings\": -1}",
+    })
+    void outOfRangeConfigValuesAreRefusedNamingTheField(String edit) throws Exception {
+        Path dir = copyOfFixture("range");
+        ObjectNode e = (ObjectNode) new ObjectMapper().readTree(edit);
+        editConfig(dir, c -> c.setAll(e));
+        String field = e.fieldNames().next();
+        assertThatThrownBy(() -> HfModels.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("config.json").hasMessageContaining(field);
+    }
+
+    @Test
+    void aGarbageConfigIsNamed() throws Exception {
+        Path dir = copyOfFixture("garbage");
+        Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 64,");
+        assertThatThrownBy(() -> HfModels.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining(dir.resolve("config.json").toString()).hasMessageContaining("not valid JSON");
+    }
+
     @Test
     void pickledWeightsAreNeverRead() throws Exception {
         Path dir = tmp.resolve("pickle");

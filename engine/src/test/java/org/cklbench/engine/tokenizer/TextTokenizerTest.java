@@ -2,10 +2,17 @@ package org.cklbench.engine.tokenizer;
 
 import org.cklbench.testing.Shared;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TextTokenizerTest {
+    @TempDir
+    Path tmp;
 
     @Test
     void the32kFixtureTokenizerGivesTheListedIds() throws Exception {
@@ -20,5 +27,39 @@ class TextTokenizerTest {
             assertThat(tok.bosId()).isEqualTo(1);
             assertThat(tok.eosId()).isEqualTo(2);
         }
+    }
+
+    private Path copyOf32k() throws Exception {
+        Path src = Shared.require("fixtures/tokenizer-32k");
+        Path dir = Files.createDirectories(tmp.resolve("tok"));
+        Files.copy(src.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        Files.copy(src.resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
+        return dir;
+    }
+
+    /** Once "index out of range in self" at the model's first forward pass, far from the cause. */
+    @Test
+    void aTokenizerWithIdsBeyondTheModelsVocabularyIsRefusedWhenLoaded() throws Exception {
+        Path dir = copyOf32k();
+        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": 1000}");
+        assertThatThrownBy(() -> TextTokenizer.load(dir)).hasMessageContaining("token id 31999")
+                .hasMessageContaining("vocab_size 1000").hasMessageContaining("does not belong to this model");
+        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": 32000}");
+        TextTokenizer.load(dir).close();
+    }
+
+    @Test
+    void garbageTokenizerAndConfigFilesAreNamed() throws Exception {
+        Path dir = copyOf32k();
+        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": 32000,,");
+        assertThatThrownBy(() -> TextTokenizer.load(dir)).hasMessageContaining(dir.resolve("config.json").toString())
+                .hasMessageContaining("not valid JSON");
+        Files.delete(dir.resolve("config.json"));
+        Files.writeString(dir.resolve("tokenizer.json"), "\u0000\u0001 not json");
+        assertThatThrownBy(() -> TextTokenizer.load(dir)).hasMessageContaining(dir.resolve("tokenizer.json").toString())
+                .hasMessageContaining("not valid JSON");
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Nonsense\"}}");
+        assertThatThrownBy(() -> TextTokenizer.load(dir)).hasMessageContaining(dir.resolve("tokenizer.json").toString())
+                .hasMessageContaining("not a tokenizer");
     }
 }

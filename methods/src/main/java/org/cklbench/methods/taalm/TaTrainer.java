@@ -50,6 +50,24 @@ public final class TaTrainer {
     /** Hyperparameters (the reference: AdamW inner and outer at 2e-4, batch 16, 30 epochs, schematic tasks). */
     public record Settings(int epochs, int batchSize, double outerLr, MetaGradient.Settings inner, int loraR,
                            double loraAlpha, int maxTokens, int validateEvery, double validationShare, long seed) {
+        public Settings {
+            check(epochs >= 1, "epochs", epochs, "1 or more");
+            check(batchSize >= 1, "batch size", batchSize, "1 or more");
+            check(Double.isFinite(outerLr) && outerLr > 0, "outer learning rate", outerLr, "a finite number above 0");
+            check(Double.isFinite(inner.lr()) && inner.lr() > 0, "inner learning rate", inner.lr(), "a finite number above 0");
+            check(inner.dummySteps() >= 0, "dummy steps", inner.dummySteps(), "0 or more");
+            check(loraR >= 1, "LoRA rank", loraR, "1 or more");
+            check(Double.isFinite(loraAlpha) && loraAlpha > 0, "LoRA alpha", loraAlpha, "a finite number above 0");
+            check(maxTokens >= 2, "max tokens", maxTokens, "2 or more");
+            check(validateEvery >= 1, "validate every", validateEvery, "1 or more");
+            check(validationShare >= 0 && validationShare < 1, "validation share", validationShare, "in [0, 1)");
+        }
+
+        private static void check(boolean ok, String what, Object value, String takes) {
+            if (!ok) {
+                throw new IllegalArgumentException("Train-Attention " + what + " " + value + ": must be " + takes);
+            }
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,0 +1,70 @@
+package org.cklbench.cli;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.cli.Cli.ckl;
+
+/**
+ * Each value here once gave a run that ended "complete" with NaN, no training or an endless
+ * evaluation, and reached the leaderboard. Now it is refused, naming the setting, before the run
+ * folder exists.
+ */
+class OutOfRangeSettingsTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "{0} {1}={2}")
+    @CsvSource(delimiter = '|', value = {
+        "lama-ckl     | epochs=-1            | setting epochs",
+        "lama-ckl     | epochs=0             | setting epochs",
+        "lama-ckl     | lr=0                 | setting lr",
+        "lama-ckl     | lr=NaN               | --set lr=NaN",
+        "lama-ckl     | lr=-1e-3             | setting lr",
+        "lama-ckl     | max_tokens=0         | setting max_tokens",
+        "lama-ckl     | eval_batch_size=0    | setting eval_batch_size",
+        "lama-ckl     | batch_size=0         | setting batch_size",
+        "lama-ckl     | grad_accumulation=0  | setting batch_size",
+        "lama-ckl     | lora_r=0             | setting lora_r",
+        "lama-ckl     | lora_alpha=0         | setting lora_alpha",
+        "lama-ckl     | lora_dropout=1       | setting lora_dropout",
+        "lama-ckl     | warmup_ratio=1       | setting warmup_ratio",
+        "lama-ckl     | weight_decay=-0.1    | setting weight_decay",
+        "lama-ckl     | clip_norm=-1         | setting clip_norm",
+        "lama-ckl     | schedule=step        | setting schedule",
+        "lama-ckl     | task_form=riddle     | setting task_form",
+        "temporalwiki | max_probes=-1        | setting max_probes",
+        "temporalwiki | eval_batch_size=-4   | setting eval_batch_size",
+    })
+    void anOutOfRangeSettingIsRefusedBeforeTheRunFolderExists(String benchmark, String set, String message) throws Exception {
+        Path out = tmp.resolve("out");
+        Cli.Run r = ckl("run", "--benchmark", benchmark, "--method", "finetune", "--preset", "smoke", "--out",
+                out.toString(), "--set", set);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(message);
+        if (Files.exists(out)) {
+            try (var written = Files.list(out)) {
+                assertThat(written).as("nothing written").isEmpty();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "rho1     | keep=NaN        | keep",
+        "rho1     | keep=0          | keep",
+        "recadam  | anneal_k=0      | anneal_k",
+        "mixreview| ratio=-1        | ratio",
+    })
+    void anOutOfRangeMethodParameterIsRefused(String method, String param, String message) {
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", method, "--preset", "smoke", "--out",
+                tmp.resolve("out").toString(), "--param", param);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(message);
+    }
+}
