@@ -40,7 +40,14 @@ final class Bars {
                 .setUpdateIntervalMillis((int) intervalMs)
                 .continuousUpdate();
         if (lineSink != null) {
-            b.setConsumer(new DelegatingProgressBarConsumer(lineSink, 120));
+            // the bar repeats its last frame when it closes; a log needs it once
+            String[] last = {null};
+            b.setConsumer(new DelegatingProgressBarConsumer(line -> {
+                if (!line.equals(last[0])) {
+                    last[0] = line;
+                    lineSink.accept(line);
+                }
+            }, 120));
         }
         return b.build();
     }
