@@ -161,6 +161,10 @@ public final class SiteBuilder {
                         JsonNode v = r.path("values").path(c.get("key").asText());
                         row.put(c.get("key").asText(), v.path("mean").isNumber() ? v.get("mean").asDouble() : null);
                         row.put(c.get("key").asText() + "_sd", v.path("sd").isNumber() ? v.get("sd").asDouble() : null);
+                        row.put(c.get("key").asText() + "_lo", v.path("lo").isNumber() ? v.get("lo").asDouble() : null);
+                        row.put(c.get("key").asText() + "_hi", v.path("hi").isNumber() ? v.get("hi").asDouble() : null);
+                        row.put(c.get("key").asText() + "_vs_" + b.path("reference").asText("reference"),
+                                v.path("vs_reference").asText(null));
                     }
                     rows.add(row);
                 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Hashing;
 import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.MethodInfo;
+import org.cklbench.runfolder.Replicates;
 import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.RunRecord;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,11 +103,13 @@ public final class Summarizer {
         Map<String, MethodInfo> methods = new TreeMap<>();
         installed.forEach(m -> methods.put(m.id(), m));
         Set<String> pages = new HashSet<>();
+        Map<String, Replicates> replicates = new HashMap<>();
         for (Path dir : runFolders(runs)) {
             RunFolder folder = new RunFolder(dir);
             RunRecord record;
             LeaderboardSpec spec;
             ObjectNode run;
+            Replicates rep;
             try {
                 record = folder.run();
                 if (record.config() == null) {
@@ -120,6 +124,7 @@ public final class Summarizer {
                             + record.config().benchmark() + "' is not installed here");
                 }
                 run = readRun(runs, folder, record);
+                rep = folder.replicates();
             } catch (IOException | IllegalArgumentException e) {
                 skipped.addObject().put("folder", runs.relativize(dir).toString()).put("reason", e.getMessage());
                 continue;
@@ -135,6 +140,9 @@ public final class Summarizer {
                 pages.add(run.get("page").asText());
             }
             runList.add(run);
+            if (rep != null) {
+                replicates.put(run.get("page").asText(), rep);
+            }
             String board = run.get("benchmark").asText() + "|" + run.get("preset").asText() + "|" + run.get("model").asText();
             groups.computeIfAbsent(board, k -> new TreeMap<>()).computeIfAbsent(run.get("config_key").asText(),
                     k -> new ArrayList<>()).add(run);
@@ -142,7 +150,7 @@ public final class Summarizer {
         ArrayNode boards = site.putArray("leaderboards");
         for (Map.Entry<String, Map<String, List<ObjectNode>>> g : groups.entrySet()) {
             String[] k = g.getKey().split("\\|", -1);
-            boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], g.getValue()));
+            boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], g.getValue(), replicates));
         }
         site.set("benchmarks", JSON.valueToTree(specs));
         ArrayNode ms = site.putArray("methods");
@@ -248,7 +256,11 @@ public final class Summarizer {
         private Leaderboards() {
         }
 
-        static ObjectNode board(LeaderboardSpec spec, String preset, String model, Map<String, List<ObjectNode>> configs) {
+        /** The row every other is compared with, when the board has it: Finetune at its defaults. */
+        static final String REFERENCE = "finetune";
+
+        static ObjectNode board(LeaderboardSpec spec, String preset, String model, Map<String, List<ObjectNode>> configs,
+                                Map<String, Replicates> replicates) {
             String benchmark = spec.benchmark();
             ObjectNode b = JSON.createObjectNode();
             b.put("benchmark", benchmark);
@@ -308,6 +320,8 @@ public final class Summarizer {
             rows.sort((x, y) -> (x.get("method").asText() + x.get("variant").asText())
                     .compareTo(y.get("method").asText() + y.get("variant").asText()));
             markBest(cols, rows);
+            addIntervals(cols, rows, replicates);
+            b.put("reference", REFERENCE);
             ArrayNode rowArray = b.putArray("rows");
             rows.forEach(rowArray::add);
             ArrayNode rep = b.putArray("reported");
@@ -336,6 +350,93 @@ public final class Summarizer {
                 b.put("notice", spec.notice());
             }
             return b;
+        }
+
+        /**
+         * Each value's 95% interval over seeds and probes, and, for columns with a direction, whether its
+         * difference to the reference row holds under the paired bootstrap (the interval of the
+         * difference excludes 0). Rows whose runs lack replicates, or whose runs were resampled under
+         * different schemes, get neither.
+         */
+        private static void addIntervals(List<LeaderboardSpec.Column> cols, List<ObjectNode> rows,
+                                         Map<String, Replicates> replicates) {
+            ObjectNode ref = rows.stream().filter(r -> r.get("method").asText().equals(REFERENCE)
+                    && r.get("variant").asText().isEmpty()).findFirst().orElse(null);
+            for (ObjectNode r : rows) {
+                for (LeaderboardSpec.Column c : cols) {
+                    ObjectNode v = (ObjectNode) r.path("values").get(c.key());
+                    List<double[]> mine = replicatesOf(r, c, replicates, null);
+                    if (v == null || mine == null) {
+                        continue;
+                    }
+                    double[] ci = Intervals.interval(Intervals.row(mine));
+                    v.put("lo", ci[0]).put("hi", ci[1]).put("interval", "[" + c.format(ci[0], 0, 1) + ", "
+                            + c.format(ci[1], 0, 1) + "]");
+                    if (ref == null || ref == r || c.better() == 0) {
+                        continue;
+                    }
+                    // paired by seed: only seeds both rows ran
+                    List<Long> common = new ArrayList<>();
+                    r.get("seeds").forEach(x -> {
+                        for (JsonNode y : ref.get("seeds")) {
+                            if (y.asLong() == x.asLong()) {
+                                common.add(x.asLong());
+                            }
+                        }
+                    });
+                    List<double[]> a = replicatesOf(r, c, replicates, common);
+                    List<double[]> f = replicatesOf(ref, c, replicates, common);
+                    if (common.isEmpty() || a == null || f == null || !sameScheme(r, ref, replicates)) {
+                        continue;
+                    }
+                    double[] d = Intervals.interval(Intervals.pairedDifference(a, f));
+                    v.put("diff_lo", d[0]).put("diff_hi", d[1]);
+                    if (d[0] > 0 || d[1] < 0) {
+                        v.put("vs_reference", (d[0] > 0) == (c.better() > 0) ? "better" : "worse");
+                    }
+                }
+            }
+        }
+
+        /** The replicates of column {@code c} of each of the row's runs (of {@code seeds} only, in that order), or null. */
+        private static List<double[]> replicatesOf(ObjectNode row, LeaderboardSpec.Column c, Map<String, Replicates> all,
+                                                   List<Long> seeds) {
+            List<double[]> out = new ArrayList<>();
+            String scheme = null;
+            int reps = -1;
+            JsonNode runs = row.get("runs");
+            for (int i = 0; i < runs.size(); i++) {
+                if (seeds != null && !seeds.contains(row.get("seeds").get(i).asLong())) {
+                    continue;
+                }
+                Replicates rep = all.get(runs.get(i).asText());
+                if (rep == null || rep.values().get(c.path()) == null
+                        || (scheme != null && (!scheme.equals(rep.scheme()) || reps != rep.replicates()))) {
+                    return null;
+                }
+                scheme = rep.scheme();
+                reps = rep.replicates();
+                out.add(rep.values().get(c.path()));
+            }
+            if (seeds != null) {
+                // in the order of seeds, so position i is the same seed in both rows
+                List<double[]> ordered = new ArrayList<>();
+                for (Long s : seeds) {
+                    for (int i = 0; i < runs.size(); i++) {
+                        if (row.get("seeds").get(i).asLong() == s) {
+                            ordered.add(all.get(runs.get(i).asText()).values().get(c.path()));
+                        }
+                    }
+                }
+                out = ordered;
+            }
+            return out.isEmpty() ? null : out;
+        }
+
+        private static boolean sameScheme(ObjectNode a, ObjectNode b, Map<String, Replicates> all) {
+            Replicates x = all.get(a.get("runs").get(0).asText());
+            Replicates y = all.get(b.get("runs").get(0).asText());
+            return x != null && y != null && x.scheme().equals(y.scheme()) && x.replicates() == y.replicates();
         }
 
         private static void markBest(List<LeaderboardSpec.Column> cols, List<ObjectNode> rows) {

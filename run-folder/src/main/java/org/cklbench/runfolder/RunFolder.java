@@ -15,6 +15,7 @@ import java.util.List;
 /**
  * One run's folder: {@code run.json} ({@link RunRecord}), {@code benchmark.json} ({@link LeaderboardSpec}),
  * {@code metrics.jsonl} (one line per evaluation), {@code summary.json} ({@link Summary}),
+ * {@code bootstrap.json} ({@link Replicates} of the summary),
  * {@code predictions/} ({@link Prediction} lines per evaluation) and {@code checkpoint/} while the run
  * is resumable. Every file is replaced atomically, so a run killed at any moment leaves only whole
  * files behind.
@@ -24,6 +25,7 @@ public final class RunFolder {
     public static final String BENCHMARK = "benchmark.json";
     public static final String METRICS = "metrics.jsonl";
     public static final String SUMMARY = "summary.json";
+    public static final String BOOTSTRAP = "bootstrap.json";
     public static final String PREDICTIONS = "predictions";
     public static final String CHECKPOINT = "checkpoint";
     /** Held (an OS file lock) by the process writing the run; see {@link #running()}. */
@@ -76,6 +78,26 @@ public final class RunFolder {
 
     public void writeSummary(Summary summary) throws IOException {
         write(SUMMARY, summary);
+    }
+
+    /** The summary's bootstrap replicates, validated, or null for a run without them (older, or not a suite run). */
+    public Replicates replicates() throws IOException {
+        Path f = dir.resolve(BOOTSTRAP);
+        if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (Files.size(f) > 64L << 20) {
+            throw new IOException(f + " is larger than 64 MiB; not a bootstrap this suite writes");
+        }
+        try {
+            return Json.read(f, Replicates.class).validated();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(f + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeReplicates(Replicates r) throws IOException {
+        write(BOOTSTRAP, r);
     }
 
     private void write(String name, Object value) throws IOException {

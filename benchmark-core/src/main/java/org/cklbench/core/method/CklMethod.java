@@ -18,6 +18,15 @@ import java.util.Map;
 public interface CklMethod extends AutoCloseable {
 
     /**
+     * Whether the run trains at all. A method that answers no is the no-training row of a leaderboard:
+     * the base model evaluated at every stage exactly as the others are, so readers see which methods
+     * beat doing nothing.
+     */
+    default boolean trains() {
+        return true;
+    }
+
+    /**
      * Once per run, before anything trains: register trainable parameters and forward hooks on the
      * state (adapters, added layers), take reference copies. If no method registers trainable
      * parameters, the runtime trains a LoRA adapter with the run's default settings.

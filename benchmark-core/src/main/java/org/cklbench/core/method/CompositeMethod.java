@@ -23,6 +23,11 @@ public final class CompositeMethod implements CklMethod {
     }
 
     @Override
+    public boolean trains() {
+        return parts.stream().allMatch(CklMethod::trains);
+    }
+
+    @Override
     public void setup(TrainingState s) {
         parts.forEach(p -> p.setup(s));
     }

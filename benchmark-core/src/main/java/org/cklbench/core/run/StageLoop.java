@@ -96,13 +96,18 @@ public final class StageLoop {
                     try (Progress.Task bar = ctx.progress().start(st.name(), steps, "step")) {
                         StageListener listener = new StageListener(bar, fromStep, fromLoss, every,
                                 (step, sum) -> save(trainer, folder, new StagePosition(stage, step, sum)));
-                        trainer.trainStage(k, st.documents(), fromStep, listener);
+                        if (method.trains()) {
+                            trainer.trainStage(k, st.documents(), fromStep, listener);
+                        }
                         lossSum = listener.lossSum();
                     }
-                    metrics.add(eval.after(k, lossSum / Math.max(1, steps)));
+                    metrics.add(eval.after(k, method.trains() ? lossSum / Math.max(1, steps) : null));
                     folder.writeMetrics(metrics);
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));
                 }
+                // before summary.json: a run counts as complete once that exists, and it should be whole then
+                folder.writeReplicates(SummaryBootstrap.of(protocol, folder, first, stages.size(),
+                        SummaryBootstrap.REPLICATES));
                 folder.writeSummary(Summary.of(c.benchmark(), c.method(), protocol.summarize(metrics)));
             }
         }

@@ -20,17 +20,24 @@ import java.util.SplittableRandom;
  */
 public final class World {
 
-    /** Sizes and rates of a world. */
+    /**
+     * Sizes and rates of a world. Each snapshot after the first changes a {@code changeRate} share of the
+     * time-variant facts, adds new ones to existing persons at {@code newFactRate}, and brings new
+     * persons and organisations ({@code newEntityRate} of the first snapshot's counts), as Wikidata and
+     * Wikipedia grow between dumps. A base pretrained on snapshot 0 knows nothing of those entities; the
+     * facts it must learn are then partly new and partly changed, as LAMA-ckl's facts "no model answers"
+     * are for a real model.
+     */
     public record Spec(long seed, int persons, int cities, int countries, int organizations, int snapshots,
-                       double changeRate, double newFactRate) {
+                       double changeRate, double newFactRate, double newEntityRate) {
         /** The world of the {@code smoke} preset: a few dozen entities, seconds to pretrain. */
         public static Spec smoke() {
-            return new Spec(20240717L, 24, 12, 6, 12, 4, 0.9, 0.05);
+            return new Spec(20240717L, 24, 12, 6, 12, 4, 0.3, 0.05, 0.4);
         }
 
         /** The world of the {@code quick} preset. */
         public static Spec quick() {
-            return new Spec(20240716L, 150, 120, 30, 150, 4, 0.9, 0.05);
+            return new Spec(20240716L, 150, 120, 30, 150, 4, 0.3, 0.05, 0.4);
         }
     }
 
@@ -40,11 +47,14 @@ public final class World {
 
     private final Spec spec;
     private final Map<EntityType, List<String>> entities;
+    private final Map<String, Integer> since;
     private final List<Map<Slot, String>> snapshots;
 
-    private World(Spec spec, Map<EntityType, List<String>> entities, List<Map<Slot, String>> snapshots) {
+    private World(Spec spec, Map<EntityType, List<String>> entities, Map<String, Integer> since,
+                  List<Map<Slot, String>> snapshots) {
         this.spec = spec;
         this.entities = entities;
+        this.since = since;
         this.snapshots = snapshots;
     }
 
@@ -86,27 +96,37 @@ public final class World {
         e.put(EntityType.COUNTRY, names.words(spec.countries(), 3));
         e.put(EntityType.LANGUAGE, names.words(spec.countries() / 2 + 2, 2).stream().map(w -> w + "ic").toList());
         e.put(EntityType.CITY, names.words(spec.cities(), 2));
-        List<String> persons = new ArrayList<>();
         List<String> first = names.words(60, 2);
         List<String> last = names.words(120, 2);
         Set<String> seen = new LinkedHashSet<>();
-        while (persons.size() < spec.persons()) {
-            String p = first.get(rng.nextInt(first.size())) + " " + last.get(rng.nextInt(last.size()));
-            if (seen.add(p)) {
-                persons.add(p);
-            }
-        }
+        List<String> persons = newPersons(spec.persons(), first, last, seen, rng);
         e.put(EntityType.PERSON, persons);
-        List<String> orgStems = names.words(spec.organizations(), 2);
-        List<String> orgs = new ArrayList<>();
-        for (String s : orgStems) {
-            orgs.add(s + " " + ORG_KINDS.get(rng.nextInt(ORG_KINDS.size())));
-        }
+        List<String> orgs = newOrganizations(spec.organizations(), names, rng);
         e.put(EntityType.ORGANIZATION, orgs);
         e.put(EntityType.FIELD, FIELDS);
         e.put(EntityType.POSITION, POSITIONS);
         e.put(EntityType.INSTRUMENT, INSTRUMENTS);
-        e.replaceAll((k, v) -> Collections.unmodifiableList(new ArrayList<>(v)));
+        // the entities each later snapshot brings, drawn now so snapshot 0's facts do not depend on them
+        int newPersons = (int) Math.round(spec.persons() * spec.newEntityRate());
+        int newOrgs = (int) Math.round(spec.organizations() * spec.newEntityRate());
+        List<List<String>> laterPersons = new ArrayList<>();
+        List<List<String>> laterOrgs = new ArrayList<>();
+        for (int k = 1; k < spec.snapshots(); k++) {
+            laterPersons.add(newPersons(newPersons, first, last, seen, rng));
+            laterOrgs.add(newOrganizations(newOrgs, names, rng));
+        }
+        Map<String, Integer> since = new LinkedHashMap<>();
+        e.values().forEach(list -> list.forEach(x -> since.put(x, 0)));
+        for (int k = 1; k < spec.snapshots(); k++) {
+            for (String x : laterPersons.get(k - 1)) {
+                since.put(x, k);
+            }
+            for (String x : laterOrgs.get(k - 1)) {
+                since.put(x, k);
+            }
+        }
+        Map<EntityType, List<String>> present = new EnumMap<>(EntityType.class);
+        e.forEach((k, v) -> present.put(k, new ArrayList<>(v)));
 
         Map<Slot, String> s0 = new LinkedHashMap<>();
         List<String> countries = e.get(EntityType.COUNTRY);
@@ -128,22 +148,10 @@ public final class World {
         }
         countryOfCity.forEach((city, country) -> s0.put(new Slot(city, "P17"), country));
         for (String p : persons) {
-            String born = cities.get(rng.nextInt(cities.size()));
-            String country = countryOfCity.get(born);
-            s0.put(new Slot(p, "P19"), born);
-            s0.put(new Slot(p, "P27"), country);
-            s0.put(new Slot(p, "P103"), languageOf.get(country));
-            maybe(s0, p, "P108", 0.8, e, rng);
-            maybe(s0, p, "P101", 0.6, e, rng);
-            maybe(s0, p, "P39", 0.3, e, rng);
-            maybe(s0, p, "P1303", 0.15, e, rng);
+            addPerson(s0, p, cities, countryOfCity, languageOf, present, rng);
         }
         for (String o : orgs) {
-            s0.put(new Slot(o, "P740"), cities.get(rng.nextInt(cities.size())));
-            s0.put(new Slot(o, "P159"), cities.get(rng.nextInt(cities.size())));
-            if (rng.nextDouble() < 0.3) {
-                s0.put(new Slot(o, "P127"), other(orgs, o, rng));
-            }
+            addOrganization(s0, o, cities, present, rng);
         }
 
         List<Map<Slot, String>> snaps = new ArrayList<>();
@@ -154,20 +162,86 @@ public final class World {
             for (Map.Entry<Slot, String> f : prev.entrySet()) {
                 WorldRelation r = WorldRelation.byCode(f.getKey().relation());
                 if (!r.invariant() && rng.nextDouble() < spec.changeRate()) {
-                    next.put(f.getKey(), otherValue(r, f.getKey().subject(), f.getValue(), e, rng));
+                    next.put(f.getKey(), otherValue(r, f.getKey().subject(), f.getValue(), present, rng));
                 }
             }
-            for (String p : persons) {
+            for (String p : present.get(EntityType.PERSON)) {
                 for (String rel : List.of("P108", "P101", "P39")) {
                     Slot slot = new Slot(p, rel);
                     if (!next.containsKey(slot) && rng.nextDouble() < spec.newFactRate()) {
-                        next.put(slot, otherValue(WorldRelation.byCode(rel), p, null, e, rng));
+                        next.put(slot, otherValue(WorldRelation.byCode(rel), p, null, present, rng));
                     }
                 }
             }
+            // new entities arrive with all their facts; they may then be the object of others' later facts
+            for (String o : laterOrgs.get(k - 1)) {
+                present.get(EntityType.ORGANIZATION).add(o);
+            }
+            for (String o : laterOrgs.get(k - 1)) {
+                addOrganization(next, o, cities, present, rng);
+            }
+            for (String p : laterPersons.get(k - 1)) {
+                present.get(EntityType.PERSON).add(p);
+                addPerson(next, p, cities, countryOfCity, languageOf, present, rng);
+            }
             snaps.add(Collections.unmodifiableMap(next));
         }
-        return new World(spec, e, List.copyOf(snaps));
+        List<String> allPersons = new ArrayList<>(persons);
+        laterPersons.forEach(allPersons::addAll);
+        List<String> allOrgs = new ArrayList<>(orgs);
+        laterOrgs.forEach(allOrgs::addAll);
+        e.put(EntityType.PERSON, allPersons);
+        e.put(EntityType.ORGANIZATION, allOrgs);
+        e.replaceAll((k, v) -> Collections.unmodifiableList(new ArrayList<>(v)));
+        return new World(spec, e, Collections.unmodifiableMap(since), List.copyOf(snaps));
+    }
+
+    private static List<String> newPersons(int n, List<String> first, List<String> last, Set<String> seen,
+                                           SplittableRandom rng) {
+        List<String> out = new ArrayList<>();
+        while (out.size() < n) {
+            String p = first.get(rng.nextInt(first.size())) + " " + last.get(rng.nextInt(last.size()));
+            if (seen.add(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> newOrganizations(int n, Names names, SplittableRandom rng) {
+        List<String> out = new ArrayList<>();
+        for (String s : names.words(n, 2)) {
+            out.add(s + " " + ORG_KINDS.get(rng.nextInt(ORG_KINDS.size())));
+        }
+        return out;
+    }
+
+    private static void addPerson(Map<Slot, String> facts, String p, List<String> cities, Map<String, String> countryOfCity,
+                                  Map<String, String> languageOf, Map<EntityType, List<String>> present,
+                                  SplittableRandom rng) {
+        String born = cities.get(rng.nextInt(cities.size()));
+        String country = countryOfCity.get(born);
+        facts.put(new Slot(p, "P19"), born);
+        facts.put(new Slot(p, "P27"), country);
+        facts.put(new Slot(p, "P103"), languageOf.get(country));
+        maybe(facts, p, "P108", 0.8, present, rng);
+        maybe(facts, p, "P101", 0.6, present, rng);
+        maybe(facts, p, "P39", 0.3, present, rng);
+        maybe(facts, p, "P1303", 0.15, present, rng);
+    }
+
+    private static void addOrganization(Map<Slot, String> facts, String o, List<String> cities,
+                                        Map<EntityType, List<String>> present, SplittableRandom rng) {
+        facts.put(new Slot(o, "P740"), cities.get(rng.nextInt(cities.size())));
+        facts.put(new Slot(o, "P159"), cities.get(rng.nextInt(cities.size())));
+        if (rng.nextDouble() < 0.3) {
+            facts.put(new Slot(o, "P127"), other(present.get(EntityType.ORGANIZATION), o, rng));
+        }
+    }
+
+    /** The snapshot an entity first appears in (0 for those the base is pretrained on). */
+    public int since(String entity) {
+        return since.getOrDefault(entity, 0);
     }
 
     private static String other(List<String> pool, String not, SplittableRandom rng) {

@@ -8,6 +8,7 @@ import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.io.FileLocks;
+import org.cklbench.io.JsonLines;
 import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.ForwardHooks;
 import org.cklbench.engine.model.LlamaConfig;
@@ -42,7 +43,7 @@ public final class WorldBase {
         }
 
         public static Recipe quick() {
-            return new Recipe(128, 512, 4, 4, 2, 50, 64, 3e-3, 7);
+            return new Recipe(128, 512, 4, 4, 2, 25, 64, 3e-3, 7);
         }
 
         String id() {
@@ -73,6 +74,8 @@ public final class WorldBase {
             List<String> texts = WorldFiles.readPretrainTexts(worldDir);
             long t0 = System.nanoTime();
             double loss;
+            double seconds;
+            ObjectNode accuracy;
             try (TextTokenizer tok = TextTokenizer.load(tmp)) {
                 int vocab = tokenizerSize(tmp);
                 LlamaConfig config = LlamaConfig.create(vocab, recipe.hidden(), recipe.intermediate(), recipe.layers(),
@@ -81,17 +84,39 @@ public final class WorldBase {
                     loss = Pretraining.run(model, tok, texts, recipe.epochs(), recipe.batch(), recipe.lr(), recipe.seed(),
                             progress);
                     HfModels.save(model, tmp);
+                    seconds = (System.nanoTime() - t0) / 1e9;
+                    accuracy = snapshotZeroAccuracy(model, tok, worldDir.resolve(WorldFiles.PRETRAIN_PROBES));
                 }
             }
             ObjectNode meta = JSON.createObjectNode();
             meta.put("recipe", recipe.toString());
             meta.put("pretraining_texts", texts.size());
             meta.put("final_epoch_loss", loss);
-            meta.put("seconds", (System.nanoTime() - t0) / 1e9);
+            meta.put("seconds", seconds);
+            meta.set("snapshot_0_accuracy", accuracy);
             AtomicFiles.writeString(tmp.resolve("pretraining.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         }
         return dir;
+    }
+
+    /**
+     * The base's accuracy on snapshot 0's facts by form: in the template it was pretrained on, in the one
+     * paraphrase of each fact it never saw, and in the template for facts it saw in one paraphrase only
+     * (whether knowledge transfers between forms, which learning from paraphrased evidence needs).
+     */
+    static ObjectNode snapshotZeroAccuracy(LlamaModel model, TextTokenizer tok, Path probeFile) throws IOException {
+        Map<String, List<Probe>> byForm = new java.util.TreeMap<>();
+        JsonLines.forEach(probeFile, l -> byForm.computeIfAbsent(l.text("form"), k -> new ArrayList<>())
+                .add(new Probe(l.text("uuid"), l.text("sentence"), l.text("object"))));
+        ObjectNode out = JSON.createObjectNode();
+        ProbeEvaluator eval = new ProbeEvaluator(model, tok, 64);
+        for (Map.Entry<String, List<Probe>> e : byForm.entrySet()) {
+            out.put(e.getKey(), ProbeEvaluator.meanAccuracy(eval.evaluate(e.getValue(), ForwardHooks.NONE, n -> { })));
+        }
+        ObjectNode counts = out.putObject("probes");
+        byForm.forEach((form, probes) -> counts.put(form, probes.size()));
+        return out;
     }
 
     static int tokenizerSize(Path dir) throws IOException {

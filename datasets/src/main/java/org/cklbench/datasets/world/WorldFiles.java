@@ -33,8 +33,14 @@ public final class WorldFiles {
     private WorldFiles() {
     }
 
+    /**
+     * The version of what a world's text says (templates, paraphrases, pretraining texts). Part of the
+     * world's id, so a cached world written by an older generator is never reused as a newer one.
+     */
+    static final int TEXT_VERSION = 3;
+
     public static String id(World.Spec spec) {
-        return "world-" + Hashing.sha256(spec.toString()).substring(0, 12);
+        return "world-" + Hashing.sha256(spec + (TEXT_VERSION == 1 ? "" : " text v" + TEXT_VERSION)).substring(0, 12);
     }
 
     /** The world folder of {@code spec} under {@code home}, generated when absent. */
@@ -60,8 +66,10 @@ public final class WorldFiles {
         List<String> pretrain = pretrainTexts(world, text, rng);
         allTexts.addAll(pretrain);
         JsonLines.write(dir.resolve("pretrain.jsonl"), pretrain.stream().map(t -> Map.of("text", t)).toList());
-        // every object, also those no text happens to mention, must be a token
+        JsonLines.write(dir.resolve(PRETRAIN_PROBES), pretrainProbes(world));
+        // every object, also those no text happens to mention, must be a token; so must every template word
         world.entities().values().forEach(allTexts::addAll);
+        allTexts.addAll(WorldText.vocabularyTexts());
         int vocab = WordLevelTokenizers.write(dir.resolve("tokenizer"), allTexts);
         ObjectNode meta = JSON.createObjectNode();
         meta.put("id", id(world.spec()));
@@ -115,11 +123,18 @@ public final class WorldFiles {
                 .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** Snapshot 0's facts as the base is checked on them after pretraining ({@code form}: template, unseen_paraphrase). */
+    public static final String PRETRAIN_PROBES = "pretrain-probes.jsonl";
+
     /**
-     * What the base model learns from snapshot 0: every fact in the descriptive (template) and schematic
-     * forms, and filler sentences (as many as a quarter of the facts), so that the filler of evidence
-     * documents is ordinary language to it, as the prose around a fact is to a real LM. (Whole articles
-     * would cost several times the tokens; the quick preset's time budget decided against them.)
+     * What the base model learns from snapshot 0: most facts in the descriptive (template) and schematic
+     * forms and in all their paraphrases but one (knowledge augmentation: Allen-Zhu and Li, Physics of
+     * Language Models 3.1, find that facts a model meets in one form only are memorised but cannot be
+     * extracted in another; seen in several, later facts become extractable too), three in ten in one
+     * paraphrase only ({@link WorldText#singleForm}), and filler sentences
+     * (as many as a quarter of the facts), so that the filler of evidence documents is ordinary language
+     * to it, as the prose around a fact is to a real LM. (Whole articles would cost several times the
+     * tokens; the quick preset's time budget decided against them.)
      */
     static List<String> pretrainTexts(World world, WorldText text, SplittableRandom rng) {
         Map<World.Slot, String> s0 = world.snapshot(0);
@@ -128,8 +143,43 @@ public final class WorldFiles {
             out.add(text.filler(rng));
         }
         for (Map.Entry<World.Slot, String> f : s0.entrySet()) {
+            int unseen = WorldText.unseenParaphrase(f.getKey(), f.getValue());
+            int n = WorldRelation.byCode(f.getKey().relation()).paraphrases().size();
+            if (WorldText.singleForm(f.getKey(), f.getValue())) {
+                out.add(WorldText.paraphrase(f.getKey(), f.getValue(), (unseen + 1) % n));
+                continue;
+            }
             out.add(WorldText.fact(f.getKey(), f.getValue()));
             out.add(WorldText.schematic(f.getKey(), f.getValue()));
+            for (int i = 0; i < n; i++) {
+                if (i != unseen) {
+                    out.add(WorldText.paraphrase(f.getKey(), f.getValue(), i));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> probe(String uuid, String form, String sentence, String object) {
+        Map<String, String> m = new java.util.LinkedHashMap<>(); // key order fixed: the file is byte-identical per spec
+        m.put("uuid", uuid);
+        m.put("form", form);
+        m.put("sentence", sentence);
+        m.put("object", object);
+        return m;
+    }
+
+    private static List<Map<String, String>> pretrainProbes(World world) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (Map.Entry<World.Slot, String> f : world.snapshot(0).entrySet()) {
+            String uuid = uuid(f.getKey(), f.getValue());
+            if (WorldText.singleForm(f.getKey(), f.getValue())) {
+                out.add(probe(uuid, "single_form_template", WorldText.fact(f.getKey(), f.getValue()), f.getValue()));
+                continue;
+            }
+            out.add(probe(uuid, "template", WorldText.fact(f.getKey(), f.getValue()), f.getValue()));
+            out.add(probe(uuid, "unseen_paraphrase", WorldText.paraphrase(f.getKey(), f.getValue(),
+                    WorldText.unseenParaphrase(f.getKey(), f.getValue())), f.getValue()));
         }
         return out;
     }

@@ -21,8 +21,9 @@ import java.util.zip.GZIPOutputStream;
  * The world's snapshots in the formats TemporalWiki was built from: a Wikidata JSON entity dump
  * ({@code wikidata.json.gz}, one entity per line with labels, claims and an enwiki sitelink; property
  * entities carry the relation labels) and the English Wikipedia text of each entity's article
- * ({@code wikipedia.jsonl}: {@code {"title", "text"}}). An article lists its subject's facts among
- * filler; a fact that changes between snapshots changes its sentence, so the Wikipedia diff holds it.
+ * ({@code wikipedia.jsonl}: {@code {"title", "text"}}). An article states its subject's facts in
+ * paraphrase among filler; a fact that changes between snapshots changes its sentence and brings a
+ * sentence of context, so the Wikipedia diff holds it in a line the reference's filter keeps.
  */
 public final class WorldSnapshots {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +54,13 @@ public final class WorldSnapshots {
                 int n = 0;
                 for (Map.Entry<World.Slot, String> f : facts.entrySet()) {
                     if (f.getKey().subject().equals(s)) {
-                        article.append(' ').append(WorldText.fact(f.getKey(), f.getValue()));
+                        // articles state facts in their own words (one paraphrase per fact and value), never the probe's
+                        int form = Math.floorMod((s + "|" + f.getKey().relation() + "|" + f.getValue()).hashCode(),
+                                WorldRelation.byCode(f.getKey().relation()).paraphrases().size());
+                        article.append(' ').append(WorldText.paraphrase(f.getKey(), f.getValue(), form));
+                        if (k > 0 && !f.getValue().equals(world.snapshot(k - 1).get(f.getKey()))) {
+                            article.append(' ').append(WorldText.changeContext(s, k, n));
+                        }
                         if (++n % 2 == 0) {
                             article.append(' ').append(filler.get(s)[n / 2 % 3]);
                         }

@@ -1,14 +1,13 @@
 package org.cklbench.datasets.world;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Text about the world: fact sentences (the LAMA templates), filler sentences that mention other
- * entities but state no fact, evidence documents that hide one fact among filler, and articles.
+ * Text about the world: fact sentences (in the LAMA template, the probes' form, or in a paraphrase,
+ * the form of documents), filler sentences that mention other entities but state no fact, and
+ * evidence documents that hide one fact, paraphrased, among filler.
  */
 public final class WorldText {
     private static final List<String> FILLER = List.of(
@@ -35,20 +34,75 @@ public final class WorldText {
     private static final List<String> NUMBERS = List.of("three", "five", "seven", "nine", "twelve", "twenty", "forty",
             "sixty", "hundred", "several");
 
+    /**
+     * A sentence an article gains with a fact that changed in snapshot [K], as a real article's edit
+     * brings context with the new value: the diff then holds more than a short fact sentence, which
+     * TemporalWiki's filter (lines under 50 characters dropped) would otherwise remove with the only
+     * text that teaches the change.
+     */
+    private static final List<String> CHANGE_CONTEXT = List.of(
+            "Records from year [K] note a change concerning [E] .",
+            "In year [K] , the entry on [E] was revised .",
+            "A report of year [K] describes a recent change for [E] .");
+    private static final List<String> YEARS = List.of("one", "two", "three", "four", "five", "six", "seven", "eight");
+
+    /** The context sentence of a fact of {@code subject} that changed in snapshot {@code k}. */
+    public static String changeContext(String subject, int k, int variant) {
+        return CHANGE_CONTEXT.get(Math.floorMod(variant, CHANGE_CONTEXT.size())).replace("[E]", subject)
+                .replace("[K]", YEARS.get(Math.min(k, YEARS.size() - 1)));
+    }
+
+    /** Words the world's text may use beyond entity names and filler, for the tokenizer. */
+    public static List<String> vocabularyTexts() {
+        List<String> out = new ArrayList<>(YEARS);
+        CHANGE_CONTEXT.forEach(c -> out.add(c.replace("[E]", "").replace("[K]", "")));
+        WorldRelation.ALL.forEach(r -> r.paraphrases().forEach(x -> out.add(WorldRelation.fill(x, "", ""))));
+        return out;
+    }
+
     private final World world;
     private final List<String> mentionable;
 
     public WorldText(World world) {
         this.world = world;
         List<String> m = new ArrayList<>();
+        // filler names only entities of the first snapshot: pretraining never meets a later entity's name
         for (EntityType t : List.of(EntityType.PERSON, EntityType.CITY, EntityType.COUNTRY, EntityType.ORGANIZATION)) {
-            m.addAll(world.entities(t));
+            world.entities(t).stream().filter(x -> world.since(x) == 0).forEach(m::add);
         }
         this.mentionable = List.copyOf(m);
     }
 
+    /** The fact in its relation's LAMA template: the probe's form. */
     public static String fact(World.Slot slot, String object) {
         return WorldRelation.byCode(slot.relation()).sentence(slot.subject(), object);
+    }
+
+    /** The fact in paraphrase {@code i} of its relation. */
+    public static String paraphrase(World.Slot slot, String object, int i) {
+        return WorldRelation.byCode(slot.relation()).paraphrase(i, slot.subject(), object);
+    }
+
+    /**
+     * The paraphrase of this fact that pretraining never shows (the others it does), chosen by a hash
+     * of the fact: the base's accuracy on it measures whether facts learnt in some words can be recalled
+     * in others.
+     */
+    /**
+     * Whether pretraining shows this fact in one paraphrase only (three facts in ten, by a hash), as a
+     * real corpus states most facts once: Allen-Zhu and Li (Physics of Language Models 3.1) find that a
+     * model whose data also holds such facts learns to store knowledge so it can be extracted in other
+     * words. Measured on the quick world (pretraining.json): the base answers the template for 0.685 of
+     * these facts it never saw in that form; with one fact in two shown once, 0.489, and the base learns
+     * less from paraphrased evidence later (LAMA-ckl Finetune 0.09 against 0.125 over 12 epochs).
+     */
+    public static boolean singleForm(World.Slot slot, String object) {
+        return Math.floorMod((slot.subject() + "#" + slot.relation() + "#" + object).hashCode(), 10) < 3;
+    }
+
+    public static int unseenParaphrase(World.Slot slot, String object) {
+        int n = WorldRelation.byCode(slot.relation()).paraphrases().size();
+        return Math.floorMod((slot.subject() + "|" + slot.relation() + "|" + object).hashCode(), n);
     }
 
     public static String schematic(World.Slot slot, String object) {
@@ -75,7 +129,10 @@ public final class WorldText {
         return false;
     }
 
-    /** An evidence document: {@code [0]} the text, {@code [1]} the same with the object as [MASK]. */
+    /**
+     * An evidence document: filler around the fact stated in a paraphrase, never in the template.
+     * {@code [0]} the text, {@code [1]} the same with the object as [MASK].
+     */
     public String[] evidence(SplittableRandom rng, World.Slot slot, String object) {
         int before = 2 + rng.nextInt(3);
         int after = 1 + rng.nextInt(3);
@@ -87,29 +144,11 @@ public final class WorldText {
         for (int i = 0; i < after; i++) {
             post.append(' ').append(filler(rng, slot.subject(), object));
         }
-        String sentence = fact(slot, object);
-        String masked = WorldRelation.byCode(slot.relation()).template().replace("[X]", slot.subject());
-        masked = masked.replace("[Y]", "[MASK]");
+        WorldRelation r = WorldRelation.byCode(slot.relation());
+        int i = rng.nextInt(r.paraphrases().size());
+        String sentence = r.paraphrase(i, slot.subject(), object);
+        String masked = r.paraphrase(i, slot.subject(), "[MASK]");
         return new String[] {pre + sentence + post, pre + masked + post};
-    }
-
-    /** Every fact of {@code subject} in snapshot {@code k}, shuffled, with filler between. */
-    public String article(SplittableRandom rng, String subject, Map<World.Slot, String> facts) {
-        List<String> sentences = new ArrayList<>();
-        for (Map.Entry<World.Slot, String> f : facts.entrySet()) {
-            if (f.getKey().subject().equals(subject)) {
-                sentences.add(fact(f.getKey(), f.getValue()));
-            }
-        }
-        Collections.shuffle(sentences, new java.util.Random(rng.nextLong()));
-        StringBuilder sb = new StringBuilder();
-        for (String s : sentences) {
-            if (rng.nextDouble() < 0.5) {
-                sb.append(filler(rng, subject)).append(' ');
-            }
-            sb.append(s).append(' ');
-        }
-        return sb.toString().trim();
     }
 
     public World world() {
