@@ -133,7 +133,7 @@ final class QuickstartCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static final int WIDTH = 17;
+    private static final int WIDTH = 18;
 
     private void runHere(List<RunRequest> requests, Path runs, Registries registries, Path home, BarProgress progress)
             throws Exception {
@@ -163,7 +163,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     b.get("model").asText());
             StringBuilder head = new StringBuilder(String.format("%-18s", "method"));
             for (JsonNode c : b.get("columns")) {
-                head.append(String.format("%" + WIDTH + "s", c.get("short_label").asText()));
+                head.append(' ').append(String.format("%" + WIDTH + "s", c.get("short_label").asText()));
             }
             System.out.println(head);
             for (String kind : List.of("rows", "reported")) {
@@ -178,8 +178,9 @@ final class QuickstartCommand implements Callable<Integer> {
                         JsonNode v = r.path("values").path(c.get("key").asText());
                         String mark = v.path("vs_reference").asText("").equals("better") ? " ▲"
                                 : v.path("vs_reference").asText("").equals("worse") ? " ▼" : "";
-                        line.append(String.format("%" + WIDTH + "s", v.path("text").asText("–") + mark));
-                        ci.append(String.format("%" + WIDTH + "s", v.path("interval").asText("")));
+                        // a space before each cell, so a value wider than the column never runs into the last
+                        line.append(' ').append(String.format("%" + WIDTH + "s", v.path("text").asText("–") + mark));
+                        ci.append(' ').append(String.format("%" + WIDTH + "s", v.path("interval").asText("")));
                     }
                     System.out.println(line);
                     if (!ci.toString().isBlank()) {
