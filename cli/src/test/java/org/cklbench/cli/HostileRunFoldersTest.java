@@ -1,5 +1,6 @@
 package org.cklbench.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.site.SiteBuilder;
@@ -104,6 +105,35 @@ class HostileRunFoldersTest {
         assertThat(b.err()).contains("left out evil name;rm -rf").contains("left out formula-method")
                 .contains("not a plain name");
         assertThat(Files.readString(tmp.resolve("names/site/leaderboard.csv"))).doesNotContain("HYPERLINK");
+    }
+
+    /** Replicates are input too: lying counts, NaN, a link, a bomb of fields; each run is left out and said so. */
+    @Test
+    void aBootstrapFileThatLiesLeavesItsRunOutAndTheRestStands() throws Exception {
+        Path runs = Files.createDirectories(tmp.resolve("boot/runs"));
+        copy(runs, "honest");
+        String[] lies = {
+            "{\"replicates\": 3, \"scheme\": \"s\", \"values\": {\"/top_acc\": [0.1, 0.2]}}",
+            "{\"replicates\": 2, \"scheme\": \"s\", \"values\": {\"/top_acc\": [0.1, \"NaN\"]}}",
+            "{\"replicates\": 2000000000, \"scheme\": \"s\", \"values\": {}}",
+            "{\"replicates\": 2, \"scheme\": \"s\", \"values\": {\"top_acc\": [0.1, 0.2]}}",
+            "[1, 2",
+        };
+        for (int i = 0; i < lies.length; i++) {
+            Files.writeString(copy(runs, "lie-" + i).resolve("bootstrap.json"), lies[i]);
+        }
+        Path linked = copy(runs, "lie-link");
+        Files.delete(linked.resolve("bootstrap.json"));
+        Files.createSymbolicLink(linked.resolve("bootstrap.json"), good.resolve("bootstrap.json"));
+        Cli.Run b = ckl("site", "build", "--runs", runs.toString(), "--out", tmp.resolve("boot/site").toString());
+        assertThat(b.code()).as(b.err()).isZero();
+        for (int i = 0; i < lies.length; i++) {
+            assertThat(b.err()).contains("left out lie-" + i);
+        }
+        JsonNode rows = JSON.readTree(tmp.resolve("boot/site/site-data.json").toFile()).at("/leaderboards/0/rows");
+        assertThat(rows).hasSize(1);
+        // the honest run and the linked one (whose link is not read: no interval from it) make the row
+        assertThat(rows.get(0).get("n").asInt()).isEqualTo(2);
     }
 
     @Test
