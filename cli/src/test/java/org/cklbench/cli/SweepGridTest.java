@@ -126,15 +126,15 @@ class SweepGridTest {
             Files.createDirectories(root.resolve(d));
         }
         Files.writeString(twiki, Files.readString(examples.resolve("paper-temporalwiki.json")).replace("\"/", "\"" + root + "/"));
-        assertThat(Grid.read(twiki).expand(registries)).hasSize(21);
-        assertThat(Grid.read(grid).expand(registries)).hasSize(30);
+        assertThat(Grid.read(twiki).expand(registries)).hasSize(24);
+        assertThat(Grid.read(grid).expand(registries)).hasSize(33);
         Cli.Run dry = Cli.ckl("sweep", "--grid", grid.toString(), "--out", tmp.resolve("paper").toString(), "--executor",
                 "slurm", "--dry-run");
         assertThat(dry.code()).as(dry.err()).isZero();
-        assertThat(dry.err()).contains("30 to submit", "nothing submitted");
-        assertThat(dry.out().lines()).hasSize(30);
+        assertThat(dry.err()).contains("33 to submit", "nothing submitted");
+        assertThat(dry.out().lines()).hasSize(33);
         String script = Files.readString(tmp.resolve("paper/.sweep/slurm/submit-001.sh"));
-        assertThat(script).contains("#SBATCH --array=0-29%8", "#SBATCH --gres=gpu:1", "#SBATCH --time=24:00:00",
+        assertThat(script).contains("#SBATCH --array=0-32%8", "#SBATCH --gres=gpu:1", "#SBATCH --time=24:00:00",
                 "module load java/17", "--param taalm.ta=" + root + "/models/ta-llama2/best",
                 "--device gpu", "--model " + root + "/models/Llama-2-7b-hf");
         assertThat(tmp.resolve("paper/.sweep/submissions.jsonl")).doesNotExist();
