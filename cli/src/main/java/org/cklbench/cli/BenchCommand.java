@@ -29,11 +29,14 @@ final class BenchCommand {
         @Option(names = "--warmup", defaultValue = "3") int warmup;
         @Option(names = "--forward-steps", defaultValue = "10", description = "Timed forward-only passes.") int forwardSteps;
         @Option(names = "--full", description = "Train every weight instead of LoRA adapters.") boolean full;
+        @Option(names = "--profile", paramLabel = "TRACE.json", description = {"After the timed steps, run a few under",
+            "PyTorch's profiler: write its Chrome trace to TRACE.json and add a per-operation summary to the output."})
+        java.nio.file.Path profile;
 
         @Override
         public Integer call() {
             var o = new TrainStepBench.Options(hidden, layers, heads, kvHeads, inter, vocab, batch, seq, rank, steps,
-                    threads, warmup, full, forwardSteps);
+                    threads, warmup, full, forwardSteps, profile);
             System.out.println(TrainStepBench.run(o));
             return 0;
         }

@@ -37,11 +37,14 @@ public final class TrainStepBench {
 
     /** The flags of torch_step.py, with its defaults. */
     public record Options(int hidden, int layers, int heads, int kvHeads, int inter, int vocab, int batch, int seq,
-                          int rank, int steps, int threads, int warmup, boolean full, int forwardSteps) {
+                          int rank, int steps, int threads, int warmup, boolean full, int forwardSteps, Path profile) {
         public static Options defaults() {
-            return new Options(256, 4, 8, 4, 688, 32000, 8, 128, 8, 20, 2, 3, false, 10);
+            return new Options(256, 4, 8, 4, 688, 32000, 8, 128, 8, 20, 2, 3, false, 10, null);
         }
     }
+
+    /** Steps run under the profiler, after the timed ones (the profiler slows what it watches). */
+    static final int PROFILED_STEPS = 3;
 
     private TrainStepBench() {
     }
@@ -69,12 +72,7 @@ public final class TrainStepBench {
             List<Double> times = new ArrayList<>();
             // RSS after warm-up and at each quarter of the timed steps: flat means no native leak.
             List<Long> rss = new ArrayList<>();
-            for (int i = 0; i < o.warmup() + o.steps(); i++) {
-                int timed = i - o.warmup();
-                if (timed >= 0 && timed % Math.max(1, o.steps() / 4) == 0) {
-                    rss.add(rssMb());
-                }
-                long t0 = System.nanoTime();
+            Runnable trainStep = () -> {
                 try (NDManager step = model.manager().newSubManager()) {
                     NDArray idArr = step.create(ids, new Shape(o.batch(), o.seq()));
                     NDArray mask = idArr.onesLike();
@@ -86,10 +84,20 @@ public final class TrainStepBench {
                     }
                     opt.step(params, 1e-4, 0, step);
                 }
+            };
+            for (int i = 0; i < o.warmup() + o.steps(); i++) {
+                int timed = i - o.warmup();
+                if (timed >= 0 && timed % Math.max(1, o.steps() / 4) == 0) {
+                    rss.add(rssMb());
+                }
+                long t0 = System.nanoTime();
+                trainStep.run();
                 if (i >= o.warmup()) {
                     times.add((System.nanoTime() - t0) / 1e9);
                 }
             }
+            ObjectNode profile = o.profile() == null ? null : OpProfile.profile(o.profile(), PROFILED_STEPS, trainStep,
+                    new OpProfile.Shapes(o.hidden(), o.vocab(), o.rank(), o.seq()));
             rss.add(rssMb());
             params.values().forEach(p -> p.setRequiresGradient(false));
             List<Double> fwd = new ArrayList<>();
@@ -117,6 +125,9 @@ public final class TrainStepBench {
                     .put("kv_heads", o.kvHeads()).put("inter", o.inter()).put("vocab", o.vocab())
                     .put("batch", o.batch()).put("seq", o.seq()).put("rank", o.rank()).put("steps", o.steps())
                     .put("threads", o.threads()).put("warmup", o.warmup()).put("full", o.full());
+            if (profile != null) {
+                out.set("profile", profile);
+            }
             return out;
         }
     }
