@@ -1,5 +1,6 @@
 package org.cklbench.cli;
 
+import org.cklbench.core.eval.EvalBench;
 import org.cklbench.engine.bench.TrainStepBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the engine (medians on this machine).",
-        subcommands = {BenchCommand.TrainStep.class})
+        subcommands = {BenchCommand.TrainStep.class, BenchCommand.Eval.class})
 final class BenchCommand {
 
     @Command(name = "train-step", mixinStandardHelpOptions = true,
@@ -38,6 +39,32 @@ final class BenchCommand {
             var o = new TrainStepBench.Options(hidden, layers, heads, kvHeads, inter, vocab, batch, seq, rank, steps,
                     threads, warmup, full, forwardSteps, profile);
             System.out.println(TrainStepBench.run(o));
+            return 0;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = {"Probe evaluation throughput: a random model of the given shape scores synthetic LAMA-shaped",
+                "probes (8-24 tokens, 1-3-token objects) through the evaluator every stage uses. Prints one JSON line",
+                "with probes_per_s (median of the repeats), tokens_per_s and the peak RSS.",
+                "Quick world's base: --hidden 128 --inter 512 --layers 4 --heads 4 --kv-heads 2 --vocab <its vocab>;",
+                "TinyLlama-1.1B: --hidden 2048 --inter 5632 --layers 22 --heads 32 --kv-heads 4."})
+    static final class Eval implements Callable<Integer> {
+        @Option(names = "--hidden", defaultValue = "128") int hidden;
+        @Option(names = "--layers", defaultValue = "4") int layers;
+        @Option(names = "--heads", defaultValue = "4") int heads;
+        @Option(names = "--kv-heads", defaultValue = "2") int kvHeads;
+        @Option(names = "--inter", defaultValue = "512") int inter;
+        @Option(names = "--vocab", defaultValue = "32000") int vocab;
+        @Option(names = "--probes", defaultValue = "512", description = "Probes per repeat (default: ${DEFAULT-VALUE}).") int probes;
+        @Option(names = "--batch", defaultValue = "64", description = "Evaluation batch size (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--repeats", defaultValue = "5") int repeats;
+        @Option(names = "--threads", defaultValue = "2") int threads;
+
+        @Override
+        public Integer call() {
+            System.out.println(EvalBench.run(new EvalBench.Options(hidden, layers, heads, kvHeads, inter, vocab, probes,
+                    batch, repeats, threads)));
             return 0;
         }
     }

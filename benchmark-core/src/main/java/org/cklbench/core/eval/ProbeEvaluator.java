@@ -69,7 +69,12 @@ public final class ProbeEvaluator {
         for (Probe p : probes) {
             located.add(locate(p));
         }
-        ProbeResult[] out = new ProbeResult[probes.size()];
+        return evaluateLocated(located, hooks, progress);
+    }
+
+    /** Results in the order of {@code located}: batches of similar length, as {@link #evaluate} runs them. */
+    public List<ProbeResult> evaluateLocated(List<Located> located, ForwardHooks hooks, IntConsumer progress) {
+        ProbeResult[] out = new ProbeResult[located.size()];
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < located.size(); i++) {
             order.add(i);

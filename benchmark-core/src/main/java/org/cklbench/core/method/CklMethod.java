@@ -71,7 +71,8 @@ public interface CklMethod extends AutoCloseable {
      * opinion. With weights the loss is TAALM's token-weighted loss (docs/protocols.md); with none from any method it is
      * the plain mean causal-LM loss. Several methods' weights multiply.
      *
-     * @param nll the per-token NLL [B, L-1] of this forward pass (part of the graph)
+     * @param nll the per-token NLL [B, L-1] of this forward pass: a leaf whose gradient the trainer carries
+     *     back through the model ({@code HeadBackward}), so weights may depend on it differentiably
      */
     default NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
         return null;

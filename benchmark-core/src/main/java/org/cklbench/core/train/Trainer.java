@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Folders;
-import org.cklbench.engine.djl.Autograd;
 import org.cklbench.engine.djl.Scalars;
 import org.cklbench.engine.djl.Scopes;
 import org.cklbench.io.AtomicFiles;
@@ -23,6 +22,7 @@ import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.cklbench.engine.safetensors.SafetensorsWriter;
 import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.engine.lora.LoraConfig;
+import org.cklbench.engine.loss.HeadBackward;
 import org.cklbench.engine.loss.Losses;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.engine.optim.AdamW;
@@ -288,7 +288,8 @@ public final class Trainer implements AutoCloseable {
         double scale = scaleLoss ? lossScale : 1.0;
         double share = scale / micro.size();
         for (Batch b : micro) {
-            NDArray loss = Autograd.backward(() -> Scalars.mul(batchLoss(b), share));
+            NDArray loss = HeadBackward.backward(state.model(), b.ids(), b.mask(), state.hooks(),
+                    nll -> Scalars.mul(batchLoss(b, nll), share));
             total += loss.getFloat() / scale;
             method.afterBackward(state);
         }
@@ -317,8 +318,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private NDArray batchLoss(Batch b) {
-        NDArray nll = Losses.tokenNll(state.model(), b.ids(), b.mask(), state.hooks());
+    private NDArray batchLoss(Batch b, NDArray nll) {
         NDArray targets = Losses.targetMask(b.mask());
         NDArray w = method.tokenWeights(state, b, nll);
         NDArray loss = w == null ? Losses.meanLoss(nll, targets) : Losses.weightedLoss(nll, w, targets);

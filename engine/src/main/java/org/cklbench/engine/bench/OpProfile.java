@@ -36,6 +36,7 @@ final class OpProfile {
     private static final Set<String> LOSS = Set.of("aten::_log_softmax", "aten::_log_softmax_backward_data",
             "aten::nll_loss_forward", "aten::nll_loss_backward", "aten::gather", "aten::scatter", "aten::scatter_add_",
             "aten::logsumexp");
+    private static final String LOSS_KIND = "softmax and loss over the vocabulary";
     private static final Set<String> SOFTMAX = Set.of("aten::_softmax", "aten::_softmax_backward_data");
     private static final Set<String> MEMORY = Set.of("aten::fill_", "aten::zero_", "aten::zeros", "aten::copy_",
             "aten::_to_copy", "aten::clone", "aten::contiguous", "aten::cat", "aten::empty", "aten::empty_strided",
@@ -116,6 +117,9 @@ final class OpProfile {
             double us = x.getValue();
             total += us;
             String kind = kind(e.name());
+            if (SOFTMAX.contains(e.name()) && e.shape().contains(String.valueOf(shapes.vocab()))) {
+                kind = LOSS_KIND; // the training loss's softmax (HeadBackward), not attention's
+            }
             byKind.merge(kind, us, Double::sum);
             if (kind.equals("matrix products")) {
                 byPart.merge(part(e, shapes), us, Double::sum);
@@ -150,7 +154,7 @@ final class OpProfile {
             return "matrix products";
         }
         if (LOSS.contains(name)) {
-            return "log-softmax and loss";
+            return LOSS_KIND;
         }
         if (SOFTMAX.contains(name)) {
             return "attention softmax";

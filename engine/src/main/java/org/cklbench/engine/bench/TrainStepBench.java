@@ -1,17 +1,16 @@
 package org.cklbench.engine.bench;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.engine.lora.LoraConfig;
+import org.cklbench.engine.loss.HeadBackward;
 import org.cklbench.engine.loss.Losses;
 import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.ForwardHooks;
@@ -77,11 +76,8 @@ public final class TrainStepBench {
                     NDArray idArr = step.create(ids, new Shape(o.batch(), o.seq()));
                     NDArray mask = idArr.onesLike();
                     NDArray weights = step.create(w, new Shape(o.batch(), o.seq() - 1));
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = Losses.weightedLoss(Losses.tokenNll(model, idArr, mask, hooks), weights,
-                                Losses.targetMask(mask));
-                        gc.backward(loss);
-                    }
+                    HeadBackward.backward(model, idArr, mask, hooks,
+                            nll -> Losses.weightedLoss(nll, weights, Losses.targetMask(mask)));
                     opt.step(params, 1e-4, 0, step);
                 }
             };
@@ -132,7 +128,7 @@ public final class TrainStepBench {
         }
     }
 
-    static double median(List<Double> xs) {
+    public static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
         int n = s.size();

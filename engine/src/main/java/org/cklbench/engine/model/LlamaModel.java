@@ -141,8 +141,12 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Logits [B, L, vocab] from final-norm hidden states. */
     public NDArray logits(NDArray hidden) {
-        String head = config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
-        return linear(hidden, weight(head));
+        return linear(hidden, headWeight());
+    }
+
+    /** The LM head's weight [vocab, hidden]: the embedding when the two are tied. */
+    public NDArray headWeight() {
+        return weight(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
     }
 
     public NDArray logits(NDArray ids, NDArray mask, ForwardHooks hooks) {

@@ -32,4 +32,16 @@ class OpProfileTest {
         assertThat(s.at("/matrix_products_share_by_part/LoRA").asDouble()).isEqualTo(0.1);
         assertThat(s.at("/top_operations/0/op").asText()).startsWith("aten::bmm");
     }
+
+    /** A softmax over the vocabulary is the loss's; one over key positions is attention's. */
+    @Test
+    void aSoftmaxIsTheLossesWhenItRunsOverTheVocabulary() throws Exception {
+        String trace = """
+                [{"name":"aten::_softmax","ph":"X","ts":0,"dur":40,"tid":1,"shape":[[1016,32000],[],[]]},
+                 {"name":"aten::_softmax","ph":"X","ts":40,"dur":20,"tid":1,"shape":[[8,4,2,128,128],[],[]]}]""";
+        ObjectNode s = OpProfile.summarize(new ObjectMapper().readTree(trace), 100e-6, 1,
+                new OpProfile.Shapes(256, 32000, 8, 128));
+        assertThat(s.at("/share_by_kind/softmax and loss over the vocabulary").asDouble()).isEqualTo(0.4);
+        assertThat(s.at("/share_by_kind/attention softmax").asDouble()).isEqualTo(0.2);
+    }
 }
