@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** {@code ckl}: the command-line face of CKL Bench. */
 @Command(name = "ckl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "CKL Bench: benchmarks for continual knowledge learning of language models.",
-        subcommands = {QuickstartCommand.class, RunCommand.class, BenchmarksCommand.class, MethodsCommand.class, LamaCklCommand.class,
+        subcommands = {QuickstartCommand.class, RunCommand.class, VerifyCommand.class, SubmitCommand.class, BenchmarksCommand.class, MethodsCommand.class, LamaCklCommand.class,
             DatasetsCommand.class,
             PretrainCommand.class, TaalmCommand.class, TemporalWikiCommand.class, SiteCommand.class, SweepCommand.class,
             ModelCommand.class, BenchCommand.class,

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.run.Runner;
+import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunFolder;
+import org.cklbench.runfolder.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,13 +23,13 @@ import java.util.concurrent.Callable;
             "Built-in presets: smoke (seconds, generated data and a tiny model), quick (the embedded default), paper",
             "(the reference hyperparameters, for real checkpoints on a GPU); ckl benchmarks lists every benchmark's."})
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--benchmark", required = true, description = "A benchmark id: lama-ckl, temporalwiki, or a plugin's (see ckl benchmarks).")
+    @Option(names = "--benchmark", description = "A benchmark id: lama-ckl, temporalwiki, or a plugin's (see ckl benchmarks).")
     String benchmark;
 
-    @Option(names = "--method", required = true, description = "A method id (see ckl methods), or ids joined by '+' to compose.")
+    @Option(names = "--method", description = "A method id (see ckl methods), or ids joined by '+' to compose.")
     String method;
 
-    @Option(names = "--preset", required = true, description = "A preset of the benchmark: smoke, quick or paper for the built-in ones.")
+    @Option(names = "--preset", description = "A preset of the benchmark: smoke, quick or paper for the built-in ones.")
     String preset;
 
     @Option(names = "--model", description = "Hugging Face Llama folder (the preset's own model when omitted, where it has one).")
@@ -67,11 +69,22 @@ final class RunCommand implements Callable<Integer> {
         "ignored by methods without taalm (one command line serves a loop over methods)."})
     Path ta;
 
+    @Option(names = "--from", paramLabel = "RUN_DIR|run.json", description = {"Run a recorded run's configuration again",
+        "(instead of --benchmark, --method, --preset and the rest), after checking every input file and plugin jar",
+        "against its recorded SHA-256; each one that differs or is missing is named."})
+    Path from;
+
     @Mixin
     EngineOptions engine;
 
     @Override
     public Integer call() throws Exception {
+        if (from != null) {
+            return again();
+        }
+        if (benchmark == null || method == null || preset == null) {
+            throw new IllegalArgumentException("give --benchmark, --method and --preset (or --from RUN_DIR)");
+        }
         Map<String, String> sets = new LinkedHashMap<>(overrides);
         if (full) {
             sets.put("full", "true");
@@ -91,6 +104,31 @@ final class RunCommand implements Callable<Integer> {
             }
             folder = Runner.run(req, out, resume, registries, Home.get(), new BarProgress());
         }
+        return printed(folder);
+    }
+
+    private Integer again() throws Exception {
+        if (benchmark != null || method != null || preset != null || model != null || data != null || !params.isEmpty()
+                || !overrides.isEmpty() || full || ta != null || resume) {
+            throw new IllegalArgumentException("--from takes the whole configuration from the run; leave out --benchmark,"
+                    + " --method, --preset, --model, --data, --param, --set, --full, --ta and --resume");
+        }
+        Path runJson = Files.isDirectory(from) ? from.resolve(RunFolder.RUN) : from;
+        if (!Files.isRegularFile(runJson, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("--from " + from + ": no run.json there");
+        }
+        RunRecord recorded = Json.read(runJson, RunRecord.class);
+        if (recorded.config() == null) {
+            throw new IllegalArgumentException(runJson + " holds no configuration");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is made if missing)");
+        }
+        Path dir = runDir != null ? runDir : out.resolve(recorded.config().id());
+        return printed(Runner.rerun(recorded, dir, Registries.load(plugins), Home.get(), new BarProgress(), 0));
+    }
+
+    private static Integer printed(RunFolder folder) throws Exception {
         folder.summary(); // a damaged summary.json is named here rather than by the parser below
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(new ObjectMapper().readTree(folder.dir().resolve(RunFolder.SUMMARY).toFile())));

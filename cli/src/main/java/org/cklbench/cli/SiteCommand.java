@@ -53,7 +53,8 @@ final class SiteCommand {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--runs", required = true, description = "Folder holding run folders (searched recursively).")
+        @Option(names = "--runs", required = true, description = {"Folder holding run folders (searched recursively), a",
+            "bundle of ckl submit (BUNDLE.zip), or a folder of bundles (each unpacked into a scratch folder first)."})
         Path runs;
 
         @Option(names = "--out", required = true, description = "Output folder (replaced if it holds a site built before).")
@@ -66,10 +67,24 @@ final class SiteCommand {
         @Override
         public Integer call() throws Exception {
             Registries registries = Registries.load(plugins);
-            Path index = SiteBuilder.build(runs, out, methodInfo(registries), specs(registries));
-            reportSkipped(out, spec.commandLine().getErr());
-            System.out.println(index.toAbsolutePath());
-            return 0;
+            Path scratch = Files.createTempDirectory("ckl-bundles-");
+            try {
+                Path source = Bundles.expand(runs, scratch);
+                Path index = SiteBuilder.build(source, out, methodInfo(registries), specs(registries));
+                reportSkipped(out, spec.commandLine().getErr());
+                System.out.println(index.toAbsolutePath());
+                return 0;
+            } finally {
+                deleteTree(scratch);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

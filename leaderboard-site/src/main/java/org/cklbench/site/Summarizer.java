@@ -11,6 +11,7 @@ import org.cklbench.runfolder.Replicates;
 import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.RunRecord;
+import org.cklbench.runfolder.Verification;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -182,6 +183,40 @@ public final class Summarizer {
         return "composition of " + String.join(" and ", id.split("\\+")) + ": their hooks in order, token weights multiplied";
     }
 
+    /**
+     * The run's verification as the site shows it: valid only when {@code ckl verify} passed for this
+     * run id and the metrics.jsonl it checked is the one here now (a file edited afterwards, or a
+     * verification copied from another run, does not count). Null when there is none.
+     */
+    static ObjectNode verification(RunFolder folder, RunRecord record) throws IOException {
+        ObjectNode out = JSON.createObjectNode();
+        Verification v;
+        try {
+            v = folder.verification();
+        } catch (IOException | RuntimeException e) {
+            return out.put("valid", false).put("reason", "verification.json is unreadable: " + e.getMessage());
+        }
+        if (v == null) {
+            return null;
+        }
+        String reason = !v.passed() ? "verification " + v.verdict()
+                : !java.util.Objects.equals(v.runId(), record.id()) ? "verification.json is another run's"
+                : !java.util.Objects.equals(v.metricsSha256(), folder.metricsSha256())
+                        ? "metrics.jsonl changed after it was verified" : null;
+        out.put("valid", reason == null);
+        if (reason != null) {
+            out.put("reason", reason);
+        }
+        out.put("verdict", String.valueOf(v.verdict()));
+        out.put("verified_at", String.valueOf(v.verifiedAt()));
+        out.put("machine", v.machine() == null ? "unknown"
+                : v.machine().getOrDefault("cpu", "?") + ", " + v.machine().getOrDefault("cpus", "?") + " CPUs");
+        out.put("tolerance", v.tolerance());
+        out.put("compared", v.completeRun() ? "the whole run" : "the first " + v.stagesCompared() + " stages ("
+                + v.evaluations() + " evaluations)");
+        return out;
+    }
+
     private static ObjectNode readRun(Path runs, RunFolder folder, RunRecord record) throws IOException {
         Path dir = folder.dir();
         RunConfig config = record.config();
@@ -220,6 +255,7 @@ public final class Summarizer {
         folder.metrics().forEach(metrics::add);
         run.set("config", JSON.valueToTree(config));
         run.set("provenance", JSON.valueToTree(record.provenance()));
+        run.set("verification", verification(folder, record));
         // A sample of the last evaluation's probes for the run page; the files hold all of them.
         List<Path> predictions = folder.predictionFiles().stream().filter(Summarizer::regular).toList();
         run.set("last_predictions", JSON.valueToTree(predictions.isEmpty() ? List.of()
@@ -291,10 +327,17 @@ public final class Summarizer {
                 row.put("n", rs.size());
                 ArrayNode ids = row.putArray("runs");
                 ArrayNode seeds = row.putArray("seeds");
+                ArrayNode verified = row.putArray("verified_runs");
                 rs.stream().sorted((x, y) -> Long.compare(x.get("seed").asLong(), y.get("seed").asLong())).forEach(r -> {
                     ids.add(r.get("page").asText());
                     seeds.add(r.get("seed").asLong());
+                    verified.add(r.path("verification").path("valid").asBoolean(false));
                 });
+                int nVerified = 0;
+                for (JsonNode v : verified) {
+                    nVerified += v.asBoolean() ? 1 : 0;
+                }
+                row.put("verified", nVerified == rs.size());
                 ObjectNode values = row.putObject("values");
                 for (LeaderboardSpec.Column c : cols) {
                     List<Double> xs = new ArrayList<>();

@@ -41,7 +41,7 @@ public final class Json {
     }
 
     /** Reads {@code file} as {@code type}; an error names the file and what is wrong with it. */
-    static <T> T read(Path file, Class<T> type) throws IOException {
+    public static <T> T read(Path file, Class<T> type) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + " is missing");
         }
@@ -57,7 +57,7 @@ public final class Json {
         }
     }
 
-    static String pretty(Object value) throws JsonProcessingException {
+    public static String pretty(Object value) throws JsonProcessingException {
         return FILES.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n";
     }
 

@@ -26,6 +26,7 @@ public final class RunFolder {
     public static final String METRICS = "metrics.jsonl";
     public static final String SUMMARY = "summary.json";
     public static final String BOOTSTRAP = "bootstrap.json";
+    public static final String VERIFICATION = "verification.json";
     public static final String PREDICTIONS = "predictions";
     public static final String CHECKPOINT = "checkpoint";
     /** Held (an OS file lock) by the process writing the run; see {@link #running()}. */
@@ -98,6 +99,28 @@ public final class RunFolder {
 
     public void writeReplicates(Replicates r) throws IOException {
         write(BOOTSTRAP, r);
+    }
+
+    /** What {@code ckl verify} found, or null where it never ran (or the file is a link). */
+    public Verification verification() throws IOException {
+        Path f = dir.resolve(VERIFICATION);
+        if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (Files.size(f) > 1L << 20) {
+            throw new IOException(f + " is larger than 1 MiB; not a verification this suite writes");
+        }
+        return Json.read(f, Verification.class);
+    }
+
+    public void writeVerification(Verification v) throws IOException {
+        write(VERIFICATION, v);
+    }
+
+    /** SHA-256 of metrics.jsonl as it is now (null when absent): what a verification vouches for. */
+    public String metricsSha256() throws IOException {
+        Path f = dir.resolve(METRICS);
+        return Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? org.cklbench.io.Hashing.sha256(f) : null;
     }
 
     private void write(String name, Object value) throws IOException {

@@ -11,15 +11,19 @@ import java.util.Map;
  * Where a result came from: the software (suite version and commit, Java, DJL, PyTorch, device), the
  * classes of the benchmark and of each method, every input file by SHA-256, and when it ran.
  *
+ * @param codeSha256 SHA-256 of the plugin jar the benchmark or a method came from, by id (the suite's own code
+ *                   is named by the commit in {@code software}), so that {@code ckl verify} can tell a swapped jar
  * @param resumed when the run last continued from a checkpoint (null if it never did)
  * @param finished null until the run is complete
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"software", "benchmark_origin", "method_origins", "inputs", "started", "resumed", "finished"})
+@JsonPropertyOrder({"software", "benchmark_origin", "method_origins", "code_sha256", "inputs", "started", "resumed",
+    "finished"})
 public record RunProvenance(Map<String, Object> software, String benchmarkOrigin, Map<String, String> methodOrigins,
-                            Map<String, InputFiles> inputs, String started, String resumed, String finished) {
+                            Map<String, String> codeSha256, Map<String, InputFiles> inputs, String started,
+                            String resumed, String finished) {
     public RunProvenance withFinished(String when) {
-        return new RunProvenance(software, benchmarkOrigin, methodOrigins, inputs, started, resumed, when);
+        return new RunProvenance(software, benchmarkOrigin, methodOrigins, codeSha256, inputs, started, resumed, when);
     }
 }

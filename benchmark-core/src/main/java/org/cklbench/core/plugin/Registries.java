@@ -24,6 +24,11 @@ public record Registries(BenchmarkRegistry benchmarks, MethodRegistry methods) {
         return new Registries(BenchmarkRegistry.load(loader), MethodRegistry.load(loader));
     }
 
+    /** Whether {@code c} came from a plugin jar rather than from the suite itself. */
+    public static boolean fromPlugin(Class<?> c) {
+        return c.getClassLoader() != Registries.class.getClassLoader();
+    }
+
     static ClassLoader loader(Path pluginDir) throws IOException {
         ClassLoader parent = Registries.class.getClassLoader();
         if (pluginDir == null) {

@@ -6,6 +6,7 @@ import org.cklbench.runfolder.InputFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,6 +34,24 @@ public final class Provenance {
         o.put("dtype", dtype);
         o.put("cpus", java.lang.Runtime.getRuntime().availableProcessors());
         return o;
+    }
+
+    /**
+     * SHA-256 of the jar behind each origin ({@code file:} URLs of jars; a class folder or a built-in
+     * has none), by the id it provides.
+     */
+    public static Map<String, String> codeSha256(Map<String, String> originsById) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> e : originsById.entrySet()) {
+            String origin = e.getValue();
+            if (origin != null && origin.startsWith("file:") && origin.endsWith(".jar")) {
+                Path jar = Path.of(java.net.URI.create(origin));
+                if (Files.isRegularFile(jar)) {
+                    out.put(e.getKey(), org.cklbench.io.Hashing.sha256(jar));
+                }
+            }
+        }
+        return out;
     }
 
     /** SHA-256 of every file of each named input (a file or a folder), through {@code hashes}. */

@@ -45,7 +45,7 @@ public final class Runner {
     public static RunFolder run(RunRequest r, Path out, boolean resume, Registries registries, Path home,
                                 Progress progress) throws IOException {
         return run(r, id -> resume && new RunFolder(out).exists() ? out : out.resolve(id), resume, registries, home,
-                progress);
+                progress, null, 0);
     }
 
     /**
@@ -54,7 +54,21 @@ public final class Runner {
      */
     public static RunFolder runIn(RunRequest r, Path dir, Registries registries, Path home, Progress progress)
             throws IOException {
-        return run(r, id -> dir, true, registries, home, progress);
+        return run(r, id -> dir, true, registries, home, progress, null, 0);
+    }
+
+    /**
+     * Runs a recorded run's configuration again into {@code dir} (resuming it there if interrupted),
+     * after checking that it still resolves to that configuration and that every input file and every
+     * plugin jar has its recorded SHA-256; each one that differs or is missing is named. Stops after
+     * stage {@code stopAfter} (0: runs every stage).
+     */
+    public static RunFolder rerun(RunRecord recorded, Path dir, Registries registries, Path home, Progress progress,
+                                  int stopAfter) throws IOException {
+        if (recorded.config() == null) {
+            throw new IllegalArgumentException("run.json holds no configuration to run again");
+        }
+        return run(Rerun.request(recorded.config()), id -> dir, true, registries, home, progress, recorded, stopAfter);
     }
 
     /** Files a method's parameters name (a Train-Attention folder, say): inputs like the data, hashed into provenance. */
@@ -72,9 +86,12 @@ public final class Runner {
     }
 
     private static RunFolder run(RunRequest r, Function<String, Path> where, boolean resume, Registries registries,
-                                 Path home, Progress progress) throws IOException {
+                                 Path home, Progress progress, RunRecord expected, int stopAfter) throws IOException {
         ResolvedRun resolved = ResolvedRun.of(r, registries);
         RunConfig config = resolved.config();
+        if (expected != null) {
+            Rerun.checkConfig(expected.config(), config);
+        }
         Benchmark benchmark = resolved.benchmark();
         PyTorchEngine.init(config.threads());
         BenchmarkInputs in = benchmark.inputs(new InputRequest(config.preset(), resolved.settings(), r.model(), r.data(),
@@ -87,6 +104,9 @@ public final class Runner {
 
         // every input exists and is read once before the folder is made, so a missing file leaves nothing behind
         Map<String, InputFiles> hashes = Provenance.inputs(inputs, Provenance.hashCache(home));
+        if (expected != null) {
+            Rerun.checkInputs(expected, hashes, registries, benchmark.id(), method.ids());
+        }
         String id = config.id();
         RunFolder folder = new RunFolder(where.apply(id));
         Files.createDirectories(folder.dir());
@@ -131,14 +151,28 @@ public final class Runner {
             String now = Instant.now().toString();
             String started = before != null && before.provenance() != null && before.provenance().started() != null
                     ? before.provenance().started() : now;
+            // plugin jars only: the suite's own jars change with every build, and their commit is recorded
+            Map<String, String> code = new LinkedHashMap<>();
+            for (String m : method.ids()) {
+                if (Registries.fromPlugin(registries.methods().provider(m).getClass())) {
+                    code.put(m, origins.get(m));
+                }
+            }
+            if (Registries.fromPlugin(benchmark.getClass())) {
+                code.put(benchmark.id(), registries.benchmarks().origin(benchmark.id()));
+            }
             RunProvenance prov = new RunProvenance(Provenance.software(config.device(), config.dtype()),
-                    registries.benchmarks().origin(benchmark.id()), origins, hashes, started, before != null ? now : null,
-                    null);
+                    registries.benchmarks().origin(benchmark.id()), origins, Provenance.codeSha256(code), hashes, started,
+                    before != null ? now : null, null);
             RunRecord record = new RunRecord(folder.dir().getFileName().toString(), config, prov, infos, method.variant(),
                     before != null ? before.training() : null);
             folder.writeRun(record);
             folder.writeBenchmarkSpec(benchmark.leaderboard());
-            StageLoop.run(new RunContext(config, benchmark, inputs, method, registries.methods(), folder, resume, progress));
+            StageLoop.run(new RunContext(config, benchmark, inputs, method, registries.methods(), folder, resume, progress,
+                    stopAfter));
+            if (stopAfter > 0 && !folder.complete()) {
+                return folder;
+            }
             // the loop has added what the training set up
             folder.writeRun(folder.run().withProvenance(prov.withFinished(Instant.now().toString())));
             return folder;

@@ -104,6 +104,9 @@ public final class StageLoop {
                     metrics.add(eval.after(k, method.trains() ? lossSum / Math.max(1, steps) : null));
                     folder.writeMetrics(metrics);
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));
+                    if (ctx.stopAfter() > 0 && k >= ctx.stopAfter()) {
+                        return;
+                    }
                 }
                 // before summary.json: a run counts as complete once that exists, and it should be whole then
                 folder.writeReplicates(SummaryBootstrap.of(protocol, folder, first, stages.size(),

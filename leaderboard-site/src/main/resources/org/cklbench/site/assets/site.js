@@ -29,3 +29,14 @@
     });
   });
 })();
+
+// "only verified rows": hides the reproduced rows whose seeds are not all verified.
+(function () {
+  var box = document.getElementById('verified-only');
+  if (!box) { return; }
+  box.addEventListener('change', function () {
+    document.querySelectorAll('tbody.reproduced tr').forEach(function (tr) {
+      tr.style.display = box.checked && tr.getAttribute('data-verified') !== 'true' ? 'none' : '';
+    });
+  });
+})();

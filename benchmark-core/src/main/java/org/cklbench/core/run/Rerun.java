@@ -1,0 +1,98 @@
+package org.cklbench.core.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.cklbench.core.plugin.Registries;
+import org.cklbench.runfolder.InputFiles;
+import org.cklbench.runfolder.Json;
+import org.cklbench.runfolder.RunConfig;
+import org.cklbench.runfolder.RunRecord;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/** Running a recorded configuration again: its request, and the checks that it is still the same run. */
+final class Rerun {
+    private Rerun() {
+    }
+
+    /** The request that resolves to {@code c}: every method parameter and every setting given explicitly. */
+    static RunRequest request(RunConfig c) {
+        Map<String, String> params = new LinkedHashMap<>();
+        if (c.methodParams() != null) {
+            c.methodParams().forEach((k, v) -> {
+                if (v != null) {
+                    params.put(k, String.valueOf(v));
+                }
+            });
+        }
+        Map<String, String> sets = new LinkedHashMap<>();
+        if (c.settings() != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = c.settings().fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                sets.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+            }
+        }
+        return new RunRequest(c.benchmark(), c.method(), params, c.preset(), sets,
+                c.model() == null ? null : Path.of(c.model()), c.data() == null ? null : Path.of(c.data()), c.seed(),
+                c.device(), c.dtype(), c.threads());
+    }
+
+    static void checkConfig(RunConfig recorded, RunConfig now) {
+        if (!Json.canonical(recorded).equals(Json.canonical(now))) {
+            throw new IllegalArgumentException("the recorded configuration no longer resolves to itself (recorded "
+                    + Json.canonical(recorded) + ", now " + Json.canonical(now) + "): the benchmark's version or a"
+                    + " method's parameters changed since; this run cannot be repeated as it was");
+        }
+    }
+
+    /**
+     * Every recorded input file has its recorded SHA-256 now, and every plugin jar (code outside the
+     * suite's own jars) is the recorded one; otherwise one error naming each difference.
+     */
+    static void checkInputs(RunRecord recorded, Map<String, InputFiles> now, Registries registries, String benchmark,
+                            List<String> methods) throws IOException {
+        List<String> problems = new ArrayList<>();
+        Map<String, InputFiles> before = recorded.provenance() == null ? Map.of() : recorded.provenance().inputs();
+        before.forEach((name, files) -> {
+            InputFiles current = now.get(name);
+            for (Map.Entry<String, String> f : files.sha256().entrySet()) {
+                String where = name + (f.getKey().isEmpty() ? "" : "/" + f.getKey());
+                SortedMap<String, String> cur = current == null ? null : current.sha256();
+                if (cur == null || !cur.containsKey(f.getKey())) {
+                    problems.add("input " + where + " is missing (recorded SHA-256 " + f.getValue() + ")");
+                } else if (!cur.get(f.getKey()).equals(f.getValue())) {
+                    problems.add("input " + where + " differs: SHA-256 " + cur.get(f.getKey()) + ", recorded " + f.getValue());
+                }
+            }
+            if (current != null) {
+                current.sha256().keySet().stream().filter(k -> !files.sha256().containsKey(k))
+                        .forEach(k -> problems.add("input " + name + "/" + k + " is new (not in the recorded run)"));
+            }
+        });
+        Map<String, String> recordedCode = recorded.provenance() == null || recorded.provenance().codeSha256() == null
+                ? Map.of() : recorded.provenance().codeSha256();
+        Map<String, String> origins = new LinkedHashMap<>();
+        origins.put(benchmark, registries.benchmarks().origin(benchmark));
+        methods.forEach(m -> origins.put(m, registries.methods().origin(m)));
+        Map<String, String> code = Provenance.codeSha256(origins);
+        recordedCode.forEach((id, sha) -> {
+            String origin = origins.get(id);
+            if (origin == null) {
+                problems.add("the run was made with a plugin jar of " + id + " (SHA-256 " + sha + "), which this run does not use");
+            } else if (!sha.equals(code.get(id))) {
+                problems.add("plugin jar of " + id + " differs: " + origin + " has SHA-256 " + code.get(id)
+                        + ", the run was made with " + sha);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("cannot run " + recorded.id() + " again as it was: "
+                    + String.join("; ", problems));
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package org.cklbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.cklbench.io.Hashing;
+import org.cklbench.runfolder.RunFolder;
+import org.cklbench.runfolder.RunRecord;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Submission bundles: one zip with run folders (without checkpoints), the plugin jars they were made
+ * with (chosen by the SHA-256 their run.json records) and a manifest. Reading one never writes outside
+ * the scratch folder it is given, follows no link, and stops at size and count limits, since a bundle
+ * is someone else's file.
+ */
+final class Bundles {
+    static final String MANIFEST = "manifest.json";
+    static final String FORMAT = "ckl-bench-submission-1";
+    /** Limits on what one bundle may unpack to: a results bundle is megabytes, not gigabytes. */
+    static long maxBytes = 2L << 30;
+    static int maxEntries = 100_000;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Bundles() {
+    }
+
+    /** Writes {@code out}: every complete run folder under {@code runs}, the plugin jars they name, a manifest. */
+    static ObjectNode write(Path runs, Path plugins, Path out) throws IOException {
+        List<Path> folders = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(runs)) {
+            s.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && new RunFolder(d).complete())
+                    .sorted().forEach(folders::add);
+        }
+        if (folders.isEmpty()) {
+            throw new IllegalArgumentException(runs + " holds no complete run folder to submit");
+        }
+        Map<String, Path> jarsBySha = new TreeMap<>();
+        if (plugins != null) {
+            try (Stream<Path> s = Files.list(plugins)) {
+                for (Path jar : s.filter(p -> p.toString().endsWith(".jar") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                    jarsBySha.put(Hashing.sha256(jar), jar);
+                }
+            }
+        }
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("format", FORMAT);
+        manifest.put("created", Instant.now().toString());
+        ArrayNode runList = manifest.putArray("runs");
+        Map<String, Path> needed = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Path d : folders) {
+            RunFolder f = new RunFolder(d);
+            RunRecord r = f.run();
+            String name = d.getFileName().toString();
+            var v = f.verification();
+            runList.addObject().put("folder", "runs/" + name).put("id", r.id()).put("metrics_sha256", f.metricsSha256())
+                    .put("verification", v == null ? null : v.verdict());
+            Map<String, String> code = r.provenance() == null || r.provenance().codeSha256() == null ? Map.of()
+                    : r.provenance().codeSha256();
+            code.forEach((id, sha) -> {
+                if (jarsBySha.containsKey(sha)) {
+                    needed.put(sha, jarsBySha.get(sha));
+                } else {
+                    problems.add(name + " was made with a jar of " + id + " (SHA-256 " + sha + ") that is not in "
+                            + (plugins == null ? "--plugins (none given)" : plugins));
+                }
+            });
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("cannot bundle: " + String.join("; ", problems));
+        }
+        ArrayNode jars = manifest.putArray("plugins");
+        needed.forEach((sha, jar) -> jars.addObject().put("file", "plugins/" + jar.getFileName()).put("sha256", sha));
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        try (OutputStream os = Files.newOutputStream(tmp); ZipArchiveOutputStream zip = new ZipArchiveOutputStream(os)) {
+            put(zip, MANIFEST, JSON.writeValueAsBytes(manifest));
+            for (Path d : folders) {
+                try (Stream<Path> s = Files.walk(d)) {
+                    for (Path file : s.sorted().toList()) {
+                        Path rel = d.relativize(file);
+                        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || rel.startsWith(RunFolder.CHECKPOINT)
+                                || rel.toString().equals(RunFolder.LOCK)) {
+                            continue;
+                        }
+                        put(zip, "runs/" + d.getFileName() + "/" + rel.toString().replace('\\', '/'), Files.readAllBytes(file));
+                    }
+                }
+            }
+            for (Path jar : needed.values()) {
+                put(zip, "plugins/" + jar.getFileName(), Files.readAllBytes(jar));
+            }
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return manifest;
+    }
+
+    private static void put(ZipArchiveOutputStream zip, String name, byte[] bytes) throws IOException {
+        ZipArchiveEntry e = new ZipArchiveEntry(name);
+        e.setTime(0); // the same runs give the same bytes
+        zip.putArchiveEntry(e);
+        zip.write(bytes);
+        zip.closeArchiveEntry();
+    }
+
+    /**
+     * What {@code ckl site build --runs} should read: the folder itself, or, for a bundle or a folder of
+     * bundles, each bundle unpacked into its own folder under {@code scratch}.
+     */
+    static Path expand(Path runs, Path scratch) throws IOException {
+        if (Files.isRegularFile(runs) && runs.toString().endsWith(".zip")) {
+            unpack(runs, scratch.resolve(stem(runs)));
+            return scratch;
+        }
+        if (!Files.isDirectory(runs)) {
+            return runs;
+        }
+        List<Path> zips;
+        try (Stream<Path> s = Files.list(runs)) {
+            zips = s.filter(p -> p.toString().endsWith(".zip") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .sorted().toList();
+        }
+        if (zips.isEmpty()) {
+            return runs;
+        }
+        for (Path z : zips) {
+            unpack(z, scratch.resolve(stem(z)));
+        }
+        return scratch;
+    }
+
+    private static String stem(Path zip) {
+        String n = zip.getFileName().toString();
+        return n.substring(0, n.length() - ".zip".length()).replaceAll("[^A-Za-z0-9._+-]", "_");
+    }
+
+    /** Unpacks one bundle into {@code target}, refusing links, escapes, oversize and a missing manifest. */
+    static void unpack(Path bundle, Path target) throws IOException {
+        Path root = Files.createDirectories(target).toAbsolutePath().normalize();
+        ZipFile zf;
+        try {
+            zf = ZipFile.builder().setPath(bundle).get();
+        } catch (IOException e) {
+            throw new IOException(bundle + " is not a readable zip archive: " + e.getMessage(), e);
+        }
+        try (zf) {
+            ZipArchiveEntry manifest = zf.getEntry(MANIFEST);
+            if (manifest == null) {
+                throw new IOException(bundle + " has no " + MANIFEST + "; not a bundle made by ckl submit");
+            }
+            JsonNode m;
+            try (InputStream in = zf.getInputStream(manifest)) {
+                m = JSON.readTree(in.readNBytes(1 << 20));
+            }
+            if (!FORMAT.equals(m.path("format").asText())) {
+                throw new IOException(bundle + ": " + MANIFEST + " is not of format " + FORMAT);
+            }
+            long total = 0;
+            int count = 0;
+            for (Enumeration<ZipArchiveEntry> en = zf.getEntries(); en.hasMoreElements(); ) {
+                ZipArchiveEntry e = en.nextElement();
+                if (++count > maxEntries) {
+                    throw new IOException(bundle + " has more than " + maxEntries + " entries; refusing it");
+                }
+                Path out = root.resolve(e.getName()).normalize();
+                if (!out.startsWith(root) || Path.of(e.getName()).isAbsolute() || e.getName().contains("\\")) {
+                    throw new IOException(bundle + ": entry '" + e.getName() + "' points outside its folder; refusing it");
+                }
+                if (e.isUnixSymlink()) {
+                    throw new IOException(bundle + ": entry '" + e.getName() + "' is a symbolic link; refusing it");
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(out);
+                    continue;
+                }
+                Files.createDirectories(out.getParent());
+                try (InputStream in = zf.getInputStream(e)) {
+                    // counted as read, not as declared: a lying size cannot slip past the limit
+                    long left = maxBytes - total;
+                    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, left + 1));
+                    if (bytes.length > left) {
+                        throw new IOException(bundle + " unpacks to more than " + maxBytes + " bytes; refusing it");
+                    }
+                    total += bytes.length;
+                    Files.write(out, bytes);
+                }
+            }
+        }
+    }
+}

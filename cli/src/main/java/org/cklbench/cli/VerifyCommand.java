@@ -1,0 +1,55 @@
+package org.cklbench.cli;
+
+import org.cklbench.core.plugin.Registries;
+import org.cklbench.core.run.Verifier;
+import org.cklbench.runfolder.Json;
+import org.cklbench.runfolder.RunFolder;
+import org.cklbench.runfolder.Verification;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a run folder's recorded configuration again (all of it, or its first K epochs or periods) into",
+            "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and",
+            "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, device, dtype",
+            "and CPU count are the recorded ones; elsewhere each metric within --tolerance. Writes verification.json",
+            "into RUN_DIR (verdict, machine, versions, what was compared, the largest difference per metric) and exits",
+            "1 when verification fails, naming each difference. The site marks verified rows from that file."})
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN_DIR", description = "The run folder to verify.")
+    Path runDir;
+
+    @Option(names = "--plugins", description = "Folder of the plugin jars the run was made with.")
+    Path plugins;
+
+    @Option(names = "--epochs", defaultValue = "0", paramLabel = "K",
+            description = "Compare only the first K epochs (periods): quicker, and a check of the start (default: all).")
+    int epochs;
+
+    @Option(names = "--tolerance", defaultValue = "1e-4",
+            description = "Largest absolute difference allowed per metric where byte-equality is not expected (default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Option(names = "--scratch", description = "Where to run again (default: a new folder under the system's temporary folder).")
+    Path scratch;
+
+    @Override
+    public Integer call() throws Exception {
+        RunFolder folder = new RunFolder(runDir);
+        if (!Files.isRegularFile(runDir.resolve(RunFolder.RUN), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(runDir + " is not a run folder (no run.json)");
+        }
+        Path where = scratch != null ? scratch : Files.createTempDirectory("ckl-verify-");
+        Verification v = Verifier.verify(folder, Registries.load(plugins), Home.get(), where, epochs, tolerance,
+                new BarProgress());
+        System.out.println(Json.pretty(v));
+        System.err.println((v.passed() ? "verified (" + v.verdict() + ")" : "NOT verified") + ": " + runDir
+                + "; the run again is in " + where.resolve(v.runId()));
+        return v.passed() ? 0 : 1;
+    }
+}

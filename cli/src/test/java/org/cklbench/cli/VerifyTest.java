@@ -1,0 +1,130 @@
+package org.cklbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.cli.Cli.ckl;
+import static org.cklbench.cli.Cli.onlyRun;
+
+/** ckl verify and ckl run --from: a run checked by running it again, and what makes a check fail. */
+class VerifyTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private Path smokeRun(String out, String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--benchmark", "lama-ckl", "--method", "finetune",
+                "--preset", "smoke", "--threads", "2", "--set", "epochs=2", "--out", tmp.resolve(out).toString()));
+        args.addAll(List.of(more));
+        Cli.Run r = ckl(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        return onlyRun(tmp.resolve(out));
+    }
+
+    @Test
+    void aRunVerifiesByteEqualTheSiteMarksItAndATamperedFileUndoesIt() throws Exception {
+        Path run = smokeRun("runs");
+        Cli.Run v = ckl("verify", run.toString(), "--scratch", tmp.resolve("scratch").toString());
+        assertThat(v.code()).as(v.err()).isZero();
+        JsonNode verification = JSON.readTree(run.resolve("verification.json").toFile());
+        assertThat(verification.get("verdict").asText()).isEqualTo("byte-equal");
+        assertThat(verification.get("evaluations").asInt()).isEqualTo(3); // before training and two epochs
+        assertThat(verification.get("complete_run").asBoolean()).isTrue();
+        assertThat(verification.at("/machine/cpus").asInt()).isPositive();
+
+        Path site = tmp.resolve("site");
+        assertThat(ckl("site", "build", "--runs", tmp.resolve("runs").toString(), "--out", site.toString()).code()).isZero();
+        assertThat(Files.readString(site.resolve("index.html"))).contains("data-verified=\"true\"", "class=\"verified\"");
+        String page = Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html"));
+        assertThat(page).contains("✓ byte-equal");
+
+        // one number changed afterwards: the site withdraws the mark, and verifying again names the line and metric
+        Path metrics = run.resolve("metrics.jsonl");
+        List<String> lines = Files.readAllLines(metrics);
+        JsonNode second = JSON.readTree(lines.get(1));
+        String forged = lines.get(1).replace("\"not_to_forget_acc\":" + second.get("not_to_forget_acc").asText(),
+                "\"not_to_forget_acc\":0.999");
+        assertThat(forged).isNotEqualTo(lines.get(1));
+        lines.set(1, forged);
+        Files.write(metrics, lines);
+        assertThat(ckl("site", "build", "--runs", tmp.resolve("runs").toString(), "--out", site.toString()).code()).isZero();
+        assertThat(Files.readString(site.resolve("index.html"))).contains("data-verified=\"false\"");
+        assertThat(Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html")))
+                .contains("metrics.jsonl changed after it was verified");
+
+        Cli.Run again = ckl("verify", run.toString(), "--epochs", "1", "--scratch", tmp.resolve("scratch2").toString());
+        assertThat(again.code()).isEqualTo(1);
+        verification = JSON.readTree(run.resolve("verification.json").toFile());
+        assertThat(verification.get("verdict").asText()).isEqualTo("failed");
+        assertThat(verification.get("evaluations").asInt()).isEqualTo(2);
+        assertThat(verification.get("problems").toString()).contains("line 2: not_to_forget_acc recorded 0.999");
+    }
+
+    @Test
+    void runningAgainFromARunNamesEachInputThatDiffers() throws Exception {
+        Path warm = smokeRun("warm");
+        Path data = Path.of(JSON.readTree(warm.resolve("run.json").toFile()).at("/provenance/inputs/to_learn/path").asText())
+                .getParent();
+        Path copy = Files.createDirectories(tmp.resolve("data"));
+        try (var files = Files.list(data)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Path run = smokeRun("runs", "--data", copy.toString());
+
+        Cli.Run same = ckl("run", "--from", run.toString(), "--out", tmp.resolve("again").toString());
+        assertThat(same.code()).as(same.err()).isZero();
+        assertThat(onlyRun(tmp.resolve("again")).resolve("metrics.jsonl")).hasSameTextualContentAs(run.resolve("metrics.jsonl"));
+
+        Files.writeString(copy.resolve("variant.jsonl"), Files.readString(copy.resolve("variant.jsonl")) + "\n");
+        Files.delete(copy.resolve("invariant_schematic.jsonl"));
+        Cli.Run changed = ckl("run", "--from", run.resolve("run.json").toString(), "--out", tmp.resolve("again2").toString());
+        assertThat(changed.code()).isEqualTo(1);
+        assertThat(changed.err()).contains("variant.jsonl differs").contains("invariant_schematic.jsonl is missing");
+        assertThat(tmp.resolve("again2")).doesNotExist();
+    }
+
+    @Test
+    void aSwappedPluginJarFailsVerificationNamingTheJar() throws Exception {
+        Path plugins = PluginTest.buildExampleJar(tmp, "decay-method");
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "decay", "--preset", "smoke", "--threads", "2",
+                "--set", "epochs=1", "--plugins", plugins.toString(), "--out", tmp.resolve("runs").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Path run = onlyRun(tmp.resolve("runs"));
+        assertThat(JSON.readTree(run.resolve("run.json").toFile()).at("/provenance/code_sha256/decay").asText()).hasSize(64);
+
+        // the same classes plus one more entry: another jar, as a resubmitted plugin would be
+        Path jar = plugins.resolve("decay-method.jar");
+        Path swapped = tmp.resolve("swapped.jar");
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar));
+             OutputStream os = Files.newOutputStream(swapped); JarOutputStream out = new JarOutputStream(os)) {
+            for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+                out.putNextEntry(new JarEntry(e.getName()));
+                in.transferTo(out);
+                out.closeEntry();
+            }
+            out.putNextEntry(new JarEntry("CHANGED"));
+            out.write('x');
+            out.closeEntry();
+        }
+        Files.move(swapped, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Cli.Run v = ckl("verify", run.toString(), "--plugins", plugins.toString(), "--scratch", tmp.resolve("s").toString());
+        assertThat(v.code()).isEqualTo(1);
+        JsonNode verification = JSON.readTree(run.resolve("verification.json").toFile());
+        assertThat(verification.get("verdict").asText()).isEqualTo("failed");
+        assertThat(verification.get("problems").toString()).contains("plugin jar of decay differs", "decay-method.jar");
+    }
+}
