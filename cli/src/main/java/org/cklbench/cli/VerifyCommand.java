@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a run folder's recorded configuration again (all of it, or its first K epochs or periods) into",
             "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and",
-            "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, device, dtype",
+            "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, OS, device, dtype",
             "and CPU count are the recorded ones; elsewhere each metric within --tolerance. Writes verification.json",
             "into RUN_DIR (verdict, machine, versions, what was compared, the largest difference per metric) and exits",
             "1 when verification fails, naming each difference. The site marks verified rows from that file."})
