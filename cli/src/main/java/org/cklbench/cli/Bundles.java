@@ -36,8 +36,8 @@ import java.util.stream.Stream;
 final class Bundles {
     static final String MANIFEST = "manifest.json";
     static final String FORMAT = "ckl-bench-submission-1";
-    /** Limits on what one bundle may unpack to: a results bundle is megabytes, not gigabytes. */
-    static long maxBytes = 2L << 30;
+    /** Limits on what a site build unpacks in all: a results bundle is megabytes, not a gigabyte. */
+    static long maxBytes = 1L << 30;
     static int maxEntries = 100_000;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -68,12 +68,19 @@ final class Bundles {
         ArrayNode runList = manifest.putArray("runs");
         Map<String, Path> needed = new TreeMap<>();
         List<String> problems = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Path d : folders) {
+            if (!seen.add(d.getFileName().toString())) {
+                throw new IllegalArgumentException(runs + " holds two run folders named " + d.getFileName()
+                        + "; submit them in two bundles");
+            }
+        }
         for (Path d : folders) {
             RunFolder f = new RunFolder(d);
             RunRecord r = f.run();
             String name = d.getFileName().toString();
             var v = f.verification();
-            runList.addObject().put("folder", "runs/" + name).put("id", r.id()).put("metrics_sha256", f.metricsSha256())
+            runList.addObject().put("folder", "runs/" + name).put("id", r.config().id())
                     .put("verification", v == null ? null : v.verdict());
             Map<String, String> code = r.provenance() == null || r.provenance().codeSha256() == null ? Map.of()
                     : r.provenance().codeSha256();
@@ -127,8 +134,8 @@ final class Bundles {
      * bundles, each bundle unpacked into its own folder under {@code scratch}.
      */
     static Path expand(Path runs, Path scratch) throws IOException {
-        if (Files.isRegularFile(runs) && runs.toString().endsWith(".zip")) {
-            unpack(runs, scratch.resolve(stem(runs)));
+        if (Files.isRegularFile(runs) && runs.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+            unpack(runs, scratch.resolve("1-" + stem(runs)), new long[] {maxBytes});
             return scratch;
         }
         if (!Files.isDirectory(runs)) {
@@ -136,14 +143,16 @@ final class Bundles {
         }
         List<Path> zips;
         try (Stream<Path> s = Files.list(runs)) {
-            zips = s.filter(p -> p.toString().endsWith(".zip") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                    .sorted().toList();
+            zips = s.filter(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")
+                    && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
         if (zips.isEmpty()) {
             return runs;
         }
-        for (Path z : zips) {
-            unpack(z, scratch.resolve(stem(z)));
+        long[] budget = {maxBytes}; // for all the bundles together
+        for (int i = 0; i < zips.size(); i++) {
+            // numbered, so two names that clean up alike never share a folder
+            unpack(zips.get(i), scratch.resolve((i + 1) + "-" + stem(zips.get(i))), budget);
         }
         return scratch;
     }
@@ -153,9 +162,32 @@ final class Bundles {
         return n.substring(0, n.length() - ".zip".length()).replaceAll("[^A-Za-z0-9._+-]", "_");
     }
 
-    /** Unpacks one bundle into {@code target}, refusing links, escapes, oversize and a missing manifest. */
+    /** A part of an entry name: what a run folder's files are named, on any file system. */
+    private static final java.util.regex.Pattern SAFE_PART = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,199}");
+
+    /** Unpacks one bundle into {@code target}, which must not exist yet. */
     static void unpack(Path bundle, Path target) throws IOException {
-        Path root = Files.createDirectories(target).toAbsolutePath().normalize();
+        unpack(bundle, target, new long[] {maxBytes});
+    }
+
+    /**
+     * Unpacks {@code bundle} into the new folder {@code target}, spending at most {@code budget[0]} bytes
+     * (counted as written, whatever the archive declares). Refused, with the entry named: a name that is not
+     * plain parts ({@code ..}, absolute, backslashes, drive letters, trailing dots, control characters),
+     * the same name twice (ignoring case, as some file systems do), links, a missing or foreign manifest,
+     * too many entries, too many bytes.
+     */
+    static void unpack(Path bundle, Path target, long[] budget) throws IOException {
+        if (Files.size(bundle) > maxBytes) {
+            throw new IOException(bundle + " is larger than " + maxBytes + " bytes; refusing it");
+        }
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path root;
+        try {
+            root = Files.createDirectory(target).toAbsolutePath().normalize();
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException(target + " already exists; unpack into a new folder", e);
+        }
         ZipFile zf;
         try {
             zf = ZipFile.builder().setPath(bundle).get();
@@ -169,39 +201,61 @@ final class Bundles {
             }
             JsonNode m;
             try (InputStream in = zf.getInputStream(manifest)) {
-                m = JSON.readTree(in.readNBytes(1 << 20));
+                byte[] bytes = in.readNBytes((1 << 20) + 1);
+                if (bytes.length > 1 << 20) {
+                    throw new IOException(bundle + ": " + MANIFEST + " is larger than 1 MiB");
+                }
+                m = JSON.readTree(bytes);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IOException(bundle + ": " + MANIFEST + " is not JSON: " + e.getOriginalMessage(), e);
             }
-            if (!FORMAT.equals(m.path("format").asText())) {
+            if (m == null || !FORMAT.equals(m.path("format").asText())) {
                 throw new IOException(bundle + ": " + MANIFEST + " is not of format " + FORMAT);
             }
-            long total = 0;
+            java.util.Set<String> names = new java.util.HashSet<>();
             int count = 0;
-            for (Enumeration<ZipArchiveEntry> en = zf.getEntries(); en.hasMoreElements(); ) {
+            for (Enumeration<ZipArchiveEntry> en = zf.getEntriesInPhysicalOrder(); en.hasMoreElements(); ) {
                 ZipArchiveEntry e = en.nextElement();
+                String name = e.getName();
                 if (++count > maxEntries) {
                     throw new IOException(bundle + " has more than " + maxEntries + " entries; refusing it");
                 }
-                Path out = root.resolve(e.getName()).normalize();
-                if (!out.startsWith(root) || Path.of(e.getName()).isAbsolute() || e.getName().contains("\\")) {
-                    throw new IOException(bundle + ": entry '" + e.getName() + "' points outside its folder; refusing it");
+                String where = bundle + ": entry '" + name.replaceAll("\\p{Cntrl}", "?") + "' ";
+                String clean = e.isDirectory() && name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+                for (String part : clean.split("/", -1)) {
+                    if (!SAFE_PART.matcher(part).matches() || part.endsWith(".")) {
+                        throw new IOException(where + "is not a plain relative name (letters, digits, . _ + - and /);"
+                                + " refusing the bundle");
+                    }
+                }
+                if (!names.add(clean.toLowerCase(java.util.Locale.ROOT))) {
+                    throw new IOException(where + "appears twice (or differs from another only in case); refusing the bundle");
                 }
                 if (e.isUnixSymlink()) {
-                    throw new IOException(bundle + ": entry '" + e.getName() + "' is a symbolic link; refusing it");
+                    throw new IOException(where + "is a symbolic link; refusing the bundle");
+                }
+                Path out = root.resolve(clean).normalize();
+                if (!out.startsWith(root)) {
+                    throw new IOException(where + "points outside its folder; refusing the bundle");
                 }
                 if (e.isDirectory()) {
                     Files.createDirectories(out);
                     continue;
                 }
                 Files.createDirectories(out.getParent());
-                try (InputStream in = zf.getInputStream(e)) {
-                    // counted as read, not as declared: a lying size cannot slip past the limit
-                    long left = maxBytes - total;
-                    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, left + 1));
-                    if (bytes.length > left) {
-                        throw new IOException(bundle + " unpacks to more than " + maxBytes + " bytes; refusing it");
+                try (InputStream in = zf.getInputStream(e);
+                     OutputStream os = Files.newOutputStream(out, java.nio.file.StandardOpenOption.CREATE_NEW,
+                             java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    byte[] buf = new byte[1 << 16];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        budget[0] -= n;
+                        if (budget[0] < 0) {
+                            throw new IOException(bundle + " unpacks to more than " + maxBytes + " bytes; refusing it");
+                        }
+                        os.write(buf, 0, n);
                     }
-                    total += bytes.length;
-                    Files.write(out, bytes);
+                } catch (java.nio.file.FileAlreadyExistsException ex) {
+                    throw new IOException(where + "collides with another entry; refusing the bundle", ex);
                 }
             }
         }

@@ -49,7 +49,7 @@ final class VerifyCommand implements Callable<Integer> {
                 new BarProgress());
         System.out.println(Json.pretty(v));
         System.err.println((v.passed() ? "verified (" + v.verdict() + ")" : "NOT verified") + ": " + runDir
-                + "; the run again is in " + where.resolve(v.runId()));
+                + "; the run again is under " + where);
         return v.passed() ? 0 : 1;
     }
 }

@@ -53,12 +53,19 @@ class BundleTest {
                 "plugins/decay-method.jar");
         assertThat(names).noneMatch(n -> n.contains("/checkpoint/") || n.endsWith(".lock"));
 
+        Files.copy(bundle, bundles.resolve("team a.zip")); // "team a" and "team_a" clean up to one name
+        Files.copy(bundle, bundles.resolve("team_a.zip"));
         for (Path source : List.of(bundle, bundles)) { // the bundle itself, and a folder of bundles
             Path site = tmp.resolve("site-" + source.getFileName());
             Cli.Run b = ckl("site", "build", "--runs", source.toString(), "--out", site.toString());
             assertThat(b.code()).as(b.err()).isZero();
             String index = Files.readString(site.resolve("index.html"));
             assertThat(index).contains("decay", "data-verified=\"true\"");
+            if (source == bundles) { // three bundles, two of whose names clean up alike: all three runs are read
+                try (var pages = Files.list(site.resolve("runs"))) {
+                    assertThat(pages.filter(p -> p.toString().endsWith(".html")).count()).isEqualTo(3);
+                }
+            }
             assertThat(Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html"))).contains("✓ byte-equal");
         }
 
@@ -76,7 +83,7 @@ class BundleTest {
         Path escape = zip("escape.zip", List.of("manifest.json", manifest, "../outside.txt", "x"));
         Cli.Run a = ckl("site", "build", "--runs", escape.toString(), "--out", tmp.resolve("site-a").toString());
         assertThat(a.code()).isEqualTo(1);
-        assertThat(a.err()).contains("points outside");
+        assertThat(a.err()).contains("'../outside.txt' is not a plain relative name");
         assertThat(tmp.resolve("outside.txt")).doesNotExist();
 
         Path noManifest = zip("plain.zip", List.of("runs/x/run.json", "{}"));
@@ -97,6 +104,11 @@ class BundleTest {
         assertThat(c.code()).isEqualTo(1);
         assertThat(c.err()).contains("symbolic link");
 
+        Path twice = zip("twice.zip", List.of("manifest.json", manifest, "runs/x/metrics.jsonl", "{}", "runs/X/metrics.jsonl", "{}"));
+        Cli.Run e = ckl("site", "build", "--runs", twice.toString(), "--out", tmp.resolve("site-e").toString());
+        assertThat(e.code()).isEqualTo(1);
+        assertThat(e.err()).contains("appears twice");
+
         long before = Bundles.maxBytes;
         Bundles.maxBytes = 1000;
         try {
@@ -107,7 +119,7 @@ class BundleTest {
         } finally {
             Bundles.maxBytes = before;
         }
-        for (String s : List.of("site-a", "site-b", "site-c", "site-d")) {
+        for (String s : List.of("site-a", "site-b", "site-c", "site-d", "site-e")) {
             assertThat(tmp.resolve(s).resolve("index.html")).doesNotExist();
         }
     }

@@ -36,8 +36,17 @@ class VerifyTest {
     @Test
     void aRunVerifiesByteEqualTheSiteMarksItAndATamperedFileUndoesIt() throws Exception {
         Path run = smokeRun("runs");
-        Cli.Run v = ckl("verify", run.toString(), "--scratch", tmp.resolve("scratch").toString());
+        // a scratch folder beside the run (or its parent) still gets a fresh run, never the recorded one back
+        Cli.Run v = ckl("verify", run.toString(), "--scratch", tmp.resolve("runs").toString());
         assertThat(v.code()).as(v.err()).isZero();
+        try (var s = Files.list(tmp.resolve("runs"))) {
+            Path fresh = s.filter(p -> p.getFileName().toString().startsWith("verify-")).findFirst().orElseThrow();
+            assertThat(fresh.resolve(run.getFileName()).resolve("metrics.jsonl")).exists();
+            org.apache.commons.io.file.PathUtils.deleteDirectory(fresh); // not a run of the leaderboard below
+        }
+        Cli.Run inside = ckl("verify", run.toString(), "--scratch", run.resolve("x").toString());
+        assertThat(inside.code()).isEqualTo(1);
+        assertThat(inside.err()).contains("inside the run folder");
         JsonNode verification = JSON.readTree(run.resolve("verification.json").toFile());
         assertThat(verification.get("verdict").asText()).isEqualTo("byte-equal");
         assertThat(verification.get("evaluations").asInt()).isEqualTo(3); // before training and two epochs
@@ -49,6 +58,15 @@ class VerifyTest {
         assertThat(Files.readString(site.resolve("index.html"))).contains("data-verified=\"true\"", "class=\"verified\"");
         String page = Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html"));
         assertThat(page).contains("✓ byte-equal");
+
+        // the headline changed afterwards: the mark goes
+        Path summary = run.resolve("summary.json");
+        String honest = Files.readString(summary);
+        Files.writeString(summary, honest.replace("\"nf_acc\" : ", "\"nf_acc\" : 0.97, \"was\" : "));
+        assertThat(ckl("site", "build", "--runs", tmp.resolve("runs").toString(), "--out", site.toString()).code()).isZero();
+        assertThat(Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html")))
+                .contains("summary.json changed after it was verified");
+        Files.writeString(summary, honest);
 
         // one number changed afterwards: the site withdraws the mark, and verifying again names the line and metric
         Path metrics = run.resolve("metrics.jsonl");
@@ -69,7 +87,8 @@ class VerifyTest {
         verification = JSON.readTree(run.resolve("verification.json").toFile());
         assertThat(verification.get("verdict").asText()).isEqualTo("failed");
         assertThat(verification.get("evaluations").asInt()).isEqualTo(2);
-        assertThat(verification.get("problems").toString()).contains("line 2: not_to_forget_acc recorded 0.999");
+        assertThat(verification.get("problems").toString()).contains("metrics.jsonl line 2: not_to_forget_acc recorded 0.999");
+        assertThat(verification.get("complete_run").asBoolean()).isFalse();
     }
 
     @Test
@@ -84,6 +103,11 @@ class VerifyTest {
             }
         }
         Path run = smokeRun("runs", "--data", copy.toString());
+
+        // by default it would land on itself: refused rather than handing the recorded run back
+        Cli.Run onItself = ckl("run", "--from", run.toString(), "--out", tmp.resolve("runs").toString());
+        assertThat(onItself.code()).isEqualTo(1);
+        assertThat(onItself.err()).contains("already exists");
 
         Cli.Run same = ckl("run", "--from", run.toString(), "--out", tmp.resolve("again").toString());
         assertThat(same.code()).as(same.err()).isZero();

@@ -200,9 +200,10 @@ public final class Summarizer {
             return null;
         }
         String reason = !v.passed() ? "verification " + v.verdict()
-                : !java.util.Objects.equals(v.runId(), record.id()) ? "verification.json is another run's"
-                : !java.util.Objects.equals(v.metricsSha256(), folder.metricsSha256())
-                        ? "metrics.jsonl changed after it was verified" : null;
+                : record.config() == null || !java.util.Objects.equals(v.runId(), record.config().id())
+                        ? "verification.json is another run's"
+                : !v.completeRun() ? "only the first " + v.stagesCompared() + " stages were run again"
+                : changedSince(folder, v);
         out.put("valid", reason == null);
         if (reason != null) {
             out.put("reason", reason);
@@ -215,6 +216,19 @@ public final class Summarizer {
         out.put("compared", v.completeRun() ? "the whole run" : "the first " + v.stagesCompared() + " stages ("
                 + v.evaluations() + " evaluations)");
         return out;
+    }
+
+    /** Null when every file the verification vouches for is as it found it; else what changed. */
+    private static String changedSince(RunFolder folder, Verification v) throws IOException {
+        Map<String, String> vouched = v.filesSha256() == null ? Map.of() : v.filesSha256();
+        for (String f : Verification.COVERED) {
+            Path p = folder.dir().resolve(f);
+            boolean here = Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (here != vouched.containsKey(f) || here && !Hashing.sha256(p).equals(vouched.get(f))) {
+                return f + " changed after it was verified";
+            }
+        }
+        return null;
     }
 
     private static ObjectNode readRun(Path runs, RunFolder folder, RunRecord record) throws IOException {

@@ -117,12 +117,6 @@ public final class RunFolder {
         write(VERIFICATION, v);
     }
 
-    /** SHA-256 of metrics.jsonl as it is now (null when absent): what a verification vouches for. */
-    public String metricsSha256() throws IOException {
-        Path f = dir.resolve(METRICS);
-        return Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? org.cklbench.io.Hashing.sha256(f) : null;
-    }
-
     private void write(String name, Object value) throws IOException {
         Files.createDirectories(dir);
         AtomicFiles.writeString(dir.resolve(name), Json.pretty(value));

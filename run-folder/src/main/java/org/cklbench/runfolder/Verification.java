@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * What {@code ckl verify} found when it ran a run folder's configuration again: who ran it where and
  * with what, which evaluations it compared, the largest difference per metric, and the verdict.
- * {@code metricsSha256} is the recorded {@code metrics.jsonl} it checked: a file changed afterwards no
- * longer counts as verified.
+ * {@code filesSha256} holds the SHA-256 of each file it vouches for ({@link #COVERED}) as it found them:
+ * a file changed afterwards no longer counts as verified.
  *
  * @param verdict    "byte-equal" (same software, threads and machine, identical metrics lines), "within-tolerance"
  *                   (every metric within {@code tolerance}), or "failed"
@@ -23,10 +23,14 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"verdict", "verified_at", "machine", "software", "threads", "stages_compared", "evaluations",
-    "complete_run", "tolerance", "max_abs_diff", "problems", "metrics_sha256", "run_id"})
+    "complete_run", "tolerance", "max_abs_diff", "problems", "files_sha256", "run_id"})
 public record Verification(String verdict, String verifiedAt, Map<String, Object> machine, Map<String, Object> software,
                            int threads, int stagesCompared, int evaluations, boolean completeRun, double tolerance,
-                           Map<String, Double> maxAbsDiff, List<String> problems, String metricsSha256, String runId) {
+                           Map<String, Double> maxAbsDiff, List<String> problems, Map<String, String> filesSha256,
+                           String runId) {
+    /** What the leaderboard shows of a run, all vouched for: configuration, curve, headline, intervals, columns. */
+    public static final List<String> COVERED = List.of(RunFolder.RUN, RunFolder.METRICS, RunFolder.SUMMARY,
+            RunFolder.BOOTSTRAP, RunFolder.BENCHMARK);
     public static final String BYTE_EQUAL = "byte-equal";
     public static final String WITHIN_TOLERANCE = "within-tolerance";
     public static final String FAILED = "failed";

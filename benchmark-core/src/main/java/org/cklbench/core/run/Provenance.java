@@ -32,8 +32,23 @@ public final class Provenance {
         o.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         o.put("device", device);
         o.put("dtype", dtype);
+        o.put("cpu", cpuModel());
         o.put("cpus", java.lang.Runtime.getRuntime().availableProcessors());
         return o;
+    }
+
+    /** The CPU's model name as Linux reports it, or "unknown". */
+    public static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    return l.substring(l.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+        return "unknown";
     }
 
     /**

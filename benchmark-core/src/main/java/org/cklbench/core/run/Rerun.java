@@ -58,7 +58,13 @@ final class Rerun {
     static void checkInputs(RunRecord recorded, Map<String, InputFiles> now, Registries registries, String benchmark,
                             List<String> methods) throws IOException {
         List<String> problems = new ArrayList<>();
-        Map<String, InputFiles> before = recorded.provenance() == null ? Map.of() : recorded.provenance().inputs();
+        if (recorded.provenance() == null || recorded.provenance().inputs() == null) {
+            throw new IllegalArgumentException("run.json of " + recorded.config().id() + " records no input files;"
+                    + " there is nothing to check a run again against");
+        }
+        Map<String, InputFiles> before = recorded.provenance().inputs();
+        now.keySet().stream().filter(n -> !before.containsKey(n))
+                .forEach(n -> problems.add("input " + n + " is used now but not recorded in run.json"));
         before.forEach((name, files) -> {
             InputFiles current = now.get(name);
             for (Map.Entry<String, String> f : files.sha256().entrySet()) {
@@ -75,12 +81,22 @@ final class Rerun {
                         .forEach(k -> problems.add("input " + name + "/" + k + " is new (not in the recorded run)"));
             }
         });
-        Map<String, String> recordedCode = recorded.provenance() == null || recorded.provenance().codeSha256() == null
-                ? Map.of() : recorded.provenance().codeSha256();
+        Map<String, String> recordedCode = recorded.provenance().codeSha256() == null ? Map.of()
+                : recorded.provenance().codeSha256();
         Map<String, String> origins = new LinkedHashMap<>();
         origins.put(benchmark, registries.benchmarks().origin(benchmark));
         methods.forEach(m -> origins.put(m, registries.methods().origin(m)));
         Map<String, String> code = Provenance.codeSha256(origins);
+        // and the other way: code from a plugin now that the run did not record as a plugin's
+        if (Registries.fromPlugin(registries.benchmarks().get(benchmark).getClass()) && !recordedCode.containsKey(benchmark)) {
+            problems.add("benchmark " + benchmark + " now comes from a plugin jar (" + origins.get(benchmark)
+                    + ") the run did not record");
+        }
+        for (String m : methods) {
+            if (Registries.fromPlugin(registries.methods().provider(m).getClass()) && !recordedCode.containsKey(m)) {
+                problems.add("method " + m + " now comes from a plugin jar (" + origins.get(m) + ") the run did not record");
+            }
+        }
         recordedCode.forEach((id, sha) -> {
             String origin = origins.get(id);
             if (origin == null) {

@@ -68,6 +68,10 @@ public final class Runner {
         if (recorded.config() == null) {
             throw new IllegalArgumentException("run.json holds no configuration to run again");
         }
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // a run again starts from nothing: resuming there could hand back the very run being checked
+            throw new IllegalArgumentException(dir + " already exists; run it again into another folder (--out)");
+        }
         return run(Rerun.request(recorded.config()), id -> dir, true, registries, home, progress, recorded, stopAfter);
     }
 

@@ -29,8 +29,8 @@ import java.util.TreeMap;
 public final class Verifier {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The software fields that, when equal, make byte-equal metrics the expectation. */
-    private static final List<String> SAME_ARITHMETIC = List.of("git_commit", "java", "djl", "pytorch", "os", "device",
-            "dtype", "cpus");
+    private static final List<String> SAME_ARITHMETIC = List.of("suite_version", "git_commit", "java", "djl", "pytorch",
+            "os", "cpu", "device", "dtype", "cpus");
 
     private Verifier() {
     }
@@ -44,36 +44,53 @@ public final class Verifier {
             throw new IllegalArgumentException("--epochs " + stages + " must be 0 (all) or more");
         }
         RunRecord recorded = folder.run();
-        String sha = folder.metricsSha256();
+        if (recorded.config() == null) {
+            throw new IllegalArgumentException(folder.dir().resolve(RunFolder.RUN) + " holds no configuration");
+        }
+        // the id computed from the configuration, never the file's own "id" (a hostile one could be a path)
+        String id = recorded.config().id();
+        Map<String, String> files = filesSha256(folder);
         List<String> recordedLines = lines(folder.dir().resolve(RunFolder.METRICS));
         Map<String, Object> software = Provenance.software(recorded.config().device(), recorded.config().dtype());
         List<String> problems = new ArrayList<>();
         Map<String, Double> maxDiff = new TreeMap<>();
         int compared = 0;
         RunFolder again = null;
+        Path where = freshFolder(folder, scratch);
         try {
-            again = Runner.rerun(recorded, scratch.resolve(recorded.id()), registries, home, progress, stages);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+            again = Runner.rerun(recorded, where.resolve(id), registries, home, progress, stages);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            problems.add("running it again failed: " + e.getMessage());
         }
         boolean sameArithmetic = sameArithmetic(recorded, software);
+        boolean complete = again != null && again.complete();
         if (again != null) {
             List<String> fresh = lines(again.dir().resolve(RunFolder.METRICS));
             if (recordedLines.size() < fresh.size()) {
                 problems.add("the recorded metrics.jsonl has " + recordedLines.size() + " lines; the run again wrote "
                         + fresh.size());
             }
-            if (stages == 0 && recordedLines.size() > fresh.size()) {
+            if (complete && recordedLines.size() > fresh.size()) {
                 problems.add("the recorded metrics.jsonl has " + recordedLines.size() + " lines, more than the run has"
                         + " evaluations (" + fresh.size() + ")");
             }
             for (int i = 0; i < Math.min(fresh.size(), recordedLines.size()); i++) {
                 compared++;
-                compareLine(i + 1, JSON.readTree(recordedLines.get(i)), JSON.readTree(fresh.get(i)), tolerance, maxDiff,
-                        problems);
+                compareLine("metrics.jsonl line " + (i + 1), JSON.readTree(recordedLines.get(i)), JSON.readTree(fresh.get(i)),
+                        tolerance, maxDiff, problems);
                 if (sameArithmetic && !recordedLines.get(i).equals(fresh.get(i)) && problems.isEmpty()) {
-                    problems.add("line " + (i + 1) + " of metrics.jsonl differs in its bytes although the software,"
-                            + " threads and CPU count are the recorded ones: the run does not reproduce exactly");
+                    problems.add("metrics.jsonl line " + (i + 1) + " differs in its bytes although the software,"
+                            + " CPU and threads are the recorded ones: the run does not reproduce exactly");
+                }
+            }
+            if (complete) {
+                // the leaderboard reads summary.json: it must be what the metrics give
+                Path mine = folder.dir().resolve(RunFolder.SUMMARY);
+                if (!Files.isRegularFile(mine, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    problems.add("the run folder has no summary.json");
+                } else {
+                    compareLine("summary.json", JSON.readTree(mine.toFile()),
+                            JSON.readTree(again.dir().resolve(RunFolder.SUMMARY).toFile()), tolerance, maxDiff, problems);
                 }
             }
         }
@@ -81,10 +98,33 @@ public final class Verifier {
                 : sameArithmetic && maxDiff.values().stream().allMatch(d -> d == 0) ? Verification.BYTE_EQUAL
                 : Verification.WITHIN_TOLERANCE;
         Verification v = new Verification(verdict, Instant.now().toString(), machine(), software,
-                recorded.config().threads(), stages, compared, folder.complete() && stages == 0, tolerance, maxDiff,
-                problems.isEmpty() ? null : problems, sha, recorded.id());
+                recorded.config().threads(), stages, compared, complete && folder.complete(), tolerance, maxDiff,
+                problems.isEmpty() ? null : problems, files, id);
         folder.writeVerification(v);
         return v;
+    }
+
+    /** The files a verification vouches for, by SHA-256 as they are now (absent ones left out). */
+    public static Map<String, String> filesSha256(RunFolder folder) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String f : Verification.COVERED) {
+            Path p = folder.dir().resolve(f);
+            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                out.put(f, org.cklbench.io.Hashing.sha256(p));
+            }
+        }
+        return out;
+    }
+
+    /** A new empty folder under {@code scratch}, which must not be the run folder or inside it. */
+    private static Path freshFolder(RunFolder folder, Path scratch) throws IOException {
+        Files.createDirectories(scratch);
+        Path run = folder.dir().toRealPath();
+        if (scratch.toRealPath().startsWith(run)) {
+            throw new IllegalArgumentException("--scratch " + scratch + " is inside the run folder " + run
+                    + "; give a folder elsewhere");
+        }
+        return Files.createTempDirectory(scratch, "verify-");
     }
 
     static boolean sameArithmetic(RunRecord recorded, Map<String, Object> now) {
@@ -92,33 +132,41 @@ public final class Verifier {
             return false;
         }
         Map<String, Object> then = recorded.provenance().software();
-        return SAME_ARITHMETIC.stream().allMatch(k -> String.valueOf(then.get(k)).equals(String.valueOf(now.get(k))));
+        // "unknown" (a build outside git, an unreadable CPU) says nothing, so it never counts as the same
+        return SAME_ARITHMETIC.stream().allMatch(k -> then.get(k) != null && !"unknown".equals(String.valueOf(then.get(k)))
+                && String.valueOf(then.get(k)).equals(String.valueOf(now.get(k))));
     }
 
     /** Field by field: numbers within {@code tolerance} (largest difference kept per metric), the rest equal. */
-    static void compareLine(int line, JsonNode recorded, JsonNode fresh, double tolerance, Map<String, Double> maxDiff,
+    static void compareLine(String line, JsonNode recorded, JsonNode fresh, double tolerance, Map<String, Double> maxDiff,
                             List<String> problems) {
         for (Iterator<Map.Entry<String, JsonNode>> it = fresh.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode was = recorded.get(e.getKey());
             JsonNode is = e.getValue();
             if (was == null) {
-                problems.add("line " + line + ": " + e.getKey() + " is missing from the recorded metrics");
+                problems.add(line + ": " + e.getKey() + " is missing from the recorded file");
+            } else if (was.isIntegralNumber() && is.isIntegralNumber()) {
+                if (was.asLong() != is.asLong()) {
+                    problems.add(line + ": " + e.getKey() + " recorded " + was.asText() + ", now " + is.asText());
+                }
+            } else if (was.isObject() && is.isObject()) {
+                compareLine(line + " " + e.getKey(), was, is, tolerance, maxDiff, problems);
             } else if (was.isNumber() && is.isNumber()) {
                 double d = Math.abs(was.asDouble() - is.asDouble());
                 maxDiff.merge(e.getKey(), d, Math::max);
                 if (!(d <= tolerance)) {
-                    problems.add("line " + line + ": " + e.getKey() + " recorded " + was.asText() + ", now " + is.asText()
+                    problems.add(line + ": " + e.getKey() + " recorded " + was.asText() + ", now " + is.asText()
                             + " (difference " + d + " > tolerance " + tolerance + ")");
                 }
             } else if (!was.equals(is)) {
-                problems.add("line " + line + ": " + e.getKey() + " recorded " + was + ", now " + is);
+                problems.add(line + ": " + e.getKey() + " recorded " + was + ", now " + is);
             }
         }
         for (Iterator<String> it = recorded.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!fresh.has(k)) {
-                problems.add("line " + line + ": the recorded metrics have " + k + ", which the run again does not write");
+                problems.add(line + ": the recorded file has " + k + ", which the run again does not write");
             }
         }
     }
@@ -143,23 +191,11 @@ public final class Verifier {
         } catch (IOException e) {
             m.put("host", "unknown");
         }
-        m.put("cpu", cpuModel());
+        m.put("cpu", Provenance.cpuModel());
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         m.put("user", System.getProperty("user.name"));
         return m;
     }
 
-    private static String cpuModel() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (l.startsWith("model name")) {
-                    return l.substring(l.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException e) {
-            return "unknown";
-        }
-        return "unknown";
-    }
 }
