@@ -19,14 +19,17 @@ import java.util.function.Function;
  * zero-fill a fresh [N, V] buffer for the gather's gradient and allocate another for the log-softmax
  * backward; here the softmax is computed once, the one-hot is subtracted from it in place at the N
  * targets, and the per-token loss gradient scales the [N, H] products rather than the [N, V]
- * ones. The arithmetic is autograd's: ∂L/∂logits = (softmax − onehot)·∂L/∂nll, then the linear
- * layer's two products.
+ * ones. The mathematics is autograd's: ∂L/∂logits = (softmax − onehot)·∂L/∂nll, then the linear
+ * layer's two products; only the order of roundings differs (in float32 within 1e-5 of autograd's
+ * gradients, {@code HeadBackwardTest}; in float16/bf16 the per-token factor is applied after the cast
+ * and the product, so the two differ by those types' rounding).
  *
  * <p>The loss is split by the chain rule at the NLL: {@code lossOfNll} runs under autograd on a leaf
  * that holds the NLL values (so token weights, RHO-1's selection and extra terms on parameters all
  * work unchanged), its gradient ∂L/∂nll is read off the leaf, and the trunk gets ∂L/∂h through a
- * second backward from Σ h ⊙ ∂L/∂h. Exact for any L(nll, parameters); not for losses that need a graph
- * of the gradient itself (TAALM's meta-gradient uses {@link Losses} under autograd).
+ * second backward from Σ h ⊙ ∂L/∂h. Exact for any L(nll, parameters); not for a loss that also reads
+ * the forward pass's activations (its graph would be walked twice) nor one that needs a graph of the
+ * gradient itself (TAALM's meta-gradient uses {@link Losses} under autograd).
  */
 public final class HeadBackward {
     private HeadBackward() {
