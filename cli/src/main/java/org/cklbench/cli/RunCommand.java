@@ -70,8 +70,9 @@ final class RunCommand implements Callable<Integer> {
     Path ta;
 
     @Option(names = "--from", paramLabel = "RUN_DIR|run.json", description = {"Run a recorded run's configuration again",
-        "(instead of --benchmark, --method, --preset and the rest), after checking every input file and plugin jar",
-        "against its recorded SHA-256; each one that differs or is missing is named."})
+        "(instead of --benchmark, --method, --preset and the rest; its device, dtype and threads too) into a new folder",
+        "under --out, after checking every input file and plugin jar against its recorded SHA-256; each one that",
+        "differs or is missing is named."})
     Path from;
 
     @Mixin

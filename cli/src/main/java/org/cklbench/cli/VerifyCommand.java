@@ -1,6 +1,7 @@
 package org.cklbench.cli;
 
 import org.cklbench.core.plugin.Registries;
+import org.cklbench.core.run.Tolerance;
 import org.cklbench.core.run.Verifier;
 import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunFolder;
@@ -31,9 +32,9 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Compare only the first K epochs (periods): quicker, and a check of the start (default: all).")
     int epochs;
 
-    @Option(names = "--tolerance", defaultValue = "1e-4",
-            description = "Largest absolute difference allowed per metric where byte-equality is not expected (default: ${DEFAULT-VALUE}).")
-    double tolerance;
+    @Option(names = "--tolerance", paramLabel = "X|METRIC=X", description = {"Largest absolute difference allowed where",
+        "byte-equality is not expected: a number for every metric (default 1e-4), or METRIC=X for one (repeatable)."})
+    java.util.List<String> tolerance = new java.util.ArrayList<>();
 
     @Option(names = "--scratch", description = "Where to run again (default: a new folder under the system's temporary folder).")
     Path scratch;
@@ -45,7 +46,8 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(runDir + " is not a run folder (no run.json)");
         }
         Path where = scratch != null ? scratch : Files.createTempDirectory("ckl-verify-");
-        Verification v = Verifier.verify(folder, Registries.load(plugins), Home.get(), where, epochs, tolerance,
+        Verification v = Verifier.verify(folder, Registries.load(plugins), Home.get(), where, epochs,
+                Tolerance.parse(tolerance, 1e-4),
                 new BarProgress());
         System.out.println(Json.pretty(v));
         System.err.println((v.passed() ? "verified (" + v.verdict() + ")" : "NOT verified") + ": " + runDir

@@ -17,16 +17,17 @@ import java.util.Map;
  * @param verdict    "byte-equal" (same software, threads and machine, identical metrics lines), "within-tolerance"
  *                   (every metric within {@code tolerance}), or "failed"
  * @param evaluations how many metrics lines were compared (all of them, or those of the first K stages)
+ * @param tolerance  the absolute bound for every metric without one of its own in {@code tolerances}
  * @param maxAbsDiff per metric, the largest absolute difference over the compared lines
  * @param problems   why it failed: each input file, plugin jar, line or metric that differs
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"verdict", "verified_at", "machine", "software", "threads", "stages_compared", "evaluations",
-    "complete_run", "tolerance", "max_abs_diff", "problems", "files_sha256", "run_id"})
+    "complete_run", "tolerance", "tolerances", "max_abs_diff", "problems", "files_sha256", "run_id"})
 public record Verification(String verdict, String verifiedAt, Map<String, Object> machine, Map<String, Object> software,
                            int threads, int stagesCompared, int evaluations, boolean completeRun, double tolerance,
-                           Map<String, Double> maxAbsDiff, List<String> problems, Map<String, String> filesSha256,
+                           Map<String, Double> tolerances, Map<String, Double> maxAbsDiff, List<String> problems, Map<String, String> filesSha256,
                            String runId) {
     /** What the leaderboard shows of a run, all vouched for: configuration, curve, headline, intervals, columns. */
     public static final List<String> COVERED = List.of(RunFolder.RUN, RunFolder.METRICS, RunFolder.SUMMARY,

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * {@code ckl verify}: runs a run folder's recorded configuration again into a scratch folder, all of it
  * or its first stages, and compares the metrics lines. Byte-equal is required where nothing that moves
  * float arithmetic changed (suite commit, Java, DJL, PyTorch, device, dtype, thread and CPU counts);
- * elsewhere every metric must lie within the tolerance, and each difference is reported.
+ * elsewhere every metric must lie within its tolerance ({@link Tolerance}), and each difference is reported.
  */
 public final class Verifier {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,10 +36,7 @@ public final class Verifier {
     }
 
     public static Verification verify(RunFolder folder, Registries registries, Path home, Path scratch, int stages,
-                                      double tolerance, Progress progress) throws IOException {
-        if (!(tolerance >= 0)) {
-            throw new IllegalArgumentException("tolerance " + tolerance + " must be 0 or more");
-        }
+                                      Tolerance tolerance, Progress progress) throws IOException {
         if (stages < 0) {
             throw new IllegalArgumentException("--epochs " + stages + " must be 0 (all) or more");
         }
@@ -98,7 +95,8 @@ public final class Verifier {
                 : sameArithmetic && maxDiff.values().stream().allMatch(d -> d == 0) ? Verification.BYTE_EQUAL
                 : Verification.WITHIN_TOLERANCE;
         Verification v = new Verification(verdict, Instant.now().toString(), machine(), software,
-                recorded.config().threads(), stages, compared, complete && folder.complete(), tolerance, maxDiff,
+                recorded.config().threads(), stages, compared, complete && folder.complete(), tolerance.all(),
+                tolerance.perMetric().isEmpty() ? null : new TreeMap<>(tolerance.perMetric()), maxDiff,
                 problems.isEmpty() ? null : problems, files, id);
         folder.writeVerification(v);
         return v;
@@ -138,7 +136,7 @@ public final class Verifier {
     }
 
     /** Field by field: numbers within {@code tolerance} (largest difference kept per metric), the rest equal. */
-    static void compareLine(String line, JsonNode recorded, JsonNode fresh, double tolerance, Map<String, Double> maxDiff,
+    static void compareLine(String line, JsonNode recorded, JsonNode fresh, Tolerance tolerance, Map<String, Double> maxDiff,
                             List<String> problems) {
         for (Iterator<Map.Entry<String, JsonNode>> it = fresh.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -155,9 +153,9 @@ public final class Verifier {
             } else if (was.isNumber() && is.isNumber()) {
                 double d = Math.abs(was.asDouble() - is.asDouble());
                 maxDiff.merge(e.getKey(), d, Math::max);
-                if (!(d <= tolerance)) {
+                if (!(d <= tolerance.of(e.getKey()))) {
                     problems.add(line + ": " + e.getKey() + " recorded " + was.asText() + ", now " + is.asText()
-                            + " (difference " + d + " > tolerance " + tolerance + ")");
+                            + " (difference " + d + " > tolerance " + tolerance.of(e.getKey()) + ")");
                 }
             } else if (!was.equals(is)) {
                 problems.add(line + ": " + e.getKey() + " recorded " + was + ", now " + is);
