@@ -99,6 +99,17 @@ final class Bundles {
         ArrayNode jars = manifest.putArray("plugins");
         needed.forEach((sha, jar) -> jars.addObject().put("file", "plugins/" + jar.getFileName()).put("sha256", sha));
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        try {
+            writeZip(tmp, manifest, folders, needed);
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return manifest;
+    }
+
+    private static void writeZip(Path tmp, ObjectNode manifest, List<Path> folders, Map<String, Path> needed)
+            throws IOException {
         try (OutputStream os = Files.newOutputStream(tmp); ZipArchiveOutputStream zip = new ZipArchiveOutputStream(os)) {
             put(zip, MANIFEST, JSON.writeValueAsBytes(manifest));
             for (Path d : folders) {
@@ -117,8 +128,6 @@ final class Bundles {
                 put(zip, "plugins/" + jar.getFileName(), Files.readAllBytes(jar));
             }
         }
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return manifest;
     }
 
     private static void put(ZipArchiveOutputStream zip, String name, byte[] bytes) throws IOException {
@@ -148,6 +157,12 @@ final class Bundles {
         }
         if (zips.isEmpty()) {
             return runs;
+        }
+        try (Stream<Path> s = Files.list(runs)) {
+            if (s.anyMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+                throw new IllegalArgumentException(runs + " holds both bundles (.zip) and folders; give a folder of one"
+                        + " kind, so that nothing is left out unsaid");
+            }
         }
         long[] budget = {maxBytes}; // for all the bundles together
         for (int i = 0; i < zips.size(); i++) {

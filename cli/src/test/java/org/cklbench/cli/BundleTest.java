@@ -69,6 +69,11 @@ class BundleTest {
             assertThat(Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html"))).contains("✓ byte-equal");
         }
 
+        Files.createDirectories(bundles.resolve("stray-folder"));
+        Cli.Run mixed = ckl("site", "build", "--runs", bundles.toString(), "--out", tmp.resolve("site-mixed").toString());
+        assertThat(mixed.code()).isEqualTo(1);
+        assertThat(mixed.err()).contains("both bundles (.zip) and folders");
+
         // a maintainer unpacks it and verifies a run with the jar it carries
         Path open = tmp.resolve("open");
         assertThat(ckl("submit", "--unpack", bundle.toString(), "--out", open.toString()).code()).isZero();
