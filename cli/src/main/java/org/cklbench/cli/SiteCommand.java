@@ -75,15 +75,7 @@ final class SiteCommand {
                 System.out.println(index.toAbsolutePath());
                 return 0;
             } finally {
-                deleteTree(scratch);
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (var s = Files.walk(root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+                org.cklbench.io.Folders.deleteTree(scratch);
             }
         }
     }

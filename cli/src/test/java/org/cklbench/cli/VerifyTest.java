@@ -42,7 +42,7 @@ class VerifyTest {
         try (var s = Files.list(tmp.resolve("runs"))) {
             Path fresh = s.filter(p -> p.getFileName().toString().startsWith("verify-")).findFirst().orElseThrow();
             assertThat(fresh.resolve(run.getFileName()).resolve("metrics.jsonl")).exists();
-            org.apache.commons.io.file.PathUtils.deleteDirectory(fresh); // not a run of the leaderboard below
+            org.cklbench.io.Folders.deleteTree(fresh); // not a run of the leaderboard below
         }
         Cli.Run inside = ckl("verify", run.toString(), "--scratch", run.resolve("x").toString());
         assertThat(inside.code()).isEqualTo(1);

@@ -84,14 +84,9 @@ public final class RunFolder {
     /** The summary's bootstrap replicates, validated, or null for a run without them (older, or not a suite run). */
     public Replicates replicates() throws IOException {
         Path f = dir.resolve(BOOTSTRAP);
-        if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        if (Files.size(f) > 64L << 20) {
-            throw new IOException(f + " is larger than 64 MiB; not a bootstrap this suite writes");
-        }
+        Replicates r = optional(BOOTSTRAP, 64L << 20, "64 MiB", "bootstrap", Replicates.class);
         try {
-            return Json.read(f, Replicates.class).validated();
+            return r == null ? null : r.validated();
         } catch (IllegalArgumentException e) {
             throw new IOException(f + ": " + e.getMessage(), e);
         }
@@ -103,18 +98,38 @@ public final class RunFolder {
 
     /** What {@code ckl verify} found, or null where it never ran (or the file is a link). */
     public Verification verification() throws IOException {
-        Path f = dir.resolve(VERIFICATION);
-        if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        if (Files.size(f) > 1L << 20) {
-            throw new IOException(f + " is larger than 1 MiB; not a verification this suite writes");
-        }
-        return Json.read(f, Verification.class);
+        return optional(VERIFICATION, 1L << 20, "1 MiB", "verification", Verification.class);
     }
 
     public void writeVerification(Verification v) throws IOException {
         write(VERIFICATION, v);
+    }
+
+    /**
+     * SHA-256 of each file a verification vouches for ({@link Verification#COVERED}) as it is now; absent
+     * files are left out.
+     */
+    public java.util.Map<String, String> vouchedSha256() throws IOException {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (String f : Verification.COVERED) {
+            Path p = dir.resolve(f);
+            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                out.put(f, org.cklbench.io.Hashing.sha256(p));
+            }
+        }
+        return out;
+    }
+
+    /** A file of the folder that may be absent (or a link: then ignored), bounded in size since others write it. */
+    private <T> T optional(String name, long maxBytes, String max, String what, Class<T> type) throws IOException {
+        Path f = dir.resolve(name);
+        if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (Files.size(f) > maxBytes) {
+            throw new IOException(f + " is larger than " + max + "; not a " + what + " this suite writes");
+        }
+        return Json.read(f, type);
     }
 
     private void write(String name, Object value) throws IOException {

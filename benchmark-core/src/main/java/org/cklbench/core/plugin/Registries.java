@@ -29,6 +29,20 @@ public record Registries(BenchmarkRegistry benchmarks, MethodRegistry methods) {
         return c.getClassLoader() != Registries.class.getClassLoader();
     }
 
+    /** Of the benchmark and the methods, those that come from a plugin jar: id → origin, in that order. */
+    public java.util.Map<String, String> pluginOrigins(String benchmark, List<String> methodIds) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (fromPlugin(benchmarks.get(benchmark).getClass())) {
+            out.put(benchmark, benchmarks.origin(benchmark));
+        }
+        for (String m : methodIds) {
+            if (fromPlugin(methods.provider(m).getClass())) {
+                out.put(m, methods.origin(m));
+            }
+        }
+        return out;
+    }
+
     static ClassLoader loader(Path pluginDir) throws IOException {
         ClassLoader parent = Registries.class.getClassLoader();
         if (pluginDir == null) {

@@ -83,26 +83,19 @@ final class Rerun {
         });
         Map<String, String> recordedCode = recorded.provenance().codeSha256() == null ? Map.of()
                 : recorded.provenance().codeSha256();
-        Map<String, String> origins = new LinkedHashMap<>();
-        origins.put(benchmark, registries.benchmarks().origin(benchmark));
-        methods.forEach(m -> origins.put(m, registries.methods().origin(m)));
-        Map<String, String> code = Provenance.codeSha256(origins);
+        Map<String, String> plugins = registries.pluginOrigins(benchmark, methods);
+        Map<String, String> code = Provenance.codeSha256(plugins);
         // and the other way: code from a plugin now that the run did not record as a plugin's
-        if (Registries.fromPlugin(registries.benchmarks().get(benchmark).getClass()) && !recordedCode.containsKey(benchmark)) {
-            problems.add("benchmark " + benchmark + " now comes from a plugin jar (" + origins.get(benchmark)
-                    + ") the run did not record");
-        }
-        for (String m : methods) {
-            if (Registries.fromPlugin(registries.methods().provider(m).getClass()) && !recordedCode.containsKey(m)) {
-                problems.add("method " + m + " now comes from a plugin jar (" + origins.get(m) + ") the run did not record");
+        plugins.forEach((id, origin) -> {
+            if (!recordedCode.containsKey(id)) {
+                problems.add(id + " now comes from a plugin jar (" + origin + ") the run did not record");
             }
-        }
+        });
         recordedCode.forEach((id, sha) -> {
-            String origin = origins.get(id);
-            if (origin == null) {
+            if (!plugins.containsKey(id)) {
                 problems.add("the run was made with a plugin jar of " + id + " (SHA-256 " + sha + "), which this run does not use");
             } else if (!sha.equals(code.get(id))) {
-                problems.add("plugin jar of " + id + " differs: " + origin + " has SHA-256 " + code.get(id)
+                problems.add("plugin jar of " + id + " differs: " + plugins.get(id) + " has SHA-256 " + code.get(id)
                         + ", the run was made with " + sha);
             }
         });

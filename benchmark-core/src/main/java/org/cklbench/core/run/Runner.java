@@ -156,17 +156,9 @@ public final class Runner {
             String started = before != null && before.provenance() != null && before.provenance().started() != null
                     ? before.provenance().started() : now;
             // plugin jars only: the suite's own jars change with every build, and their commit is recorded
-            Map<String, String> code = new LinkedHashMap<>();
-            for (String m : method.ids()) {
-                if (Registries.fromPlugin(registries.methods().provider(m).getClass())) {
-                    code.put(m, origins.get(m));
-                }
-            }
-            if (Registries.fromPlugin(benchmark.getClass())) {
-                code.put(benchmark.id(), registries.benchmarks().origin(benchmark.id()));
-            }
+            Map<String, String> code = Provenance.codeSha256(registries.pluginOrigins(benchmark.id(), method.ids()));
             RunProvenance prov = new RunProvenance(Provenance.software(config.device(), config.dtype()),
-                    registries.benchmarks().origin(benchmark.id()), origins, Provenance.codeSha256(code), hashes, started,
+                    registries.benchmarks().origin(benchmark.id()), origins, code, hashes, started,
                     before != null ? now : null, null);
             RunRecord record = new RunRecord(folder.dir().getFileName().toString(), config, prov, infos, method.variant(),
                     before != null ? before.training() : null);

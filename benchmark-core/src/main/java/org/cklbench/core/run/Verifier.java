@@ -46,7 +46,7 @@ public final class Verifier {
         }
         // the id computed from the configuration, never the file's own "id" (a hostile one could be a path)
         String id = recorded.config().id();
-        Map<String, String> files = filesSha256(folder);
+        Map<String, String> files = folder.vouchedSha256();
         List<String> recordedLines = lines(folder.dir().resolve(RunFolder.METRICS));
         Map<String, Object> software = Provenance.software(recorded.config().device(), recorded.config().dtype());
         List<String> problems = new ArrayList<>();
@@ -100,18 +100,6 @@ public final class Verifier {
                 problems.isEmpty() ? null : problems, files, id);
         folder.writeVerification(v);
         return v;
-    }
-
-    /** The files a verification vouches for, by SHA-256 as they are now (absent ones left out). */
-    public static Map<String, String> filesSha256(RunFolder folder) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        for (String f : Verification.COVERED) {
-            Path p = folder.dir().resolve(f);
-            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                out.put(f, org.cklbench.io.Hashing.sha256(p));
-            }
-        }
-        return out;
     }
 
     /** A new empty folder under {@code scratch}, which must not be the run folder or inside it. */
