@@ -151,4 +151,27 @@ class VerifyTest {
         assertThat(verification.get("verdict").asText()).isEqualTo("failed");
         assertThat(verification.get("problems").toString()).contains("plugin jar of decay differs", "decay-method.jar");
     }
+
+    /** run.json is someone else's file: its "id" never becomes a path, and a run.json without inputs fails clearly. */
+    @Test
+    void aHostileRunJsonNeitherEscapesTheScratchFolderNorCrashes() throws Exception {
+        Path run = smokeRun("runs");
+        Path runJson = run.resolve("run.json");
+        com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(runJson.toFile());
+        record.put("id", "../../escaped-by-id");
+        Files.writeString(runJson, JSON.writeValueAsString(record));
+        Path scratch = tmp.resolve("deep").resolve("s");
+        Cli.Run v = ckl("verify", run.toString(), "--scratch", scratch.toString());
+        assertThat(v.code()).as(v.err()).isZero();
+        assertThat(tmp.resolve("escaped-by-id")).doesNotExist();
+        assertThat(tmp.resolve("deep").resolve("escaped-by-id")).doesNotExist();
+
+        ((com.fasterxml.jackson.databind.node.ObjectNode) record.get("provenance")).remove("inputs");
+        Files.writeString(runJson, JSON.writeValueAsString(record));
+        Cli.Run none = ckl("verify", run.toString(), "--scratch", tmp.resolve("s2").toString());
+        assertThat(none.code()).isEqualTo(1);
+        JsonNode verification = JSON.readTree(run.resolve("verification.json").toFile());
+        assertThat(verification.get("verdict").asText()).isEqualTo("failed");
+        assertThat(verification.get("problems").toString()).contains("records no input files");
+    }
 }
