@@ -96,12 +96,18 @@ public final class World {
         e.put(EntityType.COUNTRY, names.words(spec.countries(), 3));
         e.put(EntityType.LANGUAGE, names.words(spec.countries() / 2 + 2, 2).stream().map(w -> w + "ic").toList());
         e.put(EntityType.CITY, names.words(spec.cities(), 2));
-        List<String> first = names.words(60, 2);
-        List<String> last = names.words(120, 2);
+        // Names are pairs of words from pools that the first snapshot's entities use up, so every word of a
+        // later entity's name is one pretraining has read, as a new name in a real corpus is made of known
+        // subword pieces. (Once a later organisation's name was a new word: its embedding stayed random and,
+        // as an object, its output row had been pushed down throughout pretraining, so no method could learn
+        // those facts.)
+        List<String> first = names.words(Math.max(4, spec.persons() * 2 / 5), 2);
+        List<String> last = names.words(Math.max(4, spec.persons() * 4 / 5), 2);
+        List<String> stems = names.words(Math.max(2, spec.organizations() * 2 / 3), 2);
         Set<String> seen = new LinkedHashSet<>();
-        List<String> persons = newPersons(spec.persons(), first, last, seen, rng);
+        List<String> persons = pairs(spec.persons(), first, last, seen, true, rng);
         e.put(EntityType.PERSON, persons);
-        List<String> orgs = newOrganizations(spec.organizations(), names, rng);
+        List<String> orgs = pairs(spec.organizations(), stems, ORG_KINDS, seen, true, rng);
         e.put(EntityType.ORGANIZATION, orgs);
         e.put(EntityType.FIELD, FIELDS);
         e.put(EntityType.POSITION, POSITIONS);
@@ -112,8 +118,8 @@ public final class World {
         List<List<String>> laterPersons = new ArrayList<>();
         List<List<String>> laterOrgs = new ArrayList<>();
         for (int k = 1; k < spec.snapshots(); k++) {
-            laterPersons.add(newPersons(newPersons, first, last, seen, rng));
-            laterOrgs.add(newOrganizations(newOrgs, names, rng));
+            laterPersons.add(pairs(newPersons, first, last, seen, false, rng));
+            laterOrgs.add(pairs(newOrgs, stems, ORG_KINDS, seen, false, rng));
         }
         Map<String, Integer> since = new LinkedHashMap<>();
         e.values().forEach(list -> list.forEach(x -> since.put(x, 0)));
@@ -196,22 +202,35 @@ public final class World {
         return new World(spec, e, Collections.unmodifiableMap(since), List.copyOf(snaps));
     }
 
-    private static List<String> newPersons(int n, List<String> first, List<String> last, Set<String> seen,
-                                           SplittableRandom rng) {
+    /**
+     * {@code n} new names "a b" with a from {@code as} and b from {@code bs}, none in {@code seen}; with
+     * {@code cover}, the first names made use every word of both pools (the pools must not be larger
+     * than {@code n}).
+     */
+    private static List<String> pairs(int n, List<String> as, List<String> bs, Set<String> seen, boolean cover,
+                                      SplittableRandom rng) {
         List<String> out = new ArrayList<>();
-        while (out.size() < n) {
-            String p = first.get(rng.nextInt(first.size())) + " " + last.get(rng.nextInt(last.size()));
-            if (seen.add(p)) {
-                out.add(p);
+        int covering = cover ? Math.max(as.size(), bs.size()) : 0;
+        if (covering > n) {
+            throw new IllegalArgumentException("name pools of " + as.size() + " and " + bs.size()
+                    + " words cannot all be used by " + n + " names");
+        }
+        List<String> aOrder = shuffled(as, rng);
+        List<String> bOrder = shuffled(bs, rng);
+        for (int i = 0; out.size() < n; i++) {
+            String a = i < covering ? aOrder.get(i % as.size()) : as.get(rng.nextInt(as.size()));
+            String b = i < covering ? bOrder.get(i % bs.size()) : bs.get(rng.nextInt(bs.size()));
+            if (seen.add(a + " " + b)) {
+                out.add(a + " " + b);
             }
         }
         return out;
     }
 
-    private static List<String> newOrganizations(int n, Names names, SplittableRandom rng) {
-        List<String> out = new ArrayList<>();
-        for (String s : names.words(n, 2)) {
-            out.add(s + " " + ORG_KINDS.get(rng.nextInt(ORG_KINDS.size())));
+    private static List<String> shuffled(List<String> list, SplittableRandom rng) {
+        List<String> out = new ArrayList<>(list);
+        for (int i = out.size() - 1; i > 0; i--) {
+            Collections.swap(out, i, rng.nextInt(i + 1));
         }
         return out;
     }

@@ -37,7 +37,7 @@ public final class WorldFiles {
      * The version of what a world's text says (templates, paraphrases, pretraining texts). Part of the
      * world's id, so a cached world written by an older generator is never reused as a newer one.
      */
-    static final int TEXT_VERSION = 3;
+    static final int TEXT_VERSION = 5;
 
     public static String id(World.Spec spec) {
         return "world-" + Hashing.sha256(spec + (TEXT_VERSION == 1 ? "" : " text v" + TEXT_VERSION)).substring(0, 12);

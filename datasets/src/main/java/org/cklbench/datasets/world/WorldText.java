@@ -130,26 +130,33 @@ public final class WorldText {
     }
 
     /**
-     * An evidence document: filler around the fact stated in a paraphrase, never in the template.
+     * An evidence document: the fact stated in a paraphrase, never in the template, then filler sentences
+     * until the document is longer than 200 characters (LAMA-ckl keeps no shorter evidence), as a
+     * Wikipedia lead states first the fact its article is about. Measured on the quick world (To-Learn
+     * accuracy; Oracle trains on the object tokens alone, 8 epochs): with three to seven filler sentences
+     * around the fact Oracle learnt 0.18 and Finetune 0.09 (0.11 after 20 epochs); with the same filler
+     * after the fact Oracle learnt 0.47, as from the paraphrase alone. Any text before the fact, even
+     * filler naming no entity, made this 4-layer model tie what it learnt to that context, which the
+     * probe, read on its own, does not give it. The filler after the fact is what token weighting has to
+     * look past: Finetune learns less with it than from the paraphrase alone (0.25 against 0.335 in 8
+     * epochs).
      * {@code [0]} the text, {@code [1]} the same with the object as [MASK].
      */
     public String[] evidence(SplittableRandom rng, World.Slot slot, String object) {
-        int before = 2 + rng.nextInt(3);
-        int after = 1 + rng.nextInt(3);
-        StringBuilder pre = new StringBuilder();
-        StringBuilder post = new StringBuilder();
-        for (int i = 0; i < before; i++) {
-            pre.append(filler(rng, slot.subject(), object)).append(' ');
-        }
-        for (int i = 0; i < after; i++) {
-            post.append(' ').append(filler(rng, slot.subject(), object));
-        }
         WorldRelation r = WorldRelation.byCode(slot.relation());
         int i = rng.nextInt(r.paraphrases().size());
-        String sentence = r.paraphrase(i, slot.subject(), object);
-        String masked = r.paraphrase(i, slot.subject(), "[MASK]");
-        return new String[] {pre + sentence + post, pre + masked + post};
+        StringBuilder text = new StringBuilder(r.paraphrase(i, slot.subject(), object));
+        StringBuilder masked = new StringBuilder(r.paraphrase(i, slot.subject(), "[MASK]"));
+        while (text.length() <= MIN_EVIDENCE_CHARS) {
+            String f = filler(rng, slot.subject(), object);
+            text.append(' ').append(f);
+            masked.append(' ').append(f);
+        }
+        return new String[] {text.toString(), masked.toString()};
     }
+
+    /** LAMA-ckl's builder drops evidence of 200 characters or fewer (the reference's step 4). */
+    static final int MIN_EVIDENCE_CHARS = 200;
 
     public World world() {
         return world;
