@@ -11,9 +11,6 @@ import org.cklbench.core.run.Runner;
 import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.site.SiteBuilder;
-import org.cklbench.sweeps.LocalExecutor;
-import org.cklbench.sweeps.SweepEntry;
-import org.cklbench.sweeps.SweepFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,6 +50,10 @@ final class QuickstartCommand implements Callable<Integer> {
             + " --threads / N threads (default: 2 where there are 2 cores or more, measured 1.23x faster on 2 cores).")
     int workers;
 
+    @Option(names = "--worker", hidden = true, description = "Internal: run the queued runs no other worker has"
+            + " claimed, one after another in this process, until none is left.")
+    boolean worker;
+
     private long t0;
 
     private void say(String what) {
@@ -69,6 +70,9 @@ final class QuickstartCommand implements Callable<Integer> {
         PyTorchEngine.init(threads);
         Path home = Home.get();
         BarProgress progress = new BarProgress();
+        if (worker) {
+            return work(home, progress);
+        }
         say("CKL_HOME is " + home);
         boolean cached = Files.isDirectory(home.resolve("worlds"));
         say(cached ? "reusing what CKL_HOME already holds (world, base model, data, Train-Attention models)"
@@ -90,35 +94,13 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         int cores = threads > 0 ? threads : java.lang.Runtime.getRuntime().availableProcessors();
         int perWorker = workers > 1 ? Math.max(1, cores / workers) : threads;
-        List<RunRequest> requests = new ArrayList<>();
-        for (String bench : BENCHMARKS) {
-            for (String method : METHODS) {
-                for (long seed = 1; seed <= (bench.equals("lama-ckl") ? seeds : 1); seed++) {
-                    requests.add(new RunRequest(bench, method, Map.of(), "quick", Map.of(), null, null, seed, "cpu",
-                            null, perWorker));
-                }
-            }
-        }
-        requests.sort(java.util.Comparator.comparingInt(QuickstartCommand::queuePosition));
+        List<RunRequest> requests = requests(perWorker);
         if (workers == 1) {
             runHere(requests, runs, registries, home, progress);
         } else {
-            // a JVM holds one autograd recorder, so runs side by side are processes (as a local sweep's are)
-            List<SweepEntry> todo = new ArrayList<>();
-            for (RunRequest r : requests) {
-                SweepEntry e = new SweepEntry(r, ResolvedRun.of(r, registries).config());
-                if (!new RunFolder(runs.resolve(e.id())).complete()) {
-                    todo.add(e);
-                }
-            }
-            say(todo.size() + " of " + requests.size() + " runs to do, " + workers + " at once");
-            List<String> failed = new LocalExecutor(new SweepFolder(runs), Launcher.command(null),
-                    childEnvironment(home), workers).run(todo, null, progress);
-            if (!failed.isEmpty()) {
-                throw new IllegalStateException(failed.size() + " run(s) failed; their logs are in "
-                        + runs.resolve(".sweep").resolve("logs") + " (e.g. " + failed.get(0) + ".log); run the"
-                        + " quickstart again to resume them");
-            }
+            long todo = requests.stream().filter(r -> !complete(r, runs, registries)).count();
+            say(todo + " of " + requests.size() + " runs to do, " + workers + " at once");
+            runInWorkers(requests, runs, registries, home, perWorker, progress);
         }
         Path site = out.resolve("site");
         Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
@@ -158,6 +140,103 @@ final class QuickstartCommand implements Callable<Integer> {
         int part = taalm && r.method().equals("taalm") && r.seed() == 1 ? 0 : taalm ? 2 : 1;
         int length = r.method().contains("mixreview") ? 0 : r.method().equals("none") ? 2 : 1;
         return part * 3 + length;
+    }
+
+    private List<RunRequest> requests(int threadsPerRun) {
+        List<RunRequest> requests = new ArrayList<>();
+        for (String bench : BENCHMARKS) {
+            for (String method : METHODS) {
+                for (long seed = 1; seed <= (bench.equals("lama-ckl") ? seeds : 1); seed++) {
+                    requests.add(new RunRequest(bench, method, Map.of(), "quick", Map.of(), null, null, seed, "cpu",
+                            null, threadsPerRun));
+                }
+            }
+        }
+        requests.sort(java.util.Comparator.comparingInt(QuickstartCommand::queuePosition));
+        return requests;
+    }
+
+    private static Path runDir(RunRequest r, Path runs, Registries registries) {
+        return runs.resolve(ResolvedRun.of(r, registries).config().id());
+    }
+
+    private static boolean complete(RunRequest r, Path runs, Registries registries) {
+        return new RunFolder(runDir(r, runs, registries)).complete();
+    }
+
+    /**
+     * Runs side by side are processes (a JVM holds one autograd recorder), each a worker that takes the
+     * next run of the queue no other has claimed and runs it in its own JVM, so JVM start, class loading
+     * and PyTorch's native library cost once per worker, not once per run. A claim is a file created
+     * atomically under {@code runs/.sweep/claims}; the claims of an interrupted quickstart are cleared
+     * when it starts again, and every run folder resumes.
+     */
+    private void runInWorkers(List<RunRequest> requests, Path runs, Registries registries, Path home, int perWorker,
+                              BarProgress progress) throws Exception {
+        Path logs = runs.resolve(".sweep").resolve("logs");
+        Path claims = runs.resolve(".sweep").resolve("claims");
+        org.cklbench.io.Folders.deleteTree(claims);
+        Files.createDirectories(claims);
+        Files.createDirectories(logs);
+        List<Process> children = new ArrayList<>();
+        try {
+            for (int i = 1; i <= workers; i++) {
+                List<String> cmd = new ArrayList<>(Launcher.command(null));
+                cmd.addAll(List.of("quickstart", "--worker", "--out", out.toAbsolutePath().toString(), "--seeds",
+                        Integer.toString(seeds), "--threads", Integer.toString(perWorker)));
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("worker-" + i + ".log").toFile()))
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                pb.environment().putAll(childEnvironment(home));
+                children.add(pb.start());
+            }
+            try (var bar = progress.start("runs (" + workers + " workers)", requests.size(), "run")) {
+                long shown = 0;
+                while (children.stream().anyMatch(Process::isAlive)) {
+                    children.get(0).waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+                    long done = requests.stream().filter(r -> complete(r, runs, registries)).count();
+                    bar.step(done - shown);
+                    shown = done;
+                }
+            }
+        } finally {
+            // on an interrupt the workers checkpoint on SIGTERM and resume with the next quickstart
+            children.forEach(Process::destroy);
+        }
+        List<String> missing = requests.stream().filter(r -> !complete(r, runs, registries))
+                .map(r -> r.benchmark() + " " + r.method() + " seed " + r.seed()).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(missing.size() + " run(s) did not complete (" + missing.get(0)
+                    + (missing.size() > 1 ? ", ..." : "") + "); the workers' logs are " + logs.resolve("worker-*.log")
+                    + "; run the quickstart again to resume them");
+        }
+    }
+
+    /** A worker: claims and runs queued runs in this process; exit status 1 when one of them failed. */
+    private int work(Path home, BarProgress progress) throws Exception {
+        Registries registries = Registries.load(null);
+        Path runs = out.resolve("runs");
+        Path claims = runs.resolve(".sweep").resolve("claims");
+        int failed = 0;
+        for (RunRequest r : requests(threads)) {
+            Path dir = runDir(r, runs, registries);
+            if (new RunFolder(dir).complete()) {
+                continue;
+            }
+            try {
+                Files.createFile(claims.resolve(dir.getFileName().toString()));
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                continue;
+            }
+            System.err.println("== " + java.time.Instant.now() + " " + dir.getFileName());
+            try {
+                Runner.runIn(r, dir, registries, home, progress);
+            } catch (Exception e) {
+                failed++;
+                e.printStackTrace();
+            }
+        }
+        return failed == 0 ? 0 : 1;
     }
 
     private static final int WIDTH = 18;
