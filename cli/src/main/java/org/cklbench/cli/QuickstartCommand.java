@@ -178,7 +178,10 @@ final class QuickstartCommand implements Callable<Integer> {
         org.cklbench.io.Folders.deleteTree(claims);
         Files.createDirectories(claims);
         Files.createDirectories(logs);
-        List<Process> children = new ArrayList<>();
+        List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
+        // asked to end (Ctrl-C, SIGTERM), the workers are asked too: each checkpoints the step it is on
+        Thread stop = new Thread(() -> stopWorkers(children), "ckl-quickstart-workers");
+        java.lang.Runtime.getRuntime().addShutdownHook(stop);
         try {
             for (int i = 1; i <= workers; i++) {
                 List<String> cmd = new ArrayList<>(Launcher.command(null));
@@ -200,8 +203,12 @@ final class QuickstartCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            // on an interrupt the workers checkpoint on SIGTERM and resume with the next quickstart
-            children.forEach(Process::destroy);
+            try {
+                java.lang.Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+            stopWorkers(children);
         }
         List<String> missing = requests.stream().filter(r -> !complete(r, runs, registries))
                 .map(r -> r.benchmark() + " " + r.method() + " seed " + r.seed()).toList();
@@ -209,6 +216,23 @@ final class QuickstartCommand implements Callable<Integer> {
             throw new IllegalStateException(missing.size() + " run(s) did not complete (" + missing.get(0)
                     + (missing.size() > 1 ? ", ..." : "") + "); the workers' logs are " + logs.resolve("worker-*.log")
                     + "; run the quickstart again to resume them");
+        }
+    }
+
+    /** SIGTERM to each live worker, then up to 25 s for its checkpoint (Preemption's grace is 20 s). */
+    private static void stopWorkers(List<Process> children) {
+        List<Process> live;
+        synchronized (children) {
+            live = children.stream().filter(Process::isAlive).toList();
+        }
+        live.forEach(Process::destroy);
+        for (Process p : live) {
+            try {
+                p.waitFor(25, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -231,6 +255,8 @@ final class QuickstartCommand implements Callable<Integer> {
             System.err.println("== " + java.time.Instant.now() + " " + dir.getFileName());
             try {
                 Runner.runIn(r, dir, registries, home, progress);
+            } catch (org.cklbench.core.run.Preemption.Stopped stopped) {
+                throw stopped;
             } catch (Exception e) {
                 failed++;
                 e.printStackTrace();
