@@ -46,8 +46,9 @@ final class QuickstartCommand implements Callable<Integer> {
 
     // Measured on 2 cores (LAMA-ckl quick, Finetune, JVM start included): one run of 2 threads 10.1 s, of 1
     // thread 14.2 s, two runs of 1 thread side by side 16.4 s for both (1.23x the throughput).
-    @Option(names = "--workers", defaultValue = "0", description = "Runs at once, each its own process of"
-            + " --threads / N threads (default: 2 where there are 2 cores or more, measured 1.23x faster on 2 cores).")
+    @Option(names = "--workers", defaultValue = "0", description = "Runs at once: N worker processes of"
+            + " --threads / N threads, each taking the next queued run (default: 2 where there are 2 cores or more,"
+            + " measured 1.23x faster on 2 cores).")
     int workers;
 
     @Option(names = "--worker", hidden = true, description = "Internal: run the queued runs no other worker has"
