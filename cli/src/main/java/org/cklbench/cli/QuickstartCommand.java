@@ -99,9 +99,10 @@ final class QuickstartCommand implements Callable<Integer> {
         if (workers == 1) {
             runHere(requests, runs, registries, home, progress);
         } else {
-            long todo = requests.stream().filter(r -> !complete(r, runs, registries)).count();
-            say(todo + " of " + requests.size() + " runs to do, " + workers + " at once");
-            runInWorkers(requests, runs, registries, home, perWorker, progress);
+            List<Path> dirs = requests.stream().map(r -> runDir(r, runs, registries)).toList();
+            say(dirs.stream().filter(d -> !new RunFolder(d).complete()).count() + " of " + requests.size()
+                    + " runs to do, " + workers + " at once");
+            runInWorkers(dirs, runs, home, perWorker, progress);
         }
         Path site = out.resolve("site");
         Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
@@ -161,8 +162,8 @@ final class QuickstartCommand implements Callable<Integer> {
         return runs.resolve(ResolvedRun.of(r, registries).config().id());
     }
 
-    private static boolean complete(RunRequest r, Path runs, Registries registries) {
-        return new RunFolder(runDir(r, runs, registries)).complete();
+    private static long complete(List<Path> dirs) {
+        return dirs.stream().filter(d -> new RunFolder(d).complete()).count();
     }
 
     /**
@@ -172,8 +173,8 @@ final class QuickstartCommand implements Callable<Integer> {
      * atomically under {@code runs/.sweep/claims}; the claims of an interrupted quickstart are cleared
      * when it starts again, and every run folder resumes.
      */
-    private void runInWorkers(List<RunRequest> requests, Path runs, Registries registries, Path home, int perWorker,
-                              BarProgress progress) throws Exception {
+    private void runInWorkers(List<Path> dirs, Path runs, Path home, int perWorker, BarProgress progress)
+            throws Exception {
         Path logs = runs.resolve(".sweep").resolve("logs");
         Path claims = runs.resolve(".sweep").resolve("claims");
         org.cklbench.io.Folders.deleteTree(claims);
@@ -194,11 +195,12 @@ final class QuickstartCommand implements Callable<Integer> {
                 pb.environment().putAll(childEnvironment(home));
                 children.add(pb.start());
             }
-            try (var bar = progress.start("runs (" + workers + " workers)", requests.size(), "run")) {
-                long shown = 0;
+            try (var bar = progress.start("runs (" + workers + " workers)", dirs.size(), "run")) {
+                long shown = complete(dirs);
+                bar.step(shown);
                 while (children.stream().anyMatch(Process::isAlive)) {
                     children.get(0).waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
-                    long done = requests.stream().filter(r -> complete(r, runs, registries)).count();
+                    long done = complete(dirs);
                     bar.step(done - shown);
                     shown = done;
                 }
@@ -211,8 +213,8 @@ final class QuickstartCommand implements Callable<Integer> {
             }
             stopWorkers(children);
         }
-        List<String> missing = requests.stream().filter(r -> !complete(r, runs, registries))
-                .map(r -> r.benchmark() + " " + r.method() + " seed " + r.seed()).toList();
+        List<String> missing = dirs.stream().filter(d -> !new RunFolder(d).complete())
+                .map(d -> d.getFileName().toString()).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException(missing.size() + " run(s) did not complete (" + missing.get(0)
                     + (missing.size() > 1 ? ", ..." : "") + "); the workers' logs are " + logs.resolve("worker-*.log")
