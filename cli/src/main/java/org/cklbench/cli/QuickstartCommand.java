@@ -198,8 +198,11 @@ final class QuickstartCommand implements Callable<Integer> {
             try (var bar = progress.start("runs (" + workers + " workers)", dirs.size(), "run")) {
                 long shown = complete(dirs);
                 bar.step(shown);
-                while (children.stream().anyMatch(Process::isAlive)) {
-                    children.get(0).waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+                java.util.Optional<Process> alive;
+                // wait on a worker still running: once the first has exited, waiting on it returns at once
+                // and the loop would spin over the run folders on the core the last worker needs
+                while ((alive = children.stream().filter(Process::isAlive).findFirst()).isPresent()) {
+                    alive.get().waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
                     long done = complete(dirs);
                     bar.step(done - shown);
                     shown = done;
