@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cklbench.testing.LoraReference;
 import org.cklbench.testing.Shared;
 import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.cklbench.engine.loss.Losses;
@@ -16,21 +16,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cklbench.testing.Numerics.doubles;
 import static org.cklbench.testing.Numerics.attended;
 import static org.cklbench.testing.Numerics.maxRel;
-import static org.cklbench.testing.Numerics.normRel;
 
 class LoraFixtureTest {
 
     @Test
     void adaptedLogitsLossAndEveryGradientMatchTheReference() throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
-        double wantLoss = new ObjectMapper().readTree(Shared.tinyLlama("expected.json").toFile())
-                .get("lora.weighted_loss").asDouble();
+        SafetensorsFile expected = LoraReference.expected();
+        double wantLoss = LoraReference.weightedLoss();
         try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
              LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
@@ -49,17 +46,13 @@ class LoraFixtureTest {
                 assertThat(Math.abs(loss.getFloat() - wantLoss) / wantLoss).isLessThan(1e-4);
                 gc.backward(loss);
             }
-            for (Map.Entry<String, NDArray> p : lora.parameters().entrySet()) {
-                double rel = normRel(doubles(p.getValue().getGradient()),
-                        doubles(expected.read("grad." + p.getKey(), m)));
-                assertThat(rel).as("gradient of %s", p.getKey()).isLessThan(1e-3);
-            }
+            LoraReference.assertGradients(lora, expected, m);
         }
     }
 
     @Test
     void savedAdapterReloadsToTheSameLogits(@TempDir Path tmp) throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        SafetensorsFile expected = LoraReference.expected();
         try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
              LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
@@ -74,7 +67,7 @@ class LoraFixtureTest {
 
     @Test
     void mergingTheAdapterGivesTheAdaptedLogits() throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        SafetensorsFile expected = LoraReference.expected();
         try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
              LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
