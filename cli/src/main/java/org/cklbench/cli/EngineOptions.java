@@ -13,12 +13,12 @@ final class EngineOptions {
     @Option(names = "--dtype", description = "Compute precision: float32 (CPU default) or float16 (GPU default).")
     String dtype;
 
-    @Option(names = "--threads", defaultValue = "0",
-            description = "CPU threads for PyTorch (default: PyTorch's choice, one per core).")
+    /** Kept so that older command lines still parse; results no longer depend on it. */
+    @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (README, Bit-identical results).")
     int threads;
 
     Device device() {
-        PyTorchEngine.init(threads);
+        PyTorchEngine.initForResults();
         return PyTorchEngine.device(device);
     }
 

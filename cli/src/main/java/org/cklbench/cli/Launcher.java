@@ -10,6 +10,10 @@ final class Launcher {
     }
 
     /**
+     * Whichever it is, the process starting it sets the pinned arithmetic in its environment
+     * ({@code ArithmeticPin.apply}); a wrapper that resets the environment still ends in {@code Main},
+     * which starts itself again pinned.
+     *
      * {@code given} split at spaces (e.g. a container wrapper), else {@code $CKL_LAUNCHER} (set by the
      * {@code ./ckl} script to itself), else this JVM's java with this class path and the launcher's options.
      */

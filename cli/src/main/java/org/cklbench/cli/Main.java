@@ -4,7 +4,15 @@ import org.cklbench.core.run.Preemption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import org.cklbench.io.ArithmeticPin;
+
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /** {@code ckl}: the command-line face of CKL Bench. */
 @Command(name = "ckl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -27,7 +35,45 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (!ArithmeticPin.inForce() && !ArithmeticPin.optedOut()) {
+            // started without ./ckl (java -cp ..., a container's entry point): libtorch is not loaded yet,
+            // but the variables it reads can only be set for a new process
+            System.exit(again(args));
+        }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** This JVM's command line again, with the pinned arithmetic in its environment; its exit code. */
+    private static int again(String[] args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        ArithmeticPin.apply(pb.environment());
+        try {
+            Process p = pb.start();
+            // a stop asked of this process (SIGTERM, Ctrl-C) is passed on, and the child given time to checkpoint
+            Thread stop = new Thread(() -> {
+                p.destroy();
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "ckl-pinned-child");
+            java.lang.Runtime.getRuntime().addShutdownHook(stop);
+            int rc = p.waitFor();
+            java.lang.Runtime.getRuntime().removeShutdownHook(stop);
+            return rc;
+        } catch (IOException e) {
+            System.err.println("ckl: error: cannot start " + cmd.get(0) + " with the pinned arithmetic: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
     }
 
     /** Runs a command line; returns the exit code (tests call this directly). */

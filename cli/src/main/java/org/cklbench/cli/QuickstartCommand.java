@@ -68,7 +68,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         t0 = System.nanoTime();
-        PyTorchEngine.init(threads);
+        PyTorchEngine.initForResults();
         Path home = Home.get();
         BarProgress progress = new BarProgress();
         if (worker) {
@@ -193,6 +193,7 @@ final class QuickstartCommand implements Callable<Integer> {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("worker-" + i + ".log").toFile()))
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 pb.environment().putAll(childEnvironment(home));
+                org.cklbench.io.ArithmeticPin.apply(pb.environment());
                 children.add(pb.start());
             }
             try (var bar = progress.start("runs (" + workers + " workers)", dirs.size(), "run")) {

@@ -19,7 +19,9 @@ import java.util.SortedMap;
  * @param benchmarkVersion the benchmark's data and protocol version: a changed protocol never reuses an old run
  * @param methodParams     every parameter of the method spec with its value ({@code <id>.<name>} when composed)
  * @param dtype            the compute precision asked for, or "default"
- * @param threads          PyTorch CPU threads, 0 for PyTorch's choice
+ * @param threads          0 since the arithmetic is pinned (results are computed on a fixed thread count, so
+ *                         the thread count is no part of a configuration); older run.json files hold the
+ *                         {@code --threads} they were made with, and keep their ids
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"benchmark", "benchmark_version", "method", "method_params", "preset", "settings", "seed", "model",

@@ -82,6 +82,7 @@ public final class LocalExecutor {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
+        org.cklbench.io.ArithmeticPin.apply(pb.environment());
         Files.writeString(log, "== " + Instant.now() + " " + String.join(" ", cmd) + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         Process p = pb.start();

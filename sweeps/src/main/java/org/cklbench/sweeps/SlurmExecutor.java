@@ -1,5 +1,7 @@
 package org.cklbench.sweeps;
 
+import org.cklbench.io.ArithmeticPin;
+
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.progress.Progress;
 
@@ -131,6 +133,13 @@ public final class SlurmExecutor {
         for (String line : resources.setup()) {
             s.append(line).append('\n');
         }
+        // after the set-up lines (a module load may set MKL's variables): the suite's pinned arithmetic
+        s.append("# the arithmetic every result is computed with (ArithmeticPin v").append(ArithmeticPin.VERSION).append(")\n");
+        Map<String, String> pinned = ArithmeticPin.apply(new java.util.LinkedHashMap<>());
+        for (String gone : ArithmeticPin.removed()) {
+            s.append("unset ").append(gone).append('\n');
+        }
+        pinned.forEach((k, v) -> s.append("export ").append(k).append('=').append(quote(List.of(v))).append('\n'));
     }
 
     /** Waits until none of {@code jobs} is queued, showing how many of {@code ids} have completed. */

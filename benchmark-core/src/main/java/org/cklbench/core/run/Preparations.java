@@ -60,6 +60,8 @@ public final class Preparations {
             key.set("settings", prep.settings());
             key.set("model", JSON.valueToTree(hashes.sha256Tree(in.model())));
             key.put("split", hashes.sha256(in.metaTraining()));
+            // a preparation trained under other arithmetic (before the pin, or another pin) is not reused
+            key.put("arithmetic_pin", org.cklbench.io.ArithmeticPin.VERSION);
             for (Map.Entry<String, Path> extra : prep.inputs().entrySet()) {
                 key.set(extra.getKey(), JSON.valueToTree(hashes.sha256Tree(extra.getValue())));
             }

@@ -34,6 +34,9 @@ public final class Provenance {
         o.put("dtype", dtype);
         o.put("cpu", cpuModel());
         o.put("cpus", java.lang.Runtime.getRuntime().availableProcessors());
+        // the kernels and thread count the numbers were computed with ("pinned v1 ATEN_CPU_CAPABILITY=avx2
+        // ...; intra-op threads 1"): what decides, on a CPU, whether a run again gives the same bytes
+        o.put("arithmetic", org.cklbench.engine.djl.PyTorchEngine.arithmetic());
         return o;
     }
 

@@ -44,7 +44,12 @@ final class Rerun {
     }
 
     static void checkConfig(RunConfig recorded, RunConfig now) {
-        if (!Json.canonical(recorded).equals(Json.canonical(now))) {
+        // runs made before the arithmetic was pinned recorded the --threads they were given; it no longer
+        // changes results, and a configuration resolves to threads 0 now
+        RunConfig then = new RunConfig(recorded.benchmark(), recorded.benchmarkVersion(), recorded.method(),
+                recorded.methodParams(), recorded.preset(), recorded.settings(), recorded.seed(), recorded.model(),
+                recorded.data(), recorded.device(), recorded.dtype(), 0);
+        if (!Json.canonical(then).equals(Json.canonical(now))) {
             throw new IllegalArgumentException("the recorded configuration no longer resolves to itself (recorded "
                     + Json.canonical(recorded) + ", now " + Json.canonical(now) + "): the benchmark's version or a"
                     + " method's parameters changed since; this run cannot be repeated as it was");

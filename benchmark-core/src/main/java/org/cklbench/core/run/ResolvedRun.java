@@ -44,8 +44,10 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         if (r.threads() < 0) {
             throw new IllegalArgumentException("threads must be 0 (PyTorch's choice) or more, not " + r.threads());
         }
+        // threads 0 whatever was asked: results are computed on the pinned thread count (ArithmeticPin), so
+        // the thread count a user gives changes neither the numbers nor the run id
         RunConfig config = new RunConfig(b.id(), b.version(), r.method(), m.flat(), r.preset(), settings, r.seed(),
-                path(r.model(), "model"), path(r.data(), "data"), device, dtype, r.threads());
+                path(r.model(), "model"), path(r.data(), "data"), device, dtype, 0);
         return new ResolvedRun(config, b, m, settings);
     }
 

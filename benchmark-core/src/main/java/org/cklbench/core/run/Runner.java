@@ -97,7 +97,7 @@ public final class Runner {
             Rerun.checkConfig(expected.config(), config);
         }
         Benchmark benchmark = resolved.benchmark();
-        PyTorchEngine.init(config.threads());
+        PyTorchEngine.initForResults();
         BenchmarkInputs in = benchmark.inputs(new InputRequest(config.preset(), resolved.settings(), r.model(), r.data(),
                 home), progress);
         Map<String, Path> inputs = new LinkedHashMap<>(in.files());

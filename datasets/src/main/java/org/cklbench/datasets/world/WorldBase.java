@@ -52,8 +52,10 @@ public final class WorldBase {
             return new Recipe(128, 512, 4, 4, 2, 20, 64, 3e-3, 7);
         }
 
+        /** The recipe and the arithmetic it is computed with: a base made under another pin is never reused. */
         String id() {
-            return "base-h" + hidden + "-l" + layers + "-" + org.cklbench.io.Hashing.sha256(toString()).substring(0, 8);
+            return "base-h" + hidden + "-l" + layers + "-" + org.cklbench.io.Hashing.sha256(toString()
+                    + " arithmetic v" + org.cklbench.io.ArithmeticPin.VERSION).substring(0, 8);
         }
     }
 
@@ -100,6 +102,9 @@ public final class WorldBase {
             meta.put("final_epoch_loss", loss);
             meta.put("seconds", seconds);
             meta.set("snapshot_0_accuracy", accuracy);
+            // what to compare across machines: the pinned arithmetic gives these bytes everywhere
+            meta.put("model_safetensors_sha256", org.cklbench.io.Hashing.sha256(tmp.resolve("model.safetensors")));
+            meta.put("arithmetic", org.cklbench.engine.djl.PyTorchEngine.arithmetic());
             AtomicFiles.writeString(tmp.resolve("pretraining.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         }

@@ -95,6 +95,7 @@ public final class TrainStepBench {
             ObjectNode profile = o.profile() == null ? null : OpProfile.profile(o.profile(), PROFILED_STEPS, trainStep,
                     new OpProfile.Shapes(o.hidden(), o.vocab(), o.rank(), o.seq()));
             rss.add(rssMb());
+            String trained = fingerprint(params);
             params.values().forEach(p -> p.setRequiresGradient(false));
             List<Double> fwd = new ArrayList<>();
             for (int i = 0; i < o.warmup() + o.forwardSteps(); i++) {
@@ -115,6 +116,8 @@ public final class TrainStepBench {
             out.put("tokens_per_s", Math.round(o.batch() * o.seq() / med * 10) / 10.0);
             out.put("forward_tokens_per_s", Math.round(o.batch() * o.seq() / median(fwd) * 10) / 10.0);
             out.put("trainable_params", params.values().stream().mapToLong(NDArray::size).sum());
+            // the trained values' bytes: equal across two invocations exactly when their arithmetic was
+            out.put("trained_sha256", trained);
             out.put("peak_rss_mb", statusMb("VmHWM:"));
             out.set("rss_mb_by_quarter", new ObjectMapper().valueToTree(rss));
             out.put("hidden", o.hidden()).put("layers", o.layers()).put("heads", o.heads())
@@ -125,6 +128,20 @@ public final class TrainStepBench {
                 out.set("profile", profile);
             }
             return out;
+        }
+    }
+
+    /** SHA-256 over the named tensors' bytes, in name order. */
+    static String fingerprint(Map<String, NDArray> params) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (String name : new java.util.TreeSet<>(params.keySet())) {
+                md.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(params.get(name).toByteArray());
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

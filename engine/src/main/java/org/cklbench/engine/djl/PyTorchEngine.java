@@ -5,6 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 
+import org.cklbench.io.ArithmeticPin;
+
 import java.util.Locale;
 
 /** Process-wide engine settings: offline native library, threads, device and compute precision. */
@@ -12,6 +14,26 @@ public final class PyTorchEngine {
     private static boolean interopSet;
 
     private PyTorchEngine() {
+    }
+
+    /**
+     * For every computation whose numbers are a result (runs, pretraining, Train-Attention training):
+     * the pinned thread count, and a refusal when libtorch would pick its kernels from this CPU because
+     * the process was started without the pinned environment.
+     */
+    public static synchronized void initForResults() {
+        if (!ArithmeticPin.inForce() && !ArithmeticPin.optedOut()) {
+            throw new IllegalStateException("this process's arithmetic is not pinned (" + ArithmeticPin.describe()
+                    + "): start it through ./ckl, or set " + ArithmeticPin.ENV + " before Java starts");
+        }
+        init(ArithmeticPin.THREADS);
+    }
+
+    /** The arithmetic in force, for provenance: the pin and the thread counts. */
+    public static String arithmetic() {
+        Engine.getEngine("PyTorch");
+        return ArithmeticPin.describe() + "; intra-op threads " + JniUtils.getNumThreads()
+                + (interopSet ? ", inter-op threads 1" : "");
     }
 
     /**
