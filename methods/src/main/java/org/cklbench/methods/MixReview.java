@@ -97,7 +97,7 @@ public final class MixReview implements MethodProvider {
                 shuffled.set(j, t);
             }
             order = shuffled;
-            current = ratio * Math.pow(decay, stage - 1);
+            current = ratio * StrictMath.pow(decay, stage - 1);
         }
 
         /**

@@ -60,7 +60,7 @@ public final class RecAdam implements MethodProvider {
 
     /** λ(t) = 1 / (1 + exp(−k (t − t0))). */
     public static double lambda(double k, double t0, double t) {
-        return 1.0 / (1.0 + Math.exp(-k * (t - t0)));
+        return 1.0 / (1.0 + StrictMath.exp(-k * (t - t0)));
     }
 
     /** Whether the authors' grouping anneals a tensor (their "no_decay" group: names holding bias or norm). */

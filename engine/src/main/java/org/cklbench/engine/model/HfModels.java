@@ -223,10 +223,11 @@ public final class HfModels {
         return new LlamaModel(config, manager, weights, computeType, HfLayout.single(TensorDType.F32));
     }
 
-    /** Box–Muller on a {@link SplittableRandom}: portable, unlike {@code Random.nextGaussian} across JDKs. */
+    /** Box–Muller on a {@link SplittableRandom}: portable, unlike {@code Random.nextGaussian} across JDKs;
+     * StrictMath gives the same bits on every JVM and CPU, where Math may use a CPU-specific intrinsic. */
     public static double gaussian(SplittableRandom rng) {
         double u1 = rng.nextDouble();
         double u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+        return Math.sqrt(-2 * StrictMath.log(1 - u1)) * StrictMath.cos(2 * Math.PI * u2);
     }
 }

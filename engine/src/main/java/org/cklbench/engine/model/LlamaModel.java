@@ -211,10 +211,10 @@ public final class LlamaModel implements AutoCloseable {
             for (int pos = 0; pos < l; pos++) {
                 double t = pos / config.ropeLinearFactor();
                 for (int i = 0; i < hd / 2; i++) {
-                    double invFreq = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / hd);
+                    double invFreq = 1.0 / StrictMath.pow(config.ropeTheta(), (2.0 * i) / hd);
                     double angle = t * invFreq;
-                    cos[pos * hd + i] = cos[pos * hd + i + hd / 2] = (float) Math.cos(angle);
-                    sin[pos * hd + i] = sin[pos * hd + i + hd / 2] = (float) Math.sin(angle);
+                    cos[pos * hd + i] = cos[pos * hd + i + hd / 2] = (float) StrictMath.cos(angle);
+                    sin[pos * hd + i] = sin[pos * hd + i + hd / 2] = (float) StrictMath.sin(angle);
                 }
             }
             try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {

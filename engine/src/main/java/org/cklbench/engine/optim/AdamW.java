@@ -68,8 +68,8 @@ public final class AdamW implements AutoCloseable {
         }
         double rescale = (clipNorm > 0 && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0) / gradScale;
         step++;
-        double bc1 = 1 - Math.pow(beta1, step);
-        double bc2 = 1 - Math.pow(beta2, step);
+        double bc1 = 1 - StrictMath.pow(beta1, step);
+        double bc2 = 1 - StrictMath.pow(beta2, step);
         float stepSize = (float) (lr * Math.sqrt(bc2) / bc1);
         float scaledEps = (float) (eps * Math.sqrt(bc2));
         for (Map.Entry<String, NDArray> e : params.entrySet()) {

@@ -21,6 +21,6 @@ public record LrSchedule(String kind, double peak, long warmupSteps, long totalS
             return peak;
         }
         double progress = Math.min(1.0, (double) (step - warmupSteps) / (totalSteps - warmupSteps));
-        return kind.equals("linear") ? peak * (1 - progress) : peak * 0.5 * (1 + Math.cos(Math.PI * progress));
+        return kind.equals("linear") ? peak * (1 - progress) : peak * 0.5 * (1 + StrictMath.cos(Math.PI * progress));
     }
 }

@@ -214,8 +214,8 @@ public final class MetaGradient {
                 return out;
             }
             t++;
-            double bc1 = 1 - Math.pow(s.beta1(), t);
-            double bc2 = 1 - Math.pow(s.beta2(), t);
+            double bc1 = 1 - StrictMath.pow(s.beta1(), t);
+            double bc2 = 1 - StrictMath.pow(s.beta2(), t);
             theta.forEach((k, p) -> {
                 NDArray gk = g.get(k);
                 NDArray mk = m.containsKey(k) ? m.get(k).mul(s.beta1()).add(gk.mul(1 - s.beta1())) : gk.mul(1 - s.beta1());
@@ -242,8 +242,8 @@ public final class MetaGradient {
                 return out;
             }
             int next = t + 1;
-            double bc1 = 1 - Math.pow(s.beta1(), next);
-            double bc2 = 1 - Math.pow(s.beta2(), next);
+            double bc1 = 1 - StrictMath.pow(s.beta1(), next);
+            double bc2 = 1 - StrictMath.pow(s.beta2(), next);
             g.forEach((k, gk) -> {
                 NDArray mk = m.containsKey(k) ? m.get(k).mul(s.beta1()).add(gk.mul(1 - s.beta1())) : gk.mul(1 - s.beta1());
                 NDArray vk = v.containsKey(k)
