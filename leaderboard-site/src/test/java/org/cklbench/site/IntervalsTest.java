@@ -149,21 +149,24 @@ class IntervalsTest {
     record Run(double point, double[] replicates) {
         static Run of(Probes probes, double seedShift, SplittableRandom rng) {
             int m = probes.difficulty().length;
-            double[] y = new double[m];
-            double sum = 0;
+            // answers are 0 or 1: a replicate is the draw counts of the answered probes, over m
+            int[] answered = new int[m];
+            int k = 0;
             for (int i = 0; i < m; i++) {
-                y[i] = rng.nextDouble() < sigmoid(probes.difficulty()[i] + seedShift) ? 1 : 0;
-                sum += y[i];
+                if (rng.nextDouble() < sigmoid(probes.difficulty()[i] + seedShift)) {
+                    answered[k++] = i;
+                }
             }
             double[] reps = new double[B];
             for (int b = 0; b < B; b++) {
-                double r = 0;
-                for (int i = 0; i < m; i++) {
-                    r += probes.counts()[b][i] * y[i];
+                int[] counts = probes.counts()[b];
+                int r = 0;
+                for (int j = 0; j < k; j++) {
+                    r += counts[answered[j]];
                 }
-                reps[b] = r / m;
+                reps[b] = r / (double) m;
             }
-            return new Run(sum / m, reps);
+            return new Run(k / (double) m, reps);
         }
     }
 
