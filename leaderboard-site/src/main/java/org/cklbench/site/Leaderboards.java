@@ -232,9 +232,11 @@ final class Leaderboards {
                     v.put("no_comparison", "the reference row: " + theirs.why());
                     continue;
                 }
-                if (!mine.scheme().equals(theirs.scheme())) {
-                    v.put("no_comparison", "resampled under another scheme than the reference row ("
-                            + mine.scheme() + ", " + theirs.scheme() + ")");
+                if (!mine.scheme().equals(theirs.scheme())
+                        || mine.replicates().get(0).length != theirs.replicates().get(0).length) {
+                    v.put("no_comparison", "not resampled as the reference row was (" + mine.scheme() + " × "
+                            + mine.replicates().get(0).length + " against " + theirs.scheme() + " × "
+                            + theirs.replicates().get(0).length + ")");
                     continue;
                 }
                 List<Integer> a = new ArrayList<>();
