@@ -298,8 +298,9 @@ final class QuickstartCommand implements Callable<Integer> {
         JsonNode data = new ObjectMapper().readTree(siteData.toFile());
         for (JsonNode b : data.get("leaderboards")) {
             System.out.println();
-            System.out.printf("%s · preset %s · %s%n", b.get("benchmark").asText(), b.get("preset").asText(),
-                    b.get("model").asText());
+            System.out.printf("%s · preset %s · %s · weights %s · world %s%n", b.get("benchmark").asText(),
+                    b.get("preset").asText(), b.get("model").asText(), b.path("weights_short").asText("?"),
+                    b.path("world_short").asText("?"));
             StringBuilder head = new StringBuilder(String.format("%-18s", "method"));
             for (JsonNode c : b.get("columns")) {
                 head.append(' ').append(String.format("%" + WIDTH + "s", c.get("short_label").asText()));
@@ -327,8 +328,14 @@ final class QuickstartCommand implements Callable<Integer> {
                     }
                 }
             }
-            System.out.println("(under each row: 95% interval, bootstrap over probes and seeds; ▲/▼: better/worse than "
-                    + b.path("reference").asText("finetune") + " under a paired bootstrap)");
+            System.out.println("(under each row: 95% interval over seeds and probes, t on the seeds and a probe bootstrap)");
+            if (b.hasNonNull("reference_note")) {
+                System.out.println("(" + b.get("reference_note").asText() + ")");
+            } else {
+                System.out.println("(▲/▼: better/worse than " + b.path("reference").asText("finetune") + " at the preset's settings,"
+                        + " paired over seeds and probes, Holm-corrected over the table's " + b.path("comparisons").asInt()
+                        + " comparisons at 5% family-wise)");
+            }
             System.out.println("(* reported in the paper, for " + b.path("reported_model").asText("another model") + ")");
         }
     }

@@ -153,6 +153,8 @@ public final class SiteBuilder {
                     row.put("benchmark", b.get("benchmark").asText());
                     row.put("preset", b.get("preset").asText());
                     row.put("model", kind.equals("rows") ? b.get("model").asText() : b.path("reported_model").asText());
+                    row.put("weights_sha256", kind.equals("rows") ? b.path("weights").asText() : null);
+                    row.put("world_sha256", kind.equals("rows") ? b.path("world").asText() : null);
                     row.put("kind", kind.equals("rows") ? "reproduced" : "reported");
                     row.put("method", r.get("method").asText());
                     row.put("variant", r.path("variant").asText(r.path("label").asText()));
@@ -165,6 +167,7 @@ public final class SiteBuilder {
                         row.put(c.get("key").asText() + "_hi", v.path("hi").isNumber() ? v.get("hi").asDouble() : null);
                         row.put(c.get("key").asText() + "_vs_" + b.path("reference").asText("reference"),
                                 v.path("vs_reference").asText(null));
+                        row.put(c.get("key").asText() + "_p_holm", v.path("p_holm").isNumber() ? v.get("p_holm").asDouble() : null);
                     }
                     rows.add(row);
                 }

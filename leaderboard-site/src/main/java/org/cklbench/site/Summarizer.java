@@ -27,14 +27,17 @@ import java.util.TreeMap;
 
 /**
  * The summarize step (as HELM splits it): every complete run folder under a directory becomes one
- * JSON data model — leaderboards per benchmark, preset and base model (runs of one configuration
- * across seeds aggregated to mean ± sample standard deviation), each benchmark's published rows, each
+ * JSON data model — leaderboards per benchmark, preset, base weights and world, by content hash
+ * ({@link RowKeys}; runs of one configuration across seeds aggregated to mean ± sample standard
+ * deviation, with intervals and Holm-corrected marks from {@link Leaderboards}), each benchmark's published rows, each
  * run's curve and provenance, and the methods. What a benchmark's leaderboard shows comes from the
  * {@code benchmark.json} its runs carry (or, for run folders older than that file, from the installed
  * benchmark), so the site knows no benchmark by name. The site is rendered from this model alone.
  */
 public final class Summarizer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Joins the parts of a board's key; no name, hash or path holds it. */
+    private static final String SEP = "\u0001";
 
     private Summarizer() {
     }
@@ -144,14 +147,15 @@ public final class Summarizer {
             if (rep != null) {
                 replicates.put(run.get("page").asText(), rep);
             }
-            String board = run.get("benchmark").asText() + "|" + run.get("preset").asText() + "|" + run.get("model").asText();
+            String board = String.join(SEP, run.get("benchmark").asText(), run.get("preset").asText(),
+                    run.get("weights").asText(), run.get("world").asText());
             groups.computeIfAbsent(board, k -> new TreeMap<>()).computeIfAbsent(run.get("config_key").asText(),
                     k -> new ArrayList<>()).add(run);
         }
         ArrayNode boards = site.putArray("leaderboards");
         for (Map.Entry<String, Map<String, List<ObjectNode>>> g : groups.entrySet()) {
-            String[] k = g.getKey().split("\\|", -1);
-            boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], g.getValue(), replicates));
+            String[] k = g.getKey().split(SEP, -1);
+            boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates));
         }
         site.set("benchmarks", JSON.valueToTree(specs));
         ArrayNode ms = site.putArray("methods");
@@ -260,7 +264,12 @@ public final class Summarizer {
                 && record.provenance().inputs().containsKey("model") ? record.provenance().inputs().get("model").path()
                 : config.model();
         run.put("model", model == null ? "unknown" : modelLabel(model));
-        run.put("config_key", config.rowKey());
+        // boards and rows by content, not by path (RowKeys); a run without hashes keeps its path apart
+        String weights = RowKeys.weights(record.provenance());
+        String world = RowKeys.world(record.provenance());
+        run.put("weights", weights != null ? weights : "unknown (no hashes; model at " + run.get("model").asText() + ")");
+        run.put("world", world != null ? world : "unknown (no hashes; data at " + config.data() + ")");
+        run.put("config_key", RowKeys.row(config, record.provenance()));
         run.set("params", JSON.valueToTree(config.methodParams()));
         run.set("variant", JSON.valueToTree(record.variant() == null ? Map.of() : record.variant()));
         run.set("summary", JSON.valueToTree(folder.summary()));
@@ -299,222 +308,4 @@ public final class Summarizer {
                 .append(p.getValue().asText()));
         return sb.toString();
     }
-
-    /** The leaderboard of a benchmark spec, as the data model holds it. */
-    static final class Leaderboards {
-        private Leaderboards() {
-        }
-
-        /** The row every other is compared with, when the board has it: Finetune at its defaults. */
-        static final String REFERENCE = "finetune";
-
-        static ObjectNode board(LeaderboardSpec spec, String preset, String model, Map<String, List<ObjectNode>> configs,
-                                Map<String, Replicates> replicates) {
-            String benchmark = spec.benchmark();
-            ObjectNode b = JSON.createObjectNode();
-            b.put("benchmark", benchmark);
-            b.put("title", spec.title());
-            b.put("hint", spec.hint() == null ? "" : spec.hint());
-            b.put("preset", preset);
-            b.put("model", model);
-            b.put("anchor", (benchmark + "-" + preset + "-" + model).replaceAll("[^A-Za-z0-9_-]", "-"));
-            List<LeaderboardSpec.Column> cols = spec.columns();
-            ArrayNode columns = b.putArray("columns");
-            for (LeaderboardSpec.Column c : cols) {
-                columns.addObject().put("key", c.key()).put("label", c.label()).put("short_label", c.terminalLabel())
-                        .put("better", c.better());
-            }
-            Map<String, Integer> perMethod = new TreeMap<>();
-            configs.values().forEach(rs -> perMethod.merge(rs.get(0).get("method").asText(), 1, Integer::sum));
-            List<ObjectNode> rows = new ArrayList<>();
-            for (Map.Entry<String, List<ObjectNode>> e : configs.entrySet()) {
-                List<ObjectNode> rs = e.getValue();
-                ObjectNode row = JSON.createObjectNode();
-                String method = rs.get(0).get("method").asText();
-                row.put("method", method);
-                StringBuilder variant = new StringBuilder(variant(rs.get(0).path("variant")));
-                if (perMethod.get(method) > 1) {
-                    variant.append(variant.length() == 0 ? "" : " · ").append("config ").append(e.getKey(), 0, 6);
-                }
-                row.put("variant", variant.toString());
-                row.put("n", rs.size());
-                ArrayNode ids = row.putArray("runs");
-                ArrayNode seeds = row.putArray("seeds");
-                ArrayNode verified = row.putArray("verified_runs");
-                rs.stream().sorted((x, y) -> Long.compare(x.get("seed").asLong(), y.get("seed").asLong())).forEach(r -> {
-                    ids.add(r.get("page").asText());
-                    seeds.add(r.get("seed").asLong());
-                    verified.add(r.path("verification").path("valid").asBoolean(false));
-                });
-                int nVerified = 0;
-                for (JsonNode v : verified) {
-                    nVerified += v.asBoolean() ? 1 : 0;
-                }
-                row.put("verified", nVerified == rs.size());
-                ObjectNode values = row.putObject("values");
-                for (LeaderboardSpec.Column c : cols) {
-                    List<Double> xs = new ArrayList<>();
-                    for (ObjectNode r : rs) {
-                        JsonNode v = r.get("summary").at(c.path());
-                        if (v.isNumber() && Double.isFinite(v.asDouble())) {
-                            xs.add(v.asDouble());
-                        }
-                    }
-                    if (xs.isEmpty()) {
-                        continue;
-                    }
-                    double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-                    double var = 0;
-                    for (double x : xs) {
-                        var += (x - mean) * (x - mean);
-                    }
-                    double sd = xs.size() > 1 ? Math.sqrt(var / (xs.size() - 1)) : 0;
-                    values.putObject(c.key()).put("mean", mean).put("sd", sd).put("text", c.format(mean, sd, xs.size()));
-                }
-                rows.add(row);
-            }
-            rows.sort((x, y) -> (x.get("method").asText() + x.get("variant").asText())
-                    .compareTo(y.get("method").asText() + y.get("variant").asText()));
-            markBest(cols, rows);
-            addIntervals(cols, rows, replicates);
-            b.put("reference", REFERENCE);
-            ArrayNode rowArray = b.putArray("rows");
-            rows.forEach(rowArray::add);
-            ArrayNode rep = b.putArray("reported");
-            if (spec.reported() != null && spec.reported().rows() != null) {
-                b.put("reported_model", spec.reported().model());
-                b.put("reported_source", spec.reported().source());
-                ArrayNode notes = b.putArray("notes");
-                for (LeaderboardSpec.ReportedRow r : spec.reported().rows()) {
-                    ObjectNode o = rep.addObject();
-                    o.put("method", r.method());
-                    o.put("label", r.label());
-                    if (r.note() != null && !r.note().isBlank()) {
-                        notes.add(r.note());
-                        o.put("mark", notes.size());
-                    }
-                    ObjectNode values = o.putObject("values");
-                    for (LeaderboardSpec.Column c : cols) {
-                        Double v = r.values().get(c.key());
-                        if (v != null) {
-                            values.putObject(c.key()).put("mean", v).put("text", c.format(v, 0, 1));
-                        }
-                    }
-                }
-            }
-            if (spec.notice() != null) {
-                b.put("notice", spec.notice());
-            }
-            return b;
-        }
-
-        /**
-         * Each value's 95% interval over seeds and probes, and, for columns with a direction, whether its
-         * difference to the reference row holds under the paired bootstrap (the interval of the
-         * difference excludes 0). Rows whose runs lack replicates, or whose runs were resampled under
-         * different schemes, get neither.
-         */
-        private static void addIntervals(List<LeaderboardSpec.Column> cols, List<ObjectNode> rows,
-                                         Map<String, Replicates> replicates) {
-            ObjectNode ref = rows.stream().filter(r -> r.get("method").asText().equals(REFERENCE)
-                    && r.get("variant").asText().isEmpty()).findFirst().orElse(null);
-            for (ObjectNode r : rows) {
-                for (LeaderboardSpec.Column c : cols) {
-                    ObjectNode v = (ObjectNode) r.path("values").get(c.key());
-                    List<double[]> mine = replicatesOf(r, c, replicates, null);
-                    if (v == null || mine == null) {
-                        continue;
-                    }
-                    double[] ci = Intervals.interval(Intervals.row(mine));
-                    v.put("lo", ci[0]).put("hi", ci[1]).put("interval", "[" + c.format(ci[0], 0, 1) + ", "
-                            + c.format(ci[1], 0, 1) + "]");
-                    if (ref == null || ref == r || c.better() == 0) {
-                        continue;
-                    }
-                    // paired by seed: only seeds both rows ran
-                    List<Long> common = new ArrayList<>();
-                    r.get("seeds").forEach(x -> {
-                        for (JsonNode y : ref.get("seeds")) {
-                            if (y.asLong() == x.asLong()) {
-                                common.add(x.asLong());
-                            }
-                        }
-                    });
-                    List<double[]> a = replicatesOf(r, c, replicates, common);
-                    List<double[]> f = replicatesOf(ref, c, replicates, common);
-                    if (common.isEmpty() || a == null || f == null || !sameScheme(r, ref, replicates)) {
-                        continue;
-                    }
-                    double[] d = Intervals.interval(Intervals.pairedDifference(a, f));
-                    v.put("diff_lo", d[0]).put("diff_hi", d[1]);
-                    if (d[0] > 0 || d[1] < 0) {
-                        v.put("vs_reference", (d[0] > 0) == (c.better() > 0) ? "better" : "worse");
-                    }
-                }
-            }
-        }
-
-        /** The replicates of column {@code c} of each of the row's runs (of {@code seeds} only, in that order), or null. */
-        private static List<double[]> replicatesOf(ObjectNode row, LeaderboardSpec.Column c, Map<String, Replicates> all,
-                                                   List<Long> seeds) {
-            List<double[]> out = new ArrayList<>();
-            String scheme = null;
-            int reps = -1;
-            JsonNode runs = row.get("runs");
-            for (int i = 0; i < runs.size(); i++) {
-                if (seeds != null && !seeds.contains(row.get("seeds").get(i).asLong())) {
-                    continue;
-                }
-                Replicates rep = all.get(runs.get(i).asText());
-                if (rep == null || rep.values().get(c.path()) == null
-                        || (scheme != null && (!scheme.equals(rep.scheme()) || reps != rep.replicates()))) {
-                    return null;
-                }
-                scheme = rep.scheme();
-                reps = rep.replicates();
-                out.add(rep.values().get(c.path()));
-            }
-            if (seeds != null) {
-                // in the order of seeds, so position i is the same seed in both rows
-                List<double[]> ordered = new ArrayList<>();
-                for (Long s : seeds) {
-                    for (int i = 0; i < runs.size(); i++) {
-                        if (row.get("seeds").get(i).asLong() == s) {
-                            ordered.add(all.get(runs.get(i).asText()).values().get(c.path()));
-                        }
-                    }
-                }
-                out = ordered;
-            }
-            return out.isEmpty() ? null : out;
-        }
-
-        private static boolean sameScheme(ObjectNode a, ObjectNode b, Map<String, Replicates> all) {
-            Replicates x = all.get(a.get("runs").get(0).asText());
-            Replicates y = all.get(b.get("runs").get(0).asText());
-            return x != null && y != null && x.scheme().equals(y.scheme()) && x.replicates() == y.replicates();
-        }
-
-        private static void markBest(List<LeaderboardSpec.Column> cols, List<ObjectNode> rows) {
-            for (LeaderboardSpec.Column c : cols) {
-                if (c.better() == 0) {
-                    continue;
-                }
-                double best = c.better() > 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-                for (ObjectNode r : rows) {
-                    JsonNode v = r.path("values").path(c.key()).path("mean");
-                    if (v.isNumber()) {
-                        best = c.better() > 0 ? Math.max(best, v.asDouble()) : Math.min(best, v.asDouble());
-                    }
-                }
-                for (ObjectNode r : rows) {
-                    JsonNode v = r.path("values").path(c.key());
-                    if (v.path("mean").isNumber() && v.path("mean").asDouble() == best) {
-                        ((ObjectNode) v).put("best", true);
-                    }
-                }
-            }
-        }
-    }
-
 }

@@ -1,0 +1,117 @@
+package org.cklbench.site;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.io.Hashing;
+import org.cklbench.runfolder.InputFiles;
+import org.cklbench.runfolder.Json;
+import org.cklbench.runfolder.RunConfig;
+import org.cklbench.runfolder.RunProvenance;
+
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What a leaderboard groups runs by: what changes their results, never where files were or how the
+ * machine was asked to run. A board is a benchmark, a preset, the base model's weights and the world
+ * (the data the benchmark read), each by content hash from the run's provenance; a row is a method with
+ * its parameters, the settings, device and dtype on that board. Left out on purpose: the seed (seeds
+ * are a row's replicates), the model's and the data's paths (two copies of one base are one row, two
+ * bases at one path are two), and the thread count, which cannot change a result under pinned
+ * arithmetic. The run id (RunConfig's hash) still holds paths and threads; this key is the site's own.
+ */
+final class RowKeys {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Files of a model folder that make its weights what they are: tensors, the architecture, the
+     * tokenizer. Not the rest (pretraining.json of a world's base records the seconds it took, a README
+     * its prose), which would split one base into rows whenever it is rebuilt.
+     */
+    private static final Pattern WEIGHT_FILE = Pattern.compile(
+            "(.*/)?([^/]*\\.(safetensors|bin|pt|pth|ckpt|gguf|npz)|config\\.json|generation_config\\.json"
+                    + "|tokenizer[^/]*|special_tokens_map\\.json|added_tokens\\.json|vocab\\.[^/]+|merges\\.txt)");
+
+    private RowKeys() {
+    }
+
+    /**
+     * SHA-256 over the sorted relative names and hashes of the model's weight, configuration and
+     * tokenizer files (all its files if none is such); null when provenance has no model.
+     */
+    static String weights(RunProvenance provenance) {
+        InputFiles model = provenance == null || provenance.inputs() == null ? null : provenance.inputs().get("model");
+        if (model == null || model.sha256() == null || model.sha256().isEmpty()) {
+            return null;
+        }
+        SortedMap<String, String> kept = new TreeMap<>();
+        model.sha256().forEach((name, sha) -> {
+            if (WEIGHT_FILE.matcher(name.replace('\\', '/')).matches()) {
+                kept.put(name.replace('\\', '/'), sha);
+            }
+        });
+        return combined(kept.isEmpty() ? model.sha256() : kept);
+    }
+
+    /**
+     * SHA-256 over every other input the benchmark read (its probes, corpora, splits), by input name,
+     * file name and hash; inputs of a method's parameters (named {@code <method>.<parameter>}) belong to
+     * the row, not the world. Null when provenance lists none.
+     */
+    static String world(RunProvenance provenance) {
+        if (provenance == null || provenance.inputs() == null) {
+            return null;
+        }
+        SortedMap<String, String> all = new TreeMap<>();
+        provenance.inputs().forEach((input, files) -> {
+            if (!input.equals("model") && !input.contains(".") && files != null && files.sha256() != null) {
+                files.sha256().forEach((name, sha) -> all.put(input + "/" + name.replace('\\', '/'), sha));
+            }
+        });
+        return all.isEmpty() ? null : combined(all);
+    }
+
+    /**
+     * The row key: the configuration without seed, paths and threads, plus the board's hashes, and each
+     * path parameter of a method by the hash of what it names rather than where it was.
+     */
+    static String row(RunConfig config, RunProvenance provenance) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("benchmark", config.benchmark());
+        o.put("benchmark_version", config.benchmarkVersion());
+        o.put("method", config.method());
+        SortedMap<String, Object> params = new TreeMap<>();
+        if (config.methodParams() != null) {
+            params.putAll(config.methodParams());
+        }
+        Map<String, InputFiles> inputs = provenance == null || provenance.inputs() == null ? Map.of() : provenance.inputs();
+        inputs.forEach((input, files) -> {
+            int dot = input.indexOf('.');
+            if (dot > 0 && files != null && files.sha256() != null) {
+                String name = params.containsKey(input) ? input
+                        : input.substring(0, dot).equals(config.method()) ? input.substring(dot + 1) : null;
+                if (name != null && params.containsKey(name)) {
+                    params.put(name, "sha256:" + combined(files.sha256()));
+                }
+            }
+        });
+        o.set("method_params", JSON.valueToTree(params));
+        o.put("preset", config.preset());
+        o.set("settings", config.settings());
+        o.put("device", config.device());
+        o.put("dtype", config.dtype());
+        String w = weights(provenance);
+        String d = world(provenance);
+        o.put("weights", w != null ? w : "path:" + config.model());
+        o.put("world", d != null ? d : "path:" + config.data());
+        return Hashing.sha256(Json.canonical(o)).substring(0, 12);
+    }
+
+    /** One SHA-256 over names and hashes, in name order. */
+    static String combined(Map<String, String> files) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(files).forEach((name, sha) -> sb.append(name).append('\t').append(sha).append('\n'));
+        return Hashing.sha256(sb.toString());
+    }
+}
