@@ -64,7 +64,8 @@ public final class Taalm implements MethodProvider {
                 ParamSpec.integer("ta_validate_every", 50, 1, Integer.MAX_VALUE, "auto: outer steps between validations"),
                 ParamSpec.real("ta_validation_share", 0.1, 0, 1, "auto: share of the split held out for validation")
                         .openBelow().openAbove(),
-                ParamSpec.integer("ta_seed", 1, 0, Integer.MAX_VALUE, "auto: seed of φ's initialisation and the data order"));
+                ParamSpec.runSeed("ta_seed", 0, Integer.MAX_VALUE, "auto: seed of φ's initialisation and the data"
+                        + " order; by default the run's seed, so that the seeds of a run vary φ's training too"));
     }
 
     /** The meta-training hyperparameters the {@code ta_*} parameters give. */
