@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
         description = {"The embedded default, end to end and offline: generate the synthetic world, pretrain",
             "its tiny base, build LAMA-ckl and TemporalWiki over it, meta-train the Train-Attention models, run every",
             "method on both benchmarks (preset quick), build the site, print the leaderboards and the path of",
-            "index.html. LAMA-ckl runs 3 seeds per method (intervals over seeds and probes), TemporalWiki one;",
-            "a no-training row shows the base itself. Everything is cached in CKL_HOME and every run folder is",
+            "index.html. Each method runs 3 seeds on each benchmark (intervals over seeds and probes; TAALM's",
+            "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything is cached in CKL_HOME and every run folder is",
             "resumable, so a second call reuses what exists and an interrupted one goes on."})
 final class QuickstartCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("taalm", "none", "finetune", "kadapter", "recadam", "mixreview", "rho1",
@@ -40,9 +40,14 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (default: one per core).")
     int threads;
 
-    @Option(names = "--seeds", defaultValue = "3", description = "Seeds 1..N of every method on LAMA-ckl, for intervals"
-            + " over seeds (default: ${DEFAULT-VALUE}); TemporalWiki runs seed 1.")
+    @Option(names = "--seeds", defaultValue = "3", description = "Seeds 1..N of every method on each benchmark, for"
+            + " intervals over seeds (default: ${DEFAULT-VALUE}); TAALM's Train-Attention model is meta-trained per seed.")
     int seeds;
+
+    @Option(names = "--profile", description = "Also print where the time went: by phase (world and data, Train-Attention"
+            + " training, model loading, training, evaluation) and by method, from each run's timings.json; written to"
+            + " <out>/profile.txt too.")
+    boolean profile;
 
     // Measured on 2 cores (LAMA-ckl quick, Finetune, JVM start included): one run of 2 threads 10.1 s, of 1
     // thread 14.2 s, two runs of 1 thread side by side 16.4 s for both (1.23x the throughput).
@@ -79,10 +84,12 @@ final class QuickstartCommand implements Callable<Integer> {
         say(cached ? "reusing what CKL_HOME already holds (world, base model, data, Train-Attention models)"
                 : "first run: generating the world and pretraining its base model (about 2 minutes)");
         Registries registries = Registries.load(null);
+        QuickstartProfile.Clock clock = new QuickstartProfile.Clock();
         for (String id : BENCHMARKS) {
             Benchmark b = registries.benchmarks().get(id);
             b.inputs(new InputRequest("quick", b.presets().get("quick").settings(Map.of()), null, null, home), progress);
             say(b.leaderboard().title() + " over the world: ready");
+            clock.mark("inputs: " + id + (id.equals(BENCHMARKS.get(0)) ? " (the world, its base and data)" : " (data)"));
         }
 
         Path runs = out.resolve("runs");
@@ -104,13 +111,22 @@ final class QuickstartCommand implements Callable<Integer> {
                     + " runs to do, " + workers + " at once");
             runInWorkers(dirs, runs, home, perWorker, progress);
         }
+        clock.mark("runs (" + workers + " at once)");
         Path site = out.resolve("site");
         Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
         SiteCommand.reportSkipped(site, new java.io.PrintWriter(System.err, true));
         say("site built");
+        clock.mark("site");
         printLeaderboards(site.resolve("site-data.json"));
         System.out.println();
         System.out.println("Open " + index.toAbsolutePath() + " (or: ./ckl site serve --dir " + site + ")");
+        if (profile) {
+            List<Path> dirs = requests.stream().map(r -> runDir(r, runs, registries)).toList();
+            String text = QuickstartProfile.report(clock, dirs, runs.resolve(".sweep"));
+            System.out.println();
+            System.out.print(text);
+            org.cklbench.io.AtomicFiles.writeString(out.resolve("profile.txt"), text);
+        }
         return 0;
     }
 
@@ -130,16 +146,16 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     /**
-     * Where a run goes in the queue. The runs that meta-train each benchmark's Train-Attention model go
-     * first, side by side when workers allow; then the runs that need no Train-Attention model, so that a
-     * worker done with the shorter preparation does not wait for the other (measured: a TAALM run queued
-     * third waited 39 s for its model); the runs that use a prepared model last. Within each part the
-     * longest first (Mix-review trains on twice the documents; the no-training row only evaluates), so
-     * that no long run is left alone at the end.
+     * Where a run goes in the queue. The TAALM runs, each of which meta-trains its seed's Train-Attention
+     * model (φ follows the run's seed), go first, side by side when workers allow; then the runs that need
+     * no Train-Attention model, so that a worker done with the shorter preparation does not wait for the
+     * other (measured: a TAALM run queued third waited 39 s for its model); the runs that use a prepared
+     * model last. Within each part the longest first (Mix-review trains on twice the documents; the
+     * no-training row only evaluates), so that no long run is left alone at the end.
      */
     static int queuePosition(RunRequest r) {
         boolean taalm = java.util.Arrays.asList(r.method().split("\\+")).contains("taalm");
-        int part = taalm && r.method().equals("taalm") && r.seed() == 1 ? 0 : taalm ? 2 : 1;
+        int part = taalm && r.method().equals("taalm") ? 0 : taalm ? 2 : 1;
         int length = r.method().contains("mixreview") ? 0 : r.method().equals("none") ? 2 : 1;
         return part * 3 + length;
     }
@@ -148,7 +164,7 @@ final class QuickstartCommand implements Callable<Integer> {
         List<RunRequest> requests = new ArrayList<>();
         for (String bench : BENCHMARKS) {
             for (String method : METHODS) {
-                for (long seed = 1; seed <= (bench.equals("lama-ckl") ? seeds : 1); seed++) {
+                for (long seed = 1; seed <= seeds; seed++) {
                     requests.add(new RunRequest(bench, method, Map.of(), "quick", Map.of(), null, null, seed, "cpu",
                             null, threadsPerRun));
                 }
@@ -179,6 +195,7 @@ final class QuickstartCommand implements Callable<Integer> {
         Path claims = runs.resolve(".sweep").resolve("claims");
         org.cklbench.io.Folders.deleteTree(claims);
         Files.createDirectories(claims);
+        QuickstartProfile.clearWorkers(runs.resolve(".sweep"));
         Files.createDirectories(logs);
         List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
         // asked to end (Ctrl-C, SIGTERM), the workers are asked too: each checkpoints the step it is on
@@ -249,6 +266,7 @@ final class QuickstartCommand implements Callable<Integer> {
         Path runs = out.resolve("runs");
         Path claims = runs.resolve(".sweep").resolve("claims");
         int failed = 0;
+        int ran = 0;
         for (RunRequest r : requests(threads)) {
             Path dir = runDir(r, runs, registries);
             if (new RunFolder(dir).complete()) {
@@ -260,6 +278,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 continue;
             }
             System.err.println("== " + java.time.Instant.now() + " " + dir.getFileName());
+            ran++;
             try {
                 Runner.runIn(r, dir, registries, home, progress);
             } catch (org.cklbench.core.run.Preemption.Stopped stopped) {
@@ -269,6 +288,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 e.printStackTrace();
             }
         }
+        QuickstartProfile.writeWorker(runs.resolve(".sweep"), ran);
         return failed == 0 ? 0 : 1;
     }
 

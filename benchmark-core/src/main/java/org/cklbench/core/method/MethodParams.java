@@ -26,15 +26,28 @@ public final class MethodParams {
 
     /**
      * Parses and checks {@code given} (text) against {@code declared}, on top of {@code defaults}
-     * (text too: a preset's defaults for this method).
+     * (text too: a preset's defaults for this method), for a run of seed 1.
      */
     public static MethodParams resolve(String method, List<ParamSpec> declared, Map<String, String> defaults,
                                        Map<String, String> given) {
+        return resolve(method, declared, defaults, given, 1);
+    }
+
+    /**
+     * The same for a run of seed {@code runSeed}: a parameter declared with {@link ParamSpec#runSeed}
+     * takes that seed unless the preset or {@code given} sets it.
+     */
+    public static MethodParams resolve(String method, List<ParamSpec> declared, Map<String, String> defaults,
+                                       Map<String, String> given, long runSeed) {
         Map<String, ParamSpec> byName = new TreeMap<>();
         declared.forEach(p -> byName.put(p.name(), p));
         SortedMap<String, Object> out = new TreeMap<>();
         for (ParamSpec p : declared) {
-            out.put(p.name(), p.defaultParsed());
+            try {
+                out.put(p.name(), p.defaultParsed(runSeed));
+            } catch (IllegalArgumentException outOfRange) {
+                // a seed the parameter does not take: an error below unless the preset or the user sets it
+            }
         }
         for (Map<String, String> layer : List.of(defaults, given)) {
             for (Map.Entry<String, String> e : layer.entrySet()) {
@@ -49,6 +62,12 @@ public final class MethodParams {
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException("method '" + method + "': " + ex.getMessage(), ex);
                 }
+            }
+        }
+        for (ParamSpec p : declared) {
+            if (!out.containsKey(p.name())) {
+                throw new IllegalArgumentException("method '" + method + "': " + p.name() + " follows the run's seed "
+                        + runSeed + ", which it does not take (" + p.takes() + "); give " + p.name() + " itself");
             }
         }
         return new MethodParams(method, out, null);

@@ -85,9 +85,18 @@ public final class MethodRegistry {
     /**
      * Resolves a spec's parameters: each part's declared defaults, then {@code presetDefaults} (a
      * preset's values by method id), then {@code given} (from the user: {@code name} for a single
-     * method, {@code id.name} always). Every value is parsed and checked here.
+     * method, {@code id.name} always). Every value is parsed and checked here. For a run of seed 1.
      */
     public ResolvedMethod resolve(String spec, Map<String, Map<String, String>> presetDefaults, Map<String, String> given) {
+        return resolve(spec, presetDefaults, given, 1);
+    }
+
+    /**
+     * The same for a run of seed {@code runSeed}: parameters declared with {@link ParamSpec#runSeed} take
+     * it unless set, and are no variant then (the run's seed is in its configuration already).
+     */
+    public ResolvedMethod resolve(String spec, Map<String, Map<String, String>> presetDefaults, Map<String, String> given,
+                                  long runSeed) {
         List<String> ids = ids(spec);
         Map<String, Map<String, String>> scoped = new LinkedHashMap<>();
         ids.forEach(id -> scoped.put(id, new TreeMap<>()));
@@ -113,8 +122,15 @@ public final class MethodRegistry {
         for (String id : ids) {
             MethodProvider p = provider(id);
             Map<String, String> preset = presetDefaults.getOrDefault(id, Map.of());
-            parts.put(id, MethodParams.resolve(id, p.parameters(), preset, scoped.get(id)));
-            defaults.put(id, MethodParams.resolve(id, p.parameters(), preset, Map.of()));
+            parts.put(id, MethodParams.resolve(id, p.parameters(), preset, scoped.get(id), runSeed));
+            MethodParams d;
+            try {
+                d = MethodParams.resolve(id, p.parameters(), preset, Map.of(), runSeed);
+            } catch (IllegalArgumentException seedOutOfRange) {
+                // the user set the parameter the run's seed does not fit (the line above accepted it): a variant
+                d = MethodParams.resolve(id, p.parameters(), preset, Map.of(), 1);
+            }
+            defaults.put(id, d);
         }
         SortedMap<String, Object> values = ResolvedMethod.flatten(parts, ids.size() > 1);
         SortedMap<String, Object> base = ResolvedMethod.flatten(defaults, ids.size() > 1);

@@ -17,10 +17,14 @@ import java.util.regex.Pattern;
  * @param max       upper bound of a number (inclusive unless {@code maxOpen})
  * @param choices   the allowed values of a choice
  * @param pattern   a regular expression a string value must match, or null
- * @param special   a value of a path parameter that is not a path (e.g. "auto"), or null
+ * @param special   a value of a path parameter that is not a path (e.g. "auto"), or null; for an integer,
+ *                  {@link #RUN_SEED}: its default is the run's seed
  */
 public record ParamSpec(String name, Kind kind, String defaultValue, String description, double min, boolean minOpen,
                         double max, boolean maxOpen, List<String> choices, String pattern, String special) {
+
+    /** The {@code special} of an integer whose default is the run's seed (see {@link #runSeed}). */
+    public static final String RUN_SEED = "seed";
 
     /** What values a parameter takes. */
     public enum Kind { INT, REAL, BOOLEAN, CHOICE, STRING, PATH }
@@ -41,13 +45,27 @@ public record ParamSpec(String name, Kind kind, String defaultValue, String desc
         this.choices = choices == null ? List.of() : List.copyOf(choices);
         this.pattern = pattern;
         this.special = special;
-        parse(defaultValue); // a default outside its own range is the method's bug, caught when it loads
+        // a default outside its own range is the method's bug, caught when it loads
+        defaultParsed(1);
     }
 
     /** An integer in [min, max]. */
     public static ParamSpec integer(String name, int defaultValue, int min, int max, String description) {
         return new ParamSpec(name, Kind.INT, Integer.toString(defaultValue), description, min, false, max, false, null,
                 null, null);
+    }
+
+    /**
+     * An integer in [min, max] whose default is the run's seed ({@code ckl methods} shows the default as
+     * "seed"), so that a random factor of the method varies with the run's seed unless it is given.
+     */
+    public static ParamSpec runSeed(String name, int min, int max, String description) {
+        return new ParamSpec(name, Kind.INT, RUN_SEED, description, min, false, max, false, null, null, RUN_SEED);
+    }
+
+    /** Whether the default is the run's seed. */
+    public boolean followsRunSeed() {
+        return kind == Kind.INT && RUN_SEED.equals(special);
     }
 
     /** A finite real number in [min, max]; use {@link #openBelow}/{@link #openAbove} for open ends. */
@@ -156,9 +174,14 @@ public record ParamSpec(String name, Kind kind, String defaultValue, String desc
         }
     }
 
-    /** The parsed default. */
+    /** The parsed default for a run of seed 1 (the default seed). */
     public Object defaultParsed() {
-        return parse(defaultValue);
+        return defaultParsed(1);
+    }
+
+    /** The parsed default for a run of seed {@code runSeed}. */
+    public Object defaultParsed(long runSeed) {
+        return parse(followsRunSeed() ? Long.toString(runSeed) : defaultValue);
     }
 
     private boolean inRange(double x) {

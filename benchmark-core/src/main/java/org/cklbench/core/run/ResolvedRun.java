@@ -32,7 +32,7 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         SettingChecks.atLeastIfPresent(settings, "checkpoint_every", 0);
         b.checkSettings(settings);
         MethodRegistry methods = registries.methods();
-        ResolvedMethod m = methods.resolve(r.method(), preset.methodDefaults(), r.methodParams());
+        ResolvedMethod m = methods.resolve(r.method(), preset.methodDefaults(), r.methodParams(), r.seed());
         String device = r.device() == null ? "cpu" : r.device().toLowerCase(Locale.ROOT);
         if (!DEVICE.matcher(device).matches()) {
             throw new IllegalArgumentException("unknown device '" + r.device() + "' (cpu, gpu, gpu:N)");

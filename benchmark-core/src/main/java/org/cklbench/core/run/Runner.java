@@ -91,6 +91,7 @@ public final class Runner {
 
     private static RunFolder run(RunRequest r, Function<String, Path> where, boolean resume, Registries registries,
                                  Path home, Progress progress, RunRecord expected, int stopAfter) throws IOException {
+        RunTimings timings = RunTimings.start();
         ResolvedRun resolved = ResolvedRun.of(r, registries);
         RunConfig config = resolved.config();
         if (expected != null) {
@@ -100,17 +101,20 @@ public final class Runner {
         PyTorchEngine.initForResults();
         BenchmarkInputs in = benchmark.inputs(new InputRequest(config.preset(), resolved.settings(), r.model(), r.data(),
                 home), progress);
+        timings.mark("inputs");
         Map<String, Path> inputs = new LinkedHashMap<>(in.files());
         inputs.putAll(pathParameters(resolved.method(), registries));
         Map<String, Path> prepared = Preparations.run(resolved.method(), registries.methods(), benchmark, in,
                 config.device(), home, inputs, progress);
         ResolvedMethod method = resolved.method().withPrepared(prepared);
+        timings.mark("preparation");
 
         // every input exists and is read once before the folder is made, so a missing file leaves nothing behind
         Map<String, InputFiles> hashes = Provenance.inputs(inputs, Provenance.hashCache(home));
         if (expected != null) {
             Rerun.checkInputs(expected, hashes, registries, benchmark.id(), method.ids());
         }
+        timings.mark("input_hashes");
         String id = config.id();
         RunFolder folder = new RunFolder(where.apply(id));
         Files.createDirectories(folder.dir());
@@ -164,13 +168,22 @@ public final class Runner {
                     before != null ? before.training() : null);
             folder.writeRun(record);
             folder.writeBenchmarkSpec(benchmark.leaderboard());
+            timings.mark("records");
             StageLoop.run(new RunContext(config, benchmark, inputs, method, registries.methods(), folder, resume, progress,
-                    stopAfter));
+                    stopAfter), timings);
             if (stopAfter > 0 && !folder.complete()) {
                 return folder;
             }
             // the loop has added what the training set up
             folder.writeRun(folder.run().withProvenance(prov.withFinished(Instant.now().toString())));
+            timings.mark("records");
+            Map<String, Object> about = new LinkedHashMap<>();
+            about.put("benchmark", config.benchmark());
+            about.put("method", config.method());
+            about.put("seed", config.seed());
+            about.put("threads", config.threads());
+            about.put("resumed", before != null);
+            timings.write(folder.dir(), about);
             return folder;
         }
     }

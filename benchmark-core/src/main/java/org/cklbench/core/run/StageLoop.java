@@ -43,6 +43,11 @@ public final class StageLoop {
     }
 
     public static void run(RunContext ctx) throws IOException {
+        run(ctx, RunTimings.NONE);
+    }
+
+    /** The same, adding where the time goes to {@code timings}: load, evaluate, train, checkpoint, summary. */
+    public static void run(RunContext ctx, RunTimings timings) throws IOException {
         RunConfig c = ctx.config();
         JsonNode s = c.settings();
         TrainSettings ts = TrainSettings.of(s);
@@ -82,9 +87,11 @@ public final class StageLoop {
                     List<ObjectNode> saved = folder.metrics();
                     metrics.addAll(saved.subList(0, Math.min(saved.size(), first == 0 ? at.stage() : at.stage() - 1)));
                 }
+                timings.mark("load");
                 if (first == 0 && metrics.isEmpty()) {
                     metrics.add(eval.after(0, null));
                     folder.writeMetrics(metrics);
+                    timings.mark("evaluate");
                 }
                 for (int k = at.stage(); k <= stages.size(); k++) {
                     Protocol.Stage st = stages.get(k - 1);
@@ -101,9 +108,12 @@ public final class StageLoop {
                         }
                         lossSum = listener.lossSum();
                     }
+                    timings.mark("train");
                     metrics.add(eval.after(k, method.trains() ? lossSum / Math.max(1, steps) : null));
                     folder.writeMetrics(metrics);
+                    timings.mark("evaluate");
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));
+                    timings.mark("checkpoint");
                     if (ctx.stopAfter() > 0 && k >= ctx.stopAfter()) {
                         return;
                     }
@@ -112,8 +122,10 @@ public final class StageLoop {
                 folder.writeReplicates(SummaryBootstrap.of(protocol, folder, first, stages.size(),
                         SummaryBootstrap.REPLICATES));
                 folder.writeSummary(Summary.of(c.benchmark(), c.method(), protocol.summarize(metrics)));
+                timings.mark("summary");
             }
         }
+        timings.mark("close");
     }
 
     /** What run.json records of the training's set-up: trainable parameters, rows per step, corpora, the methods' reports. */

@@ -81,13 +81,23 @@ public final class MetaGradient {
      */
     public static Result accumulate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
                                     Settings s, double scale) {
+        return accumulate(ta, thetaBase, theta0, ex, s, scale, true);
+    }
+
+    /**
+     * As {@link #accumulate(TrainAttentionModel, LlamaModel, LoraAdapter, Example, Settings, double)}; without
+     * {@code taskLossBefore} the result's task loss before the update is NaN, and the forward pass that
+     * measures it, which no gradient needs, is not run (meta-training reads only the loss after).
+     */
+    public static Result accumulate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
+                                    Settings s, double scale, boolean taskLossBefore) {
         NDManager scope = ex.docIds().getManager();
         NDArray docTargets = Losses.targetMask(ex.docMask());
         NDArray w = Autograd.record(() -> ta.weights(ex.docIds(), ex.docMask()));
         NDArray wFixed = w.stopGradient();
         wFixed.attach(scope);
 
-        InnerRun run = innerRun(thetaBase, theta0, ex, s, wFixed);
+        InnerRun run = innerRun(thetaBase, theta0, ex, s, wFixed, taskLossBefore);
         Map<String, NDArray> updated = leaves(run.state.step(run.theta, run.gradient));
         NDArray taskLoss = Autograd.backward(() -> taskLossArray(thetaBase, theta0.withParameters(updated), ex));
         Result result = new Result(run.innerLoss, run.taskLossBefore, taskLoss.getFloat());
@@ -127,7 +137,7 @@ public final class MetaGradient {
     /** As {@link #evaluate(TrainAttentionModel, LoraAdapter, Example, Settings)} for θ on its own base. */
     public static Result evaluate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex, Settings s) {
         NDArray w = ta.weights(ex.docIds(), ex.docMask());
-        InnerRun run = innerRun(thetaBase, theta0, ex, s, w);
+        InnerRun run = innerRun(thetaBase, theta0, ex, s, w, true);
         Map<String, NDArray> updated = run.state.step(run.theta, run.gradient);
         return new Result(run.innerLoss, run.taskLossBefore, taskLoss(thetaBase, theta0.withParameters(updated), ex));
     }
@@ -137,7 +147,8 @@ public final class MetaGradient {
                             InnerState state, double innerLoss, double taskLossBefore) {
     }
 
-    private static InnerRun innerRun(LlamaModel thetaBase, LoraAdapter theta0, Example ex, Settings s, NDArray w) {
+    private static InnerRun innerRun(LlamaModel thetaBase, LoraAdapter theta0, Example ex, Settings s, NDArray w,
+                                     boolean taskLossBefore) {
         NDManager scope = ex.docIds().getManager();
         NDArray docTargets = Losses.targetMask(ex.docMask());
         Map<String, NDArray> theta = theta0.copyParameters(scope);
@@ -154,7 +165,7 @@ public final class MetaGradient {
                 theta = state.step(theta, g);
             }
         }
-        double before = taskLoss(thetaBase, theta0.withParameters(theta), ex);
+        double before = taskLossBefore ? taskLoss(thetaBase, theta0.withParameters(theta), ex) : Double.NaN;
         return new InnerRun(theta, g, state.jacobian(g), state, innerLoss, before);
     }
 

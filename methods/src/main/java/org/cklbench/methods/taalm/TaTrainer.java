@@ -151,7 +151,8 @@ public final class TaTrainer {
                     for (int i = from; i < to; i++) {
                         try (NDManager scope = base.manager().newSubManager()) {
                             MetaGradient.Example ex = encode(train.get(order[i]), tok, s.maxTokens(), scope);
-                            after += MetaGradient.accumulate(ta, thetaBase, theta0, ex, s.inner(), 1.0 / (to - from)).taskLossAfter();
+                            after += MetaGradient.accumulate(ta, thetaBase, theta0, ex, s.inner(), 1.0 / (to - from), false)
+                                    .taskLossAfter();
                         }
                     }
                     try (NDManager scope = base.manager().newSubManager()) {
