@@ -37,7 +37,7 @@ public final class WorldFiles {
      * The version of what a world's text says (templates, paraphrases, pretraining texts). Part of the
      * world's id, so a cached world written by an older generator is never reused as a newer one.
      */
-    static final int TEXT_VERSION = 5;
+    static final int TEXT_VERSION = 6;
 
     public static String id(World.Spec spec) {
         return "world-" + Hashing.sha256(spec + (TEXT_VERSION == 1 ? "" : " text v" + TEXT_VERSION)).substring(0, 12);
@@ -127,37 +127,77 @@ public final class WorldFiles {
     public static final String PRETRAIN_PROBES = "pretrain-probes.jsonl";
 
     /**
-     * What the base model learns from snapshot 0: most facts in the descriptive (template) and schematic
-     * forms and in all their paraphrases but one (knowledge augmentation: Allen-Zhu and Li, Physics of
-     * Language Models 3.1, find that facts a model meets in one form only are memorised but cannot be
-     * extracted in another; seen in several, later facts become extractable too), three in ten in one
-     * paraphrase only ({@link WorldText#singleForm}), and filler sentences
-     * (as many as a quarter of the facts), so that the filler of evidence documents is ordinary language
-     * to it, as the prose around a fact is to a real LM. (Whole articles would cost several times the
-     * tokens; the quick preset's time budget decided against them.)
+     * What the base model learns from snapshot 0. Knowledge augmentation as Allen-Zhu and Li (Physics of
+     * Language Models 3.1) describe it: most facts in the descriptive (template) and schematic forms, each
+     * a text of its own, and in all their paraphrases but one; three in ten in one paraphrase only
+     * ({@link WorldText#singleForm}). The paraphrases are not texts of their own but sentences of
+     * profiles, as PoLM 3.1's biographies: each subject has one profile per paraphrase copy, every
+     * sentence naming the subject in full, the sentences in an order drawn per profile and cut into
+     * pieces of two facts, half the pieces with a filler sentence at a drawn place, and some fact
+     * sentences going on after their object ({@link WorldText#withTail}).
+     * PoLM 3.1 finds knowledge read in such permuted, full-name profiles extractable; here the point is
+     * also that the base has read facts after other text, as the evidence documents now state them.
      */
     static List<String> pretrainTexts(World world, WorldText text, SplittableRandom rng) {
         Map<World.Slot, String> s0 = world.snapshot(0);
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < s0.size() / 4; i++) {
-            out.add(text.filler(rng));
-        }
+        Map<String, List<List<String>>> profiles = new java.util.LinkedHashMap<>();
         for (Map.Entry<World.Slot, String> f : s0.entrySet()) {
             int unseen = WorldText.unseenParaphrase(f.getKey(), f.getValue());
             int n = WorldRelation.byCode(f.getKey().relation()).paraphrases().size();
+            List<List<String>> copies = profiles.computeIfAbsent(f.getKey().subject(), x -> new ArrayList<>());
             if (WorldText.singleForm(f.getKey(), f.getValue())) {
-                out.add(WorldText.paraphrase(f.getKey(), f.getValue(), (unseen + 1) % n));
+                copy(copies, rng.nextInt(n - 1)).add(WorldText.paraphrase(f.getKey(), f.getValue(), (unseen + 1) % n));
                 continue;
             }
             out.add(WorldText.fact(f.getKey(), f.getValue()));
             out.add(WorldText.schematic(f.getKey(), f.getValue()));
+            int c = 0;
             for (int i = 0; i < n; i++) {
                 if (i != unseen) {
-                    out.add(WorldText.paraphrase(f.getKey(), f.getValue(), i));
+                    copy(copies, c++).add(WorldText.paraphrase(f.getKey(), f.getValue(), i));
+                }
+            }
+        }
+        for (Map.Entry<String, List<List<String>>> p : profiles.entrySet()) {
+            for (List<String> copy : p.getValue()) {
+                List<String> facts = new ArrayList<>(copy);
+                shuffle(facts, rng);
+                // Profiles are cut into pieces of at most PROFILE_FACTS facts: whole profiles of 4-8
+                // sentences made the pretraining batches (padded to their longest text) many times longer.
+                for (int from = 0; from < facts.size(); from += PROFILE_FACTS) {
+                    List<String> sentences = new ArrayList<>();
+                    for (String f : facts.subList(from, Math.min(facts.size(), from + PROFILE_FACTS))) {
+                        sentences.add(rng.nextDouble() < PROFILE_TAILED ? WorldText.withTail(f, rng.nextInt(WorldText.tailCount())) : f);
+                    }
+                    if (rng.nextDouble() < PROFILE_FILLER) {
+                        sentences.add(rng.nextInt(sentences.size() + 1), text.filler(rng, p.getKey()));
+                    }
+                    out.add(String.join(" ", sentences));
                 }
             }
         }
         return out;
+    }
+
+    private static void shuffle(List<String> list, SplittableRandom rng) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            java.util.Collections.swap(list, i, rng.nextInt(i + 1));
+        }
+    }
+
+    /** Facts per profile piece, and the share of pieces with a filler sentence at a drawn place. */
+    static final int PROFILE_FACTS = 2;
+    static final double PROFILE_FILLER = 0.5;
+
+    /** The share of profile sentences that go on after their object. */
+    static final double PROFILE_TAILED = 0.3;
+
+    private static List<String> copy(List<List<String>> copies, int c) {
+        while (copies.size() <= c) {
+            copies.add(new ArrayList<>());
+        }
+        return copies.get(c);
     }
 
     private static Map<String, String> probe(String uuid, String form, String sentence, String object) {
