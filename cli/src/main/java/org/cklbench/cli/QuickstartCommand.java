@@ -37,7 +37,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "quickstart", description = "Where runs/ and site/ go (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (default: one per core).")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU cores to share among the workers (default: all);"
+            + " each run computes on the suite's pinned thread count whatever this is, so results do not depend on it.")
     int threads;
 
     @Option(names = "--seeds", defaultValue = "3", description = "Seeds 1..N of every method on LAMA-ckl, for intervals"
@@ -47,7 +48,7 @@ final class QuickstartCommand implements Callable<Integer> {
     // Measured on 2 cores (LAMA-ckl quick, Finetune, JVM start included): one run of 2 threads 10.1 s, of 1
     // thread 14.2 s, two runs of 1 thread side by side 16.4 s for both (1.23x the throughput).
     @Option(names = "--workers", defaultValue = "0", description = "Runs at once: N worker processes of"
-            + " --threads / N threads, each taking the next queued run (default: 2 where there are 2 cores or more,"
+            + " one pinned thread each, each taking the next queued run (default: 2 where there are 2 cores or more,"
             + " measured 1.23x faster on 2 cores).")
     int workers;
 
