@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
             "its tiny base, build LAMA-ckl and TemporalWiki over it, meta-train the Train-Attention models, run every",
             "method on both benchmarks (preset quick), build the site, print the leaderboards and the path of",
             "index.html. Each method runs 3 seeds on each benchmark (intervals over seeds and probes; TAALM's",
-            "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything is cached in CKL_HOME and every run folder is",
-            "resumable, so a second call reuses what exists and an interrupted one goes on."})
+            "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything",
+            "is cached in CKL_HOME and every run folder is resumable, so a second call reuses what exists and an",
+            "interrupted one goes on."})
 final class QuickstartCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("taalm", "none", "finetune", "kadapter", "recadam", "mixreview", "rho1",
             "oracle", "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
