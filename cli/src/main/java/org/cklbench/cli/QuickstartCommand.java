@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
             "its tiny base, build LAMA-ckl and TemporalWiki over it, meta-train the Train-Attention models, run every",
             "method on both benchmarks (preset quick), build the site, print the leaderboards and the path of",
             "index.html. Each method runs 3 seeds on each benchmark (intervals over seeds and probes; TAALM's",
-            "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything is cached in CKL_HOME and every run folder is",
-            "resumable, so a second call reuses what exists and an interrupted one goes on."})
+            "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything",
+            "is cached in CKL_HOME and every run folder is resumable, so a second call reuses what exists and an",
+            "interrupted one goes on."})
 final class QuickstartCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("taalm", "none", "finetune", "kadapter", "recadam", "mixreview", "rho1",
             "oracle", "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
@@ -37,7 +38,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "quickstart", description = "Where runs/ and site/ go (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (default: one per core).")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU cores to share among the workers (default: all);"
+            + " each run computes on the suite's pinned thread count whatever this is, so results do not depend on it.")
     int threads;
 
     @Option(names = "--seeds", defaultValue = "3", description = "Seeds 1..N of every method on each benchmark, for"
@@ -52,7 +54,7 @@ final class QuickstartCommand implements Callable<Integer> {
     // Measured on 2 cores (LAMA-ckl quick, Finetune, JVM start included): one run of 2 threads 10.1 s, of 1
     // thread 14.2 s, two runs of 1 thread side by side 16.4 s for both (1.23x the throughput).
     @Option(names = "--workers", defaultValue = "0", description = "Runs at once: N worker processes of"
-            + " --threads / N threads, each taking the next queued run (default: 2 where there are 2 cores or more,"
+            + " one pinned thread each, each taking the next queued run (default: 2 where there are 2 cores or more,"
             + " measured 1.23x faster on 2 cores).")
     int workers;
 
