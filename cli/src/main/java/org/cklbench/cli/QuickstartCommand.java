@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
             "resumable, so a second call reuses what exists and an interrupted one goes on."})
 final class QuickstartCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("taalm", "none", "finetune", "kadapter", "recadam", "mixreview", "rho1",
-            "oracle", "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
+            "oracle", "lead", "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
     static final List<String> BENCHMARKS = List.of("lama-ckl", "temporalwiki");
 
     @Option(names = "--out", defaultValue = "quickstart", description = "Where runs/ and site/ go (default: ${DEFAULT-VALUE}).")
@@ -325,6 +325,10 @@ final class QuickstartCommand implements Callable<Integer> {
                         System.out.println(ci);
                     }
                 }
+            }
+            for (JsonNode ref : b.path("references")) {
+                System.out.printf("%s (%s): %s%n", ref.get("label").asText(), ref.get("column_label").asText(),
+                        ref.get("text").asText());
             }
             System.out.println("(under each row: 95% interval, bootstrap over probes and seeds; ▲/▼: better/worse than "
                     + b.path("reference").asText("finetune") + " under a paired bootstrap)");
