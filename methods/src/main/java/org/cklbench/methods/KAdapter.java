@@ -56,12 +56,15 @@ public final class KAdapter implements MethodProvider {
                         + " Hugging Face numbers them (1..L, -1 = L = the final-norm output); 'auto': 1, L/2, L"),
                 ParamSpec.real("dropout", 0.9, 0, 1, "dropout of the blocks' attention weights, residual and MLP"
                         + " outputs while training (0.9: the reference's)").openAbove(),
-                ParamSpec.real("init_std", 0.02, 0, 1, "standard deviation of the blocks' weights (GPT-2's)").openBelow());
+                ParamSpec.real("init_std", 0.02, 0, 1, "standard deviation of the blocks' weights (GPT-2's)").openBelow(),
+                ParamSpec.real("scale", OUTPUT_SCALE, 0, 100, "factor of the adapter's output, scale·LayerNorm(z) (0.1:"
+                        + " the reference's)").openBelow());
     }
 
     @Override
     public CklMethod create(MethodParams params) {
-        return new Method(params.getString("layers"), params.getDouble("dropout"), params.getDouble("init_std"));
+        return new Method(params.getString("layers"), params.getDouble("dropout"), params.getDouble("init_std"),
+                params.getDouble("scale"));
     }
 
     /** The tapped hidden states, in order, for an {@code layers}-layer model. */
@@ -89,6 +92,7 @@ public final class KAdapter implements MethodProvider {
         private final String layerSpec;
         private final double dropout;
         private final double initStd;
+        private final double scale;
         private final Map<String, NDArray> weights = new LinkedHashMap<>();
         private List<Integer> taps;
         private int layers;
@@ -96,10 +100,11 @@ public final class KAdapter implements MethodProvider {
         private NDManager manager;
         private boolean training;
 
-        Method(String layerSpec, double dropout, double initStd) {
+        Method(String layerSpec, double dropout, double initStd, double scale) {
             this.layerSpec = layerSpec;
             this.dropout = dropout;
             this.initStd = initStd;
+            this.scale = scale;
         }
 
         /**
@@ -180,7 +185,7 @@ public final class KAdapter implements MethodProvider {
                 x = z == null ? x : x.add(z);
                 z = block("kadapter." + k + ".", x, ctx, scope);
             }
-            NDArray out = Scalars.mul(layerNorm(z, "kadapter.layer_norm", scope), OUTPUT_SCALE);
+            NDArray out = Scalars.mul(layerNorm(z, "kadapter.layer_norm", scope), scale);
             return normed.add(Scopes.castInGraph(out, normed.getDataType()));
         }
 
