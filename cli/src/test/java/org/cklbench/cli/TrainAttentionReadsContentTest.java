@@ -36,10 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A Train-Attention model that has learnt what a fact is, not where facts sit. φ is meta-trained on the quick
  * world's Train-Attention split exactly as the quick preset trains it (its {@code taalm} defaults), then read
  * on the held-out To-Learn documents with their sentences shuffled so that the fact's sentence is never
- * first. Each token falls in one class: the object's tokens, the rest of the fact's sentence, the first
- * sentence (a filler sentence now), or the other filler sentences. A φ that reads content weighs the
- * object far above every other class; one that learnt a rule of position (the fact opens its document,
- * its object closes the first sentence) weighs the first sentence's end instead.
+ * first. Each token falls in one class: the object's tokens, the rest of the fact's sentence, the last word
+ * of the first sentence (a filler sentence now; the token before its end mark), the rest of the first
+ * sentence, or the other filler sentences. A φ that reads content weighs the object far above every other
+ * class; one that learnt a rule of position (the fact opens its document, its object closes the first
+ * sentence) weighs the first sentence's last word instead.
  *
  * <p>Minutes: it makes the quick world and its base if the test home lacks them (about 2 minutes on 2
  * cores) and meta-trains φ (about 2). {@code -Dckl.test.home=DIR} reads the world from another CKL_HOME;
@@ -50,7 +51,8 @@ class TrainAttentionReadsContentTest {
     /** How far above every other class's mean weight the object's mean weight must be. */
     static final double RATIO = 5.0;
 
-    enum TokenClass { OBJECT, FACT_REST, FIRST_SENTENCE, FILLER }
+    /** LAST_WORD_OF_FIRST: the token before the first sentence's end mark, where the object sat when facts opened their documents. */
+    enum TokenClass { OBJECT, FACT_REST, FIRST_SENTENCE, LAST_WORD_OF_FIRST, FILLER }
 
     private static final Pattern SENTENCE_END = Pattern.compile("[.!?](?=\\s|$)");
 
@@ -172,6 +174,9 @@ class TrainAttentionReadsContentTest {
             long[] t = tok.encodePlain(sentence);
             TokenClass[] c = new TokenClass[t.length];
             Arrays.fill(c, order.get(k) == fact ? TokenClass.FACT_REST : k == 0 ? TokenClass.FIRST_SENTENCE : TokenClass.FILLER);
+            if (k == 0 && t.length >= 2) {
+                c[t.length - 2] = TokenClass.LAST_WORD_OF_FIRST;
+            }
             if (order.get(k) == fact) {
                 int start = lastIndexOf(t, object);
                 assertThat(start).as("the object of %s in its fact's sentence", r.uuid()).isNotNegative();
