@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
             "interrupted one goes on."})
 final class QuickstartCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("taalm", "none", "finetune", "kadapter", "recadam", "mixreview", "rho1",
-            "oracle", "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
+            "oracle", "lead", "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
     static final List<String> BENCHMARKS = List.of("lama-ckl", "temporalwiki");
 
     @Option(names = "--out", defaultValue = "quickstart", description = "Where runs/ and site/ go (default: ${DEFAULT-VALUE}).")
@@ -349,6 +349,10 @@ final class QuickstartCommand implements Callable<Integer> {
                         System.out.println(ci);
                     }
                 }
+            }
+            for (JsonNode ref : b.path("references")) {
+                System.out.printf("%s (%s): %s%n", ref.get("label").asText(), ref.get("column_label").asText(),
+                        ref.get("text").asText());
             }
             System.out.println("(under each row: 95% interval over seeds and probes, t on the seeds and a probe bootstrap)");
             if (b.hasNonNull("reference_note")) {

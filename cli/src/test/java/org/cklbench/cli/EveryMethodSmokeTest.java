@@ -17,7 +17,7 @@ class EveryMethodSmokeTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"finetune", "kadapter", "recadam", "mixreview", "rho1", "oracle", "taalm",
+    @ValueSource(strings = {"finetune", "kadapter", "recadam", "mixreview", "rho1", "oracle", "lead", "taalm",
         "taalm+kadapter", "taalm+recadam", "taalm+mixreview"})
     void completesASmokeRun(String method) throws Exception {
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", method, "--preset", "smoke", "--threads", "2",
@@ -29,7 +29,7 @@ class EveryMethodSmokeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"finetune", "kadapter", "recadam", "mixreview", "rho1", "oracle", "taalm",
+    @ValueSource(strings = {"finetune", "kadapter", "recadam", "mixreview", "rho1", "oracle", "lead", "taalm",
         "taalm+kadapter", "taalm+recadam", "taalm+mixreview"})
     void completesATemporalWikiSmokeRun(String method) throws Exception {
         Cli.Run r = ckl("run", "--benchmark", "temporalwiki", "--method", method, "--preset", "smoke", "--threads", "2",

@@ -26,7 +26,7 @@ import static org.cklbench.cli.Cli.ckl;
  * determinism, escaping, and what headless Chromium renders.
  */
 class SiteTest {
-    static final List<String> METHODS = List.of("finetune", "kadapter", "recadam", "mixreview", "rho1", "oracle", "taalm",
+    static final List<String> METHODS = List.of("finetune", "kadapter", "recadam", "mixreview", "rho1", "oracle", "lead", "taalm",
             "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
 
     @TempDir
@@ -91,6 +91,8 @@ class SiteTest {
         assertThat(home).as("the reported rows' caveats, as footnotes").contains("trained its LoRA adapter with plain Adam")
                 .contains("under the label &#39;K-Adapter&#39;").contains("<ol class=\"notes\">");
         assertThat(home).contains("0.4290").contains("4.019");
+        assertThat(home).as("the LAMA-ckl board's majority-answer floor, a reference line")
+                .containsPattern("<strong>Majority-answer floor</strong>\\s*\\(<span>Top Acc</span>\\): <span>0\\.\\d{4}</span>");
         assertThat(home).containsPattern("finetune</a>\\s*</td>\\s*<td data-value=\"2\">");
         assertThat(Files.readString(site.resolve("leaderboard.csv"))).startsWith("benchmark,preset,model,kind,method");
     }

@@ -32,7 +32,8 @@ import java.util.Map;
  * LAMA-ckl (TAALM, NeurIPS 2024): train on the To-Learn facts' evidence documents for a number of
  * epochs; before training and after every epoch, probe the To-Learn and the Not-To-Forget facts
  * (object-token accuracy of their task sentences); report Top Acc (the best To-Learn accuracy), the
- * first epoch reaching it, NF Acc (Not-To-Forget accuracy then) and Total Knowledge (their sum).
+ * first epoch reaching it, NF Acc (Not-To-Forget accuracy then) and Total Knowledge (their sum). The
+ * summary also carries {@code controls.majority_floor} ({@link MajorityFloor}), the board's reference line.
  */
 public final class LamaCklBenchmark implements Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -128,6 +129,8 @@ public final class LamaCklBenchmark implements Benchmark {
                 reviewReference.addAll(documents(LamaCklRow.read(f), ctx.tokenizer(), ctx.maxTokens()));
             }
         }
+        // a control computed once from the data: what answering each relation's commonest object scores
+        double majorityFloor = MajorityFloor.of(toLearn, form, ctx.tokenizer());
         List<Protocol.ProbeSet> probes = List.of(new Protocol.ProbeSet("to_learn", probes(toLearn, form)),
                 new Protocol.ProbeSet("not_to_forget", probes(notToForget, form)));
         List<Protocol.Stage> stages = new ArrayList<>();
@@ -178,7 +181,9 @@ public final class LamaCklBenchmark implements Benchmark {
 
             @Override
             public ObjectNode summarize(List<? extends JsonNode> metrics) {
-                return summary(metrics);
+                ObjectNode o = summary(metrics);
+                o.putObject("controls").put("majority_floor", majorityFloor);
+                return o;
             }
         };
     }

@@ -152,6 +152,7 @@ final class Leaderboards {
                 }
             }
         }
+        b.set("references", references(spec, configs));
         if (spec.notice() != null) {
             b.put("notice", spec.notice());
         }
@@ -159,6 +160,37 @@ final class Leaderboards {
     }
 
     /** The first 12 hex digits of a hash; anything else (an "unknown ..." note) as it is. */
+    /**
+     * The spec's reference lines with their values, read from every run's summary: one value where the
+     * runs agree (they share the data), their range where they do not; a line no run carries is left out.
+     */
+    static ArrayNode references(LeaderboardSpec spec, Map<String, List<ObjectNode>> configs) {
+        ArrayNode out = JSON.createArrayNode();
+        if (spec.references() == null) {
+            return out;
+        }
+        for (LeaderboardSpec.ReferenceLine ref : spec.references()) {
+            LeaderboardSpec.Column col = spec.columns().stream().filter(c -> c.key().equals(ref.column()))
+                    .findFirst().orElseThrow();
+            java.util.DoubleSummaryStatistics xs = configs.values().stream().flatMap(List::stream)
+                    .map(r -> r.get("summary").at(ref.path()))
+                    .filter(v -> v.isNumber() && Double.isFinite(v.asDouble()))
+                    .mapToDouble(JsonNode::asDouble).summaryStatistics();
+            if (xs.getCount() == 0) {
+                continue;
+            }
+            String text = xs.getMin() == xs.getMax() ? col.format(xs.getMin(), 0, 1)
+                    : col.format(xs.getMin(), 0, 1) + " to " + col.format(xs.getMax(), 0, 1);
+            ObjectNode o = out.addObject().put("key", ref.key()).put("label", ref.label())
+                    .put("column", ref.column()).put("column_label", col.label())
+                    .put("value", xs.getAverage()).put("text", text);
+            if (ref.note() != null) {
+                o.put("note", ref.note());
+            }
+        }
+        return out;
+    }
+
     static String shortHash(String h) {
         return h != null && h.matches("[0-9a-f]{64}") ? h.substring(0, 12) : String.valueOf(h);
     }

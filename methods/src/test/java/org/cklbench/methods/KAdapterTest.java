@@ -31,12 +31,15 @@ class KAdapterTest {
         assertThatThrownBy(() -> KAdapter.taps("23", 22)).hasMessageContaining("not a hidden state");
     }
 
-    @Test
-    void theOutputIsTheFinalNormPlusATenthOfTheNormedChain() throws Exception {
+    /** 0.1: the reference's factor (the default); 1: the {@code scale} parameter reaches the output. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {KAdapter.OUTPUT_SCALE, 1.0})
+    void theOutputIsTheFinalNormPlusScaleTimesTheNormedChain(double scale) throws Exception {
         try (LlamaModel model = Fixture.model();
              TrainingState state = new TrainingState(model, null, Fixture.settings(4), 3);
              NDManager scope = model.manager().newSubManager()) {
-            CklMethod m = Fixture.create(new KAdapter(), Map.of("dropout", "0.5"));
+            CklMethod m = Fixture.create(new KAdapter(), scale == KAdapter.OUTPUT_SCALE
+                    ? Map.of("dropout", "0.5") : Map.of("dropout", "0.5", "scale", Double.toString(scale)));
             m.setup(state);
             Map<String, float[]> w = new HashMap<>();
             state.trainable().forEach((k, v) -> w.put(k, v.toFloatArray()));
@@ -84,7 +87,7 @@ class KAdapterTest {
             float[] normed = base.get(-1);
             for (int t = 0; t < len; t++) {
                 for (int i = 0; i < h; i++) {
-                    double want = normed[t * h + i] + KAdapter.OUTPUT_SCALE * out[t][i];
+                    double want = normed[t * h + i] + scale * out[t][i];
                     maxErr = Math.max(maxErr, Math.abs(adapted[t * h + i] - want));
                     maxAbs = Math.max(maxAbs, Math.abs(want));
                     moved = Math.max(moved, Math.abs(adapted[t * h + i] - normed[t * h + i]));

@@ -51,6 +51,64 @@ class TokenWeightMethodsTest {
         }
     }
 
+    @Test
+    void leadWeightsCoverExactlyTheFirstSentence() throws Exception {
+        String text = "Rita moved to Paris in May . Paris lies on a river ! Many say Paris is old .";
+        WordLevelTokenizers.write(tmp, List.of(text));
+        try (TextTokenizer tok = TextTokenizer.load(tmp)) {
+            long[] ids = tok.encode(text);
+            assertThat(Lead.firstSentence(text)).isEqualTo("Rita moved to Paris in May .");
+            float[] w = Lead.weights(new TrainingDocument("d1", text, ids, Map.of()), tok, ids.length + 2);
+            // BOS is token 0; the first sentence is tokens 1..7, predicted by targets 0..6
+            for (int t = 0; t < w.length; t++) {
+                assertThat(w[t]).as("target %d", t).isEqualTo(t <= 6 ? 1f : 0f);
+            }
+            assertThat(Lead.firstSentence("no end mark here")).isEqualTo("no end mark here");
+            assertThat(Lead.firstSentence("St.Louis is big. It is old.")).isEqualTo("St.Louis is big.");
+            // a window cut inside the first sentence weights what is left of it
+            long[] cut = java.util.Arrays.copyOf(ids, 4);
+            assertThat(Lead.weights(new TrainingDocument("d2", text, cut, Map.of()), tok, 3)).containsOnly(1f);
+        }
+    }
+
+    /**
+     * Lead's weights reach the trained loss: one step on documents that differ only after their first
+     * sentence leaves the same adapter (causal attention, zero weight there), which Finetune's step does not.
+     */
+    @Test
+    void leadTrainsOnTheFirstSentenceAlone() throws Exception {
+        String a = "Rita moved to Paris in May . Paris lies on a river .";
+        String b = "Rita moved to Paris in May . Tom sold old boats in Rome .";
+        WordLevelTokenizers.write(tmp, List.of(a, b));
+        try (TextTokenizer tok = TextTokenizer.load(tmp); LlamaModel model = Fixture.model()) {
+            assertThat(stepOn(model, tok, new Lead(), a)).containsExactly(stepOn(model, tok, new Lead(), b));
+            assertThat(stepOn(model, tok, new Finetune(), a)).isNotEqualTo(stepOn(model, tok, new Finetune(), b));
+        }
+    }
+
+    /** The trainable tensors, flattened, after one optimiser step of {@code provider} on {@code text}. */
+    private static float[] stepOn(LlamaModel model, TextTokenizer tok, org.cklbench.core.method.MethodProvider provider,
+            String text) {
+        try (TrainingState state = new TrainingState(model, tok, Fixture.settings(1), 1);
+             org.cklbench.core.train.Trainer trainer = new org.cklbench.core.train.Trainer(state,
+                     Fixture.create(provider, Map.of()))) {
+            trainer.plan(1);
+            trainer.trainStage(1, List.of(new TrainingDocument("d", text, tok.encode(text), Map.of())), null);
+            List<Float> out = new java.util.ArrayList<>();
+            state.trainable().values().forEach(p -> {
+                for (float f : p.toFloatArray()) {
+                    out.add(f);
+                }
+                p.setRequiresGradient(false);
+            });
+            float[] f = new float[out.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = out.get(i);
+            }
+            return f;
+        }
+    }
+
     /** TAALM's weights are the fixture Train-Attention model's output for the batch. */
     @Test
     void taalmWeightsAreTheTrainAttentionOutput() throws Exception {

@@ -18,11 +18,13 @@ import java.util.Map;
  *
  * @param headline the figures of a run in one line (method pages)
  * @param notice   a line the site must show with these results (a data licence), or null
+ * @param references controls the benchmark computes from its data (a floor a shortcut would score), shown as
+ *                   a line under the board, or null
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LeaderboardSpec(String benchmark, String title, String hint, List<Column> columns, List<Column> headline,
-                              Curve curve, Reported reported, String notice) {
+                              Curve curve, Reported reported, String notice, List<ReferenceLine> references) {
 
     /**
      * A figure of a run.
@@ -73,6 +75,18 @@ public record LeaderboardSpec(String benchmark, String title, String hint, List<
     public record ReportedRow(String method, String label, Map<String, Double> values, String note) {
     }
 
+    /**
+     * A reference value under the board, read from each run's summary.json (the same for every run on the same
+     * data), in the units of one column.
+     *
+     * @param path   JSON pointer into summary.json
+     * @param column the key of the column whose units and digits it takes
+     * @param note   what it is, shown beside it, or null
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReferenceLine(String key, String label, String path, String column, String note) {
+    }
+
     /** Refuses a spec a site could not render sensibly; names the benchmark and the problem. */
     public LeaderboardSpec validated() {
         String who = "leaderboard spec of benchmark '" + benchmark + "'";
@@ -89,6 +103,17 @@ public record LeaderboardSpec(String benchmark, String title, String hint, List<
         }
         require(curve != null && curve.x() != null && curve.series() != null && !curve.series().isEmpty(),
                 who + ": the curve needs an x key and at least one series");
+        if (references != null) {
+            for (ReferenceLine r : references) {
+                require(r.key() != null && r.key().matches("[A-Za-z0-9_]+"), who + ": reference key '" + r.key()
+                        + "' is not a plain name");
+                require(r.label() != null && !r.label().isBlank(), who + ": reference " + r.key() + " has no label");
+                require(r.path() != null && r.path().startsWith("/"), who + ": reference " + r.key()
+                        + " needs a JSON pointer path");
+                require(columns.stream().anyMatch(c -> c.key().equals(r.column())), who + ": reference " + r.key()
+                        + " names column '" + r.column() + "', which the spec does not have");
+            }
+        }
         if (reported != null && reported.rows() != null) {
             for (ReportedRow r : reported.rows()) {
                 r.values().forEach((k, v) -> require(v != null && Double.isFinite(v),

@@ -70,7 +70,7 @@ public final class Taalm implements MethodProvider {
     }
 
     /** The meta-training hyperparameters the {@code ta_*} parameters give. */
-    static TaTrainer.Settings settings(MethodParams p) {
+    public static TaTrainer.Settings settings(MethodParams p) {
         MetaGradient.Settings inner = p.getString("ta_inner").equals("sgd")
                 ? MetaGradient.Settings.sgd(p.getDouble("ta_inner_lr"))
                 : MetaGradient.Settings.adamw(p.getDouble("ta_inner_lr"), p.getInt("ta_dummy_steps"));
