@@ -29,7 +29,7 @@ class BoardKeysTest {
     private static final LeaderboardSpec SPEC = new LeaderboardSpec("demo", "Demo", "hint",
             List.of(new LeaderboardSpec.Column("acc", "Acc", null, "/acc", 1, 3)), null,
             new LeaderboardSpec.Curve("curve", "x", "x", "y", null, null, List.of(new LeaderboardSpec.Series("acc", "Acc")),
-                    null), null, null);
+                    null), null, null, null);
     /** Probe noise every run of a board shares, replicate by replicate (they resampled the same probes). */
     private static final double[] NOISE = new double[50];
 
