@@ -33,7 +33,18 @@ final class RowKeys {
             "(.*/)?([^/]*\\.(safetensors|bin|pt|pth|ckpt|gguf|npz)|config\\.json|generation_config\\.json"
                     + "|tokenizer[^/]*|special_tokens_map\\.json|added_tokens\\.json|vocab\\.[^/]+|merges\\.txt)");
 
+    /**
+     * Inputs only a method's preparation reads (Train-Attention's meta-training split): they change that
+     * method's rows, not the world, and runs of other methods do not list them.
+     */
+    private static final java.util.Set<String> METHOD_INPUTS = java.util.Set.of("meta_training");
+
     private RowKeys() {
+    }
+
+    /** An input of the benchmark itself: not the model, not a method's ({@code <method>.<name>} or a preparation's). */
+    static boolean ofTheWorld(String input) {
+        return !input.equals("model") && !input.contains(".") && !METHOD_INPUTS.contains(input);
     }
 
     /**
@@ -56,8 +67,8 @@ final class RowKeys {
 
     /**
      * SHA-256 over every other input the benchmark read (its probes, corpora, splits), by input name,
-     * file name and hash; inputs of a method's parameters (named {@code <method>.<parameter>}) belong to
-     * the row, not the world. Null when provenance lists none.
+     * file name and hash; inputs of a method (named {@code <method>.<parameter>}, or read only by its
+     * preparation) belong to the row, not the world. Null when provenance lists none.
      */
     static String world(RunProvenance provenance) {
         if (provenance == null || provenance.inputs() == null) {
@@ -65,7 +76,7 @@ final class RowKeys {
         }
         SortedMap<String, String> all = new TreeMap<>();
         provenance.inputs().forEach((input, files) -> {
-            if (!input.equals("model") && !input.contains(".") && files != null && files.sha256() != null) {
+            if (ofTheWorld(input) && files != null && files.sha256() != null) {
                 files.sha256().forEach((name, sha) -> all.put(input + "/" + name.replace('\\', '/'), sha));
             }
         });
@@ -97,6 +108,14 @@ final class RowKeys {
             }
         });
         o.set("method_params", JSON.valueToTree(params));
+        // what a method read besides the world (a prepared model, the meta-training split), by content
+        SortedMap<String, String> methodInputs = new TreeMap<>();
+        inputs.forEach((input, files) -> {
+            if (!input.equals("model") && !ofTheWorld(input) && files != null && files.sha256() != null) {
+                methodInputs.put(input, combined(files.sha256()));
+            }
+        });
+        o.set("method_inputs", JSON.valueToTree(methodInputs));
         o.put("preset", config.preset());
         o.set("settings", config.settings());
         o.put("device", config.device());

@@ -153,12 +153,12 @@ public final class SiteBuilder {
                     row.put("benchmark", b.get("benchmark").asText());
                     row.put("preset", b.get("preset").asText());
                     row.put("model", kind.equals("rows") ? b.get("model").asText() : b.path("reported_model").asText());
-                    row.put("weights_sha256", kind.equals("rows") ? b.path("weights").asText() : null);
-                    row.put("world_sha256", kind.equals("rows") ? b.path("world").asText() : null);
                     row.put("kind", kind.equals("rows") ? "reproduced" : "reported");
                     row.put("method", r.get("method").asText());
                     row.put("variant", r.path("variant").asText(r.path("label").asText()));
                     row.put("seeds", r.path("n").asInt(0));
+                    row.put("weights_sha256", kind.equals("rows") ? b.path("weights").asText() : null);
+                    row.put("world_sha256", kind.equals("rows") ? b.path("world").asText() : null);
                     for (JsonNode c : b.get("columns")) {
                         JsonNode v = r.path("values").path(c.get("key").asText());
                         row.put(c.get("key").asText(), v.path("mean").isNumber() ? v.get("mean").asDouble() : null);

@@ -46,6 +46,11 @@ class BoardKeysTest {
     /** A complete run folder of method {@code method}, seed {@code seed}, scoring {@code acc}. */
     private void run(String name, String method, long seed, int threads, String modelPath, String weightsSha,
                      Map<String, Object> variant, double acc) throws Exception {
+        run(name, method, seed, threads, modelPath, weightsSha, variant, acc, Map.of());
+    }
+
+    private void run(String name, String method, long seed, int threads, String modelPath, String weightsSha,
+                     Map<String, Object> variant, double acc, Map<String, InputFiles> methodInputs) throws Exception {
         RunFolder f = new RunFolder(Files.createDirectories(tmp.resolve("runs").resolve(name)));
         ObjectNode settings = JSON.createObjectNode().put("epochs", 3);
         RunConfig config = new RunConfig("demo", "1", method, new TreeMap<>(variant), "p", settings, seed, modelPath,
@@ -53,9 +58,10 @@ class BoardKeysTest {
         TreeMap<String, String> model = new TreeMap<>(Map.of("model.safetensors", weightsSha, "config.json", "c0nf",
                 // the seconds a base took to pretrain: not its weights
                 "pretraining.json", name));
-        RunProvenance prov = new RunProvenance(Map.of(), null, null, null, Map.of(
-                "model", new InputFiles(modelPath, model),
-                "data", new InputFiles("/data/world", new TreeMap<>(Map.of("probes.jsonl", "w0rld")))),
+        Map<String, InputFiles> inputs = new TreeMap<>(methodInputs);
+        inputs.put("model", new InputFiles(modelPath, model));
+        inputs.put("data", new InputFiles("/data/world", new TreeMap<>(Map.of("probes.jsonl", "w0rld"))));
+        RunProvenance prov = new RunProvenance(Map.of(), null, null, null, inputs,
                 "2026-01-01T00:00:00Z", null, "2026-01-01T01:00:00Z");
         f.writeRun(new RunRecord(name, config, prov, List.of(), new TreeMap<>(variant), null));
         f.writeBenchmarkSpec(SPEC);
@@ -151,6 +157,19 @@ class BoardKeysTest {
         assertThat(html).contains("no reference row (finetune at the preset&#39;s settings) on this board: no ▲/▼");
         String w = board.get("weights").asText();
         assertThat(html).contains("weights " + w.substring(0, 12)).contains(w);
+    }
+
+    /** What only a method's preparation read (the meta-training split, the prepared model) is the row's, not the world's. */
+    @Test
+    void aMethodsOwnInputsStayOnTheBoardOfItsWorld() throws Exception {
+        run("ft1", "finetune", 1, 0, "/m", "aaaa", Map.of(), 0.30);
+        Map<String, InputFiles> taalm = Map.of(
+                "meta_training", new InputFiles("/data/world/train_attention.jsonl", new TreeMap<>(Map.of("t.jsonl", "m3ta"))),
+                "taalm.ta_model", new InputFiles("/cache/phi", new TreeMap<>(Map.of("model.safetensors", "ph1"))));
+        run("ta1", "taalm", 1, 0, "/m", "aaaa", Map.of(), 0.50, taalm);
+        JsonNode boards = boards();
+        assertThat(boards).hasSize(1);
+        assertThat(row(boards.get(0), "taalm").at("/values/acc").has("p_holm")).isTrue();
     }
 
     /** A row that differs from the others only in a setting is named by it. */
