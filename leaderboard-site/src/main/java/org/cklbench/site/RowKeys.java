@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Hashing;
 import org.cklbench.runfolder.InputFiles;
+import org.cklbench.runfolder.MethodInfo;
 import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunProvenance;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -87,7 +90,7 @@ final class RowKeys {
      * The row key: the configuration without seed, paths and threads, plus the board's hashes, and each
      * path parameter of a method by the hash of what it names rather than where it was.
      */
-    static String row(RunConfig config, RunProvenance provenance) {
+    static String row(RunConfig config, RunProvenance provenance, List<MethodInfo> methods) {
         ObjectNode o = JSON.createObjectNode();
         o.put("benchmark", config.benchmark());
         o.put("benchmark_version", config.benchmarkVersion());
@@ -96,6 +99,14 @@ final class RowKeys {
         if (config.methodParams() != null) {
             params.putAll(config.methodParams());
         }
+        // a parameter that follows the run's seed by default (TAALM's ta_seed) varies with the seed, as
+        // the seed itself does: at that default it is part of what the row's seeds sample, not of the row
+        followingSeed(methods, config.method()).forEach(name -> {
+            Object v = params.get(name);
+            if (v instanceof Number n && n.longValue() == config.seed()) {
+                params.remove(name);
+            }
+        });
         Map<String, InputFiles> inputs = provenance == null || provenance.inputs() == null ? Map.of() : provenance.inputs();
         inputs.forEach((input, files) -> {
             int dot = input.indexOf('.');
@@ -108,10 +119,14 @@ final class RowKeys {
             }
         });
         o.set("method_params", JSON.valueToTree(params));
-        // what a method read besides the world (a prepared model, the meta-training split), by content
+        // what a method read besides the world and its path parameters (the meta-training split), by content;
+        // not what it prepared itself (<method>.<name>, no parameter of that name): that is made from the
+        // configuration and the seed, both already in the key, and differs from seed to seed
         SortedMap<String, String> methodInputs = new TreeMap<>();
         inputs.forEach((input, files) -> {
-            if (!input.equals("model") && !ofTheWorld(input) && files != null && files.sha256() != null) {
+            boolean prepared = input.indexOf('.') > 0 && !params.containsKey(input)
+                    && !params.containsKey(input.substring(input.indexOf('.') + 1));
+            if (!input.equals("model") && !ofTheWorld(input) && !prepared && files != null && files.sha256() != null) {
                 methodInputs.put(input, combined(files.sha256()));
             }
         });
@@ -125,6 +140,29 @@ final class RowKeys {
         o.put("weights", w != null ? w : "path:" + config.model());
         o.put("world", d != null ? d : "path:" + config.data());
         return Hashing.sha256(Json.canonical(o)).substring(0, 12);
+    }
+
+    /**
+     * Names, as {@code method_params} holds them, of the parameters whose recorded default is the run's
+     * seed ({@code defaultValue} "seed"); a part of a composed method is named {@code <part>.<name>}.
+     */
+    static List<String> followingSeed(List<MethodInfo> methods, String method) {
+        List<String> out = new ArrayList<>();
+        if (methods == null) {
+            return out;
+        }
+        boolean composed = methods.size() > 1 || (methods.size() == 1 && !methods.get(0).id().equals(method));
+        for (MethodInfo m : methods) {
+            if (m == null || m.parameters() == null) {
+                continue;
+            }
+            for (MethodInfo.Parameter p : m.parameters()) {
+                if (p != null && "seed".equals(p.defaultValue())) {
+                    out.add(composed ? m.id() + "." + p.name() : p.name());
+                }
+            }
+        }
+        return out;
     }
 
     /** One SHA-256 over names and hashes, in name order. */

@@ -269,7 +269,7 @@ public final class Summarizer {
         String world = RowKeys.world(record.provenance());
         run.put("weights", weights != null ? weights : "unknown (no hashes; model at " + run.get("model").asText() + ")");
         run.put("world", world != null ? world : "unknown (no hashes; data at " + config.data() + ")");
-        run.put("config_key", RowKeys.row(config, record.provenance()));
+        run.put("config_key", RowKeys.row(config, record.provenance(), record.methods()));
         run.set("params", JSON.valueToTree(config.methodParams()));
         run.set("variant", JSON.valueToTree(record.variant() == null ? Map.of() : record.variant()));
         run.set("summary", JSON.valueToTree(folder.summary()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.runfolder.InputFiles;
+import org.cklbench.runfolder.MethodInfo;
 import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.Replicates;
 import org.cklbench.runfolder.RunConfig;
@@ -51,9 +52,15 @@ class BoardKeysTest {
 
     private void run(String name, String method, long seed, int threads, String modelPath, String weightsSha,
                      Map<String, Object> variant, double acc, Map<String, InputFiles> methodInputs) throws Exception {
+        run(name, method, seed, threads, modelPath, weightsSha, variant, variant, List.of(), acc, methodInputs);
+    }
+
+    private void run(String name, String method, long seed, int threads, String modelPath, String weightsSha,
+                     Map<String, Object> params, Map<String, Object> variant, List<MethodInfo> methods, double acc,
+                     Map<String, InputFiles> methodInputs) throws Exception {
         RunFolder f = new RunFolder(Files.createDirectories(tmp.resolve("runs").resolve(name)));
         ObjectNode settings = JSON.createObjectNode().put("epochs", 3);
-        RunConfig config = new RunConfig("demo", "1", method, new TreeMap<>(variant), "p", settings, seed, modelPath,
+        RunConfig config = new RunConfig("demo", "1", method, new TreeMap<>(params), "p", settings, seed, modelPath,
                 "/data/world", "cpu", "default", threads);
         TreeMap<String, String> model = new TreeMap<>(Map.of("model.safetensors", weightsSha, "config.json", "c0nf",
                 // the seconds a base took to pretrain: not its weights
@@ -63,7 +70,7 @@ class BoardKeysTest {
         inputs.put("data", new InputFiles("/data/world", new TreeMap<>(Map.of("probes.jsonl", "w0rld"))));
         RunProvenance prov = new RunProvenance(Map.of(), null, null, null, inputs,
                 "2026-01-01T00:00:00Z", null, "2026-01-01T01:00:00Z");
-        f.writeRun(new RunRecord(name, config, prov, List.of(), new TreeMap<>(variant), null));
+        f.writeRun(new RunRecord(name, config, prov, methods, new TreeMap<>(variant), null));
         f.writeBenchmarkSpec(SPEC);
         f.writeMetrics(List.of(JSON.createObjectNode().put("x", 0).put("acc", acc)));
         f.writeSummary(Summary.of("demo", method, JSON.createObjectNode().put("acc", acc)));
@@ -99,6 +106,27 @@ class BoardKeysTest {
         assertThat(boards.get(0).get("weights").asText()).hasSize(64);
         assertThat(boards.get(0).get("weights_short").asText()).isEqualTo(boards.get(0).get("weights").asText().substring(0, 12));
         assertThat(boards.get(0).get("reference_row").asBoolean()).isTrue();
+    }
+
+    /**
+     * TAALM's seeds each meta-train their own φ (ta_seed follows the run's seed, the prepared φ differs):
+     * one row of three seeds, not three rows; a ta_seed set away from the run's seed is a row of its own.
+     */
+    @Test
+    void whatFollowsTheSeedDoesNotSplitARow() throws Exception {
+        List<MethodInfo> taalm = List.of(new MethodInfo("taalm", "d", null, List.of(
+                new MethodInfo.Parameter("ta_seed", "int", "seed", "follows the run's seed"))));
+        for (long s = 1; s <= 3; s++) {
+            Map<String, InputFiles> phi = Map.of("taalm.train-attention",
+                    new InputFiles("/prepared/phi" + s, new TreeMap<>(Map.of("ta.safetensors", "phi" + s))),
+                    "meta_training", new InputFiles("/data/ta.jsonl", new TreeMap<>(Map.of("ta.jsonl", "split"))));
+            run("ta" + s, "taalm", s, 0, "/m", "aaaa", Map.of("ta_seed", s), Map.of(), taalm, 0.5, phi);
+        }
+        run("ta-fixed", "taalm", 2, 0, "/m", "aaaa", Map.of("ta_seed", 1L), Map.of("ta_seed", 1L), taalm, 0.5,
+                Map.of("meta_training", new InputFiles("/data/ta.jsonl", new TreeMap<>(Map.of("ta.jsonl", "split")))));
+        JsonNode rows = boards().get(0).get("rows");
+        assertThat(rows).hasSize(2);
+        assertThat(rows.findValues("n").stream().map(JsonNode::asInt).sorted().toList()).containsExactly(1, 3);
     }
 
     @Test
