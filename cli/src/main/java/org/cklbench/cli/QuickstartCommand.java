@@ -359,8 +359,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 System.out.println("(" + b.get("reference_note").asText() + ")");
             } else {
                 System.out.println("(▲/▼: better/worse than " + b.path("reference").asText("finetune") + " at the preset's settings,"
-                        + " paired over seeds and probes, Holm-corrected over the table's " + b.path("comparisons").asInt()
-                        + " comparisons at 5% family-wise)");
+                        + " paired over seeds and probes, Benjamini-Hochberg over the table's " + b.path("comparisons").asInt()
+                        + " comparisons, false-discovery rate 5%)");
             }
             System.out.println("(* reported in the paper, for " + b.path("reported_model").asText("another model") + ")");
         }

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * The leaderboard of a benchmark spec, as the data model holds it: one board per benchmark, preset,
  * base weights and world (see {@link RowKeys}), one row per configuration, its seeds aggregated, each
  * value with its interval ({@link Intervals}) and, for columns with a direction, a paired comparison
- * with the reference row, Holm-corrected over the board.
+ * with the reference row, Benjamini-Hochberg-corrected over the board (false-discovery rate 5%).
  */
 final class Leaderboards {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -126,7 +126,7 @@ final class Leaderboards {
         configs.values().forEach(rs -> rs.forEach(r -> summaries.put(r.get("page").asText(), r.get("summary"))));
         int compared = addIntervals(cols, rows, ref, replicates, summaries);
         b.put("comparisons", compared);
-        b.put("correction", "Holm");
+        b.put("correction", "Benjamini-Hochberg");
         b.put("alpha", Intervals.ALPHA);
         ArrayNode rowArray = b.putArray("rows");
         rows.forEach(rowArray::add);
@@ -229,13 +229,13 @@ final class Leaderboards {
         return out;
     }
 
-    /** A row's comparison with the reference in one column, before Holm. */
+    /** A row's comparison with the reference in one column, before the correction. */
     private record Comparison(ObjectNode value, int better, Intervals.Estimate diff) {
     }
 
     /**
      * Each value's 95% interval over seeds and probes and, for columns with a direction, its paired
-     * difference to the reference row on the seeds both ran; then ▲/▼ where Holm's correction over all the
+     * difference to the reference row on the seeds both ran; then ▲/▼ where Benjamini and Hochberg's correction over all the
      * board's comparisons keeps the difference at family-wise α = 5%. A value that gets no interval or no
      * comparison says why. Returns how many comparisons the correction counted.
      */
@@ -295,10 +295,10 @@ final class Leaderboards {
         for (int i = 0; i < p.length; i++) {
             p[i] = comparisons.get(i).diff().p();
         }
-        double[] adjusted = Intervals.holm(p);
+        double[] adjusted = Intervals.benjaminiHochberg(p);
         for (int i = 0; i < p.length; i++) {
             Comparison c = comparisons.get(i);
-            c.value().put("p_holm", adjusted[i]);
+            c.value().put("p_adjusted", adjusted[i]);
             if (adjusted[i] <= Intervals.ALPHA && c.diff().centre() != 0) {
                 c.value().put("vs_reference", (c.diff().centre() > 0) == (c.better() > 0) ? "better" : "worse");
             }

@@ -99,7 +99,7 @@ final class RowKeys {
         if (config.methodParams() != null) {
             params.putAll(config.methodParams());
         }
-        // a parameter that follows the run's seed by default (TAALM's ta_seed) varies with the seed, as
+        // a parameter that follows the run's seed by default (a Train-Attention model's seed) varies with the seed, as
         // the seed itself does: at that default it is part of what the row's seeds sample, not of the row
         followingSeed(methods, config.method()).forEach(name -> {
             Object v = params.get(name);

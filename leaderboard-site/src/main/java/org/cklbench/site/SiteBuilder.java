@@ -167,7 +167,7 @@ public final class SiteBuilder {
                         row.put(c.get("key").asText() + "_hi", v.path("hi").isNumber() ? v.get("hi").asDouble() : null);
                         row.put(c.get("key").asText() + "_vs_" + b.path("reference").asText("reference"),
                                 v.path("vs_reference").asText(null));
-                        row.put(c.get("key").asText() + "_p_holm", v.path("p_holm").isNumber() ? v.get("p_holm").asDouble() : null);
+                        row.put(c.get("key").asText() + "_p_adjusted", v.path("p_adjusted").isNumber() ? v.get("p_adjusted").asDouble() : null);
                     }
                     rows.add(row);
                 }

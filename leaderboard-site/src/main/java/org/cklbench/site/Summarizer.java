@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * The summarize step (as HELM splits it): every complete run folder under a directory becomes one
  * JSON data model — leaderboards per benchmark, preset, base weights and world, by content hash
  * ({@link RowKeys}; runs of one configuration across seeds aggregated to mean ± sample standard
- * deviation, with intervals and Holm-corrected marks from {@link Leaderboards}), each benchmark's published rows, each
+ * deviation, with intervals and marks corrected for the board's number of comparisons (Benjamini-Hochberg) from {@link Leaderboards}), each benchmark's published rows, each
  * run's curve and provenance, and the methods. What a benchmark's leaderboard shows comes from the
  * {@code benchmark.json} its runs carry (or, for run folders older than that file, from the installed
  * benchmark), so the site knows no benchmark by name. The site is rendered from this model alone.

@@ -139,7 +139,7 @@ class BoardKeysTest {
         assertThat(boards.get(0).get("world").asText()).isEqualTo(boards.get(1).get("world").asText());
     }
 
-    /** A clearly better method gets ▲ after Holm; a method run on other seeds is paired on the seeds in common. */
+    /** A clearly better method gets ▲ after the correction; a method run on other seeds is paired on the seeds in common. */
     @Test
     void marksAgainstTheReferenceOnTheSeedsInCommon() throws Exception {
         for (long s = 1; s <= 3; s++) {
@@ -156,7 +156,7 @@ class BoardKeysTest {
         assertThat(same.get("paired_seeds").asInt()).as("seeds 2 and 3 only").isEqualTo(2);
         assertThat(same.has("vs_reference")).isFalse();
         assertThat(board.get("comparisons").asInt()).isEqualTo(2);
-        assertThat(board.get("correction").asText()).isEqualTo("Holm");
+        assertThat(board.get("correction").asText()).isEqualTo("Benjamini-Hochberg");
         assertThat(row(board, "finetune").at("/values/acc").has("vs_reference")).isFalse();
         for (JsonNode r : board.get("rows")) {
             JsonNode v = r.at("/values/acc");
@@ -197,7 +197,7 @@ class BoardKeysTest {
         run("ta1", "taalm", 1, 0, "/m", "aaaa", Map.of(), 0.50, taalm);
         JsonNode boards = boards();
         assertThat(boards).hasSize(1);
-        assertThat(row(boards.get(0), "taalm").at("/values/acc").has("p_holm")).isTrue();
+        assertThat(row(boards.get(0), "taalm").at("/values/acc").has("p_adjusted")).isTrue();
     }
 
     /** A row that differs from the others only in a setting is named by it. */

@@ -89,14 +89,20 @@ class IntervalsTest {
         assertThat(new Intervals.Estimate(1.959964, 0, 1, 1).p()).isCloseTo(0.05, within(1e-6));
     }
 
-    /** Holm by hand: sorted 0.01, 0.02, 0.04, 0.30 times 4, 3, 2, 1, running maximum. */
+    /**
+     * Benjamini-Hochberg by hand: sorted 0.01, 0.02, 0.04, 0.30 times 4/1, 4/2, 4/3, 4/4, then the running
+     * minimum from the largest: 0.04, 0.04, 0.0533, 0.30 (0.01 × 4 = 0.04 and 0.02 × 2 = 0.04).
+     */
     @Test
-    void holmAdjustsStepDown() {
-        double[] adj = Intervals.holm(new double[] {0.04, 0.30, 0.01, 0.02});
+    void benjaminiHochbergAdjustsStepUp() {
+        double[] adj = Intervals.benjaminiHochberg(new double[] {0.04, 0.30, 0.01, 0.02});
         assertThat(adj[2]).isCloseTo(0.04, within(1e-12));
-        assertThat(adj[3]).isCloseTo(0.06, within(1e-12));
-        assertThat(adj[0]).isCloseTo(0.08, within(1e-12));
+        assertThat(adj[3]).isCloseTo(0.04, within(1e-12));
+        assertThat(adj[0]).isCloseTo(0.04 * 4 / 3, within(1e-12));
         assertThat(adj[1]).isCloseTo(0.30, within(1e-12));
+        // the step-up: a p-value above its own threshold is still marked when a larger one passes
+        double[] up = Intervals.benjaminiHochberg(new double[] {0.03, 0.035});
+        assertThat(up[0]).isCloseTo(0.035, within(1e-12));
     }
 
     /**
@@ -216,18 +222,19 @@ class IntervalsTest {
 
     /**
      * Under the null (four methods drawn from the same population as the reference, seeds shared by
-     * pairing), the chance that a board shows any ▲/▼ after Holm is at most 5%, and a single p-value is at
-     * most α/4 (where Holm tests first) about 1.25% of the time; uncorrected, each comparison alone is
+     * pairing), the chance that a board shows any ▲/▼ after the Benjamini-Hochberg correction is at most 5%
+     * (with no true difference its false-discovery rate is this chance), and a single p-value is at most α/4
+     * (where the correction tests first) about 1.25% of the time; uncorrected, each comparison alone is
      * wrong at most 5% of the time and a board of four shows a false mark far more often.
      */
     @Test
-    void pairedMarksAfterHolmHoldTheFamilyWiseErrorRate() {
+    void pairedMarksAfterTheCorrectionHoldTheErrorRateUnderTheNull() {
         SplittableRandom rng = new SplittableRandom(424242);
         Population pop = new Population(-0.5, 1.0, 0.3, 120);
         int boards = 2000;
         int methods = 4;
         int seeds = 3;
-        int anyHolm = 0;
+        int anyCorrected = 0;
         int anyRaw = 0;
         int rawFalse = 0;
         int tail = 0;
@@ -251,20 +258,20 @@ class IntervalsTest {
                 tail += p[m - 1] <= Intervals.ALPHA / methods ? 1 : 0;
             }
             boolean raw = false;
-            boolean holm = false;
-            double[] adj = Intervals.holm(p);
+            boolean corrected = false;
+            double[] adj = Intervals.benjaminiHochberg(p);
             for (int i = 0; i < methods; i++) {
                 raw |= p[i] <= Intervals.ALPHA;
-                holm |= adj[i] <= Intervals.ALPHA;
+                corrected |= adj[i] <= Intervals.ALPHA;
             }
             anyRaw += raw ? 1 : 0;
-            anyHolm += holm ? 1 : 0;
+            anyCorrected += corrected ? 1 : 0;
         }
         // "at most 5%" up to the simulation's own error: 1.96 binomial standard errors of 5% over these boards
         double slack = 1.96 * Math.sqrt(0.05 * 0.95 / boards);
-        assertThat(anyHolm / (double) boards).as("boards with a false mark after Holm").isLessThanOrEqualTo(0.05 + slack);
+        assertThat(anyCorrected / (double) boards).as("boards with a false mark after the correction").isLessThanOrEqualTo(0.05 + slack);
         double tailSlack = 1.96 * Math.sqrt(0.0125 * 0.9875 / (boards * methods));
-        assertThat(tail / (double) (boards * methods)).as("p ≤ α/4, where Holm tests first")
+        assertThat(tail / (double) (boards * methods)).as("p ≤ α/4, where the correction tests first")
                 .isLessThanOrEqualTo(Intervals.ALPHA / methods + tailSlack);
         assertThat(rawFalse / (double) (boards * methods)).as("each comparison alone").isBetween(0.03, 0.055);
         assertThat(anyRaw / (double) boards).as("boards with a false mark, uncorrected").isGreaterThan(0.10);
