@@ -62,7 +62,7 @@ class SweepGridTest {
                 .get(0).id();
         assertThat(other).isNotEqualTo(implicit);
         String lrAtDefault = expand("{\"benchmark\":\"lama-ckl\",\"method\":\"recadam\",\"preset\":\"smoke\","
-                + "\"set\":{\"lr\":\"3e-3\"}}").get(0).id();
+                + "\"set\":{\"lr\":\"7e-3\"}}").get(0).id();
         assertThat(lrAtDefault).as("a setting given at the preset's value is the same run").isEqualTo(implicit);
     }
 
