@@ -1,13 +1,10 @@
 package org.cklbench.methods;
 
-import ai.djl.ndarray.NDArray;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 import org.cklbench.core.method.ParamSpec;
-import org.cklbench.core.state.Batch;
 import org.cklbench.core.state.TrainingDocument;
-import org.cklbench.core.state.TrainingState;
 import org.cklbench.engine.tokenizer.TextTokenizer;
 
 import java.util.List;
@@ -48,18 +45,7 @@ public final class Lead implements MethodProvider {
 
     @Override
     public CklMethod create(MethodParams params) {
-        return new CklMethod() {
-            @Override
-            public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
-                int targets = Math.toIntExact(batch.ids().getShape().get(1) - 1);
-                float[] w = new float[batch.size() * targets];
-                for (int r = 0; r < batch.size(); r++) {
-                    float[] row = weights(batch.documents().get(r), state.tokenizer(), targets);
-                    System.arraycopy(row, 0, w, r * targets, row.length);
-                }
-                return batch.scope().create(w, nll.getShape());
-            }
-        };
+        return ((DocumentWeights) Lead::weights).method();
     }
 
     /** The text of the document's first sentence, its end mark included. */

@@ -1,14 +1,11 @@
 package org.cklbench.methods;
 
-import ai.djl.ndarray.NDArray;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
 import org.cklbench.engine.tokenizer.TextTokenizer;
-import org.cklbench.core.state.Batch;
 import org.cklbench.core.state.TrainingDocument;
-import org.cklbench.core.state.TrainingState;
 
 import java.util.Arrays;
 import java.util.List;
@@ -37,19 +34,7 @@ public final class Oracle implements MethodProvider {
 
     @Override
     public CklMethod create(MethodParams params) {
-        return new CklMethod() {
-            @Override
-            public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
-                long len = batch.ids().getShape().get(1);
-                float[] w = new float[(int) (batch.size() * (len - 1))];
-                for (int r = 0; r < batch.size(); r++) {
-                    TrainingDocument d = batch.documents().get(r);
-                    float[] row = weights(d, state.tokenizer(), (int) len - 1);
-                    System.arraycopy(row, 0, w, (int) (r * (len - 1)), row.length);
-                }
-                return batch.scope().create(w, nll.getShape());
-            }
-        };
+        return ((DocumentWeights) Oracle::weights).method();
     }
 
     /** Target weights of one document padded to {@code targets}: 1 where the target is an object token. */
