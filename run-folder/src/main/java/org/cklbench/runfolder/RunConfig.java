@@ -35,12 +35,4 @@ public record RunConfig(String benchmark, String benchmarkVersion, String method
     public String id() {
         return benchmark + "_" + method + "_" + preset + "_s" + seed + "_" + Hashing.sha256(Json.canonical(this)).substring(0, 12);
     }
-
-    /** The configuration without the seed: runs that differ only in it are seeds of one leaderboard row. */
-    @JsonIgnore
-    public String rowKey() {
-        RunConfig noSeed = new RunConfig(benchmark, benchmarkVersion, method, methodParams, preset, settings, 0, model,
-                data, device, dtype, threads);
-        return Hashing.sha256(Json.canonical(noSeed)).substring(0, 10);
-    }
 }
