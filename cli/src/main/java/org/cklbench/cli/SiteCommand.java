@@ -23,8 +23,8 @@ final class SiteCommand {
     /** Says which run folders the site left out, and why (the site-data.json of a build). */
     static void reportSkipped(Path site, java.io.PrintWriter err) throws java.io.IOException {
         var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(site.resolve("site-data.json").toFile());
-        for (var s : data.path("skipped")) {
-            err.println("ckl site: left out " + s.path("folder").asText() + ": " + s.path("reason").asText());
+        for (String line : org.cklbench.site.Skipped.lines(data)) {
+            err.println("ckl site: " + line);
         }
         err.flush();
     }

@@ -15,7 +15,7 @@ public final class Charts {
     private static final int TOP = 20;
     private static final int BOTTOM = 40;
 
-    /** One line: a name and a value per x position (NaN for none). */
+    /** One line: a name and a value per x position (NaN for none; a value that is not finite is not drawn). */
     public record Series(String name, List<Double> values) {
     }
 
@@ -38,7 +38,7 @@ public final class Charts {
         double hi = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
             for (double v : s.values()) {
-                if (!Double.isNaN(v)) {
+                if (Double.isFinite(v)) {
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
                 }
@@ -48,13 +48,18 @@ public final class Charts {
             lo = 0;
             hi = 1;
         }
+        // the span of values near ±Double.MAX_VALUE overflows to infinity: such a chart is drawn on a plain axis
+        if (!Double.isFinite(hi - lo) || !Double.isFinite((hi - lo) * 1.16)) {
+            lo = 0;
+            hi = 1;
+        }
         if (hi - lo < 1e-9) {
             hi = lo + 1;
         }
         double pad = (hi - lo) * 0.08;
         lo -= pad;
         hi += pad;
-        if (!Double.isNaN(yMin)) {
+        if (Double.isFinite(yMin) && Double.isFinite(yMax) && yMin < yMax) {
             lo = yMin;
             hi = yMax;
         }
@@ -91,11 +96,15 @@ public final class Charts {
             StringBuilder dots = new StringBuilder();
             List<Double> vs = series.get(s).values();
             for (int i = 0; i < vs.size(); i++) {
-                if (Double.isNaN(vs.get(i))) {
+                if (!Double.isFinite(vs.get(i))) {
                     continue;
                 }
                 double x = LEFT + (n == 1 ? pw / 2.0 : pw * i / (double) (n - 1));
                 double y = TOP + ph - ph * (vs.get(i) - lo) / (hi - lo);
+                if (!Double.isFinite(y)) {
+                    continue;
+                }
+                y = Math.max(0, Math.min(H, y)); // a value off a fixed axis is drawn at its edge
                 pts.append(pts.length() == 0 ? "" : " ").append(f(x)).append(',').append(f(y));
                 dots.append("<circle cx=\"").append(f(x)).append("\" cy=\"").append(f(y)).append("\" r=\"2.5\" fill=\"")
                         .append(color).append("\"/>");

@@ -159,10 +159,11 @@ final class Leaderboards {
         return b;
     }
 
-    /** The first 12 hex digits of a hash; anything else (an "unknown ..." note) as it is. */
     /**
-     * The spec's reference lines with their values, read from every run's summary: one value where the
-     * runs agree (they share the data), their range where they do not; a line no run carries is left out.
+     * The spec's reference lines (a majority floor, say) with their values, read from the runs' summaries. A
+     * value is shown only where every run of the board that reports it reports the same one (they share the
+     * data, so they must): a run's summary.json is its own word, and one forged value must not move a line under
+     * everyone's rows. Where they disagree the line says so and shows no value. A line no run carries is left out.
      */
     static ArrayNode references(LeaderboardSpec spec, Map<String, List<ObjectNode>> configs) {
         ArrayNode out = JSON.createArrayNode();
@@ -179,11 +180,18 @@ final class Leaderboards {
             if (xs.getCount() == 0) {
                 continue;
             }
-            String text = xs.getMin() == xs.getMax() ? col.format(xs.getMin(), 0, 1)
-                    : col.format(xs.getMin(), 0, 1) + " to " + col.format(xs.getMax(), 0, 1);
             ObjectNode o = out.addObject().put("key", ref.key()).put("label", ref.label())
-                    .put("column", ref.column()).put("column_label", col.label())
-                    .put("value", xs.getAverage()).put("text", text);
+                    .put("column", ref.column()).put("column_label", col.label());
+            if (xs.getMin() == xs.getMax()) {
+                o.put("value", xs.getMin()).put("text", col.format(xs.getMin(), 0, 1))
+                        .put("agreed_by", xs.getCount())
+                        .put("agreement", xs.getCount() == 1 ? "as its one run reports it"
+                                : "the same in all " + xs.getCount() + " runs that report it");
+            } else {
+                o.put("text", "not shown").put("withheld", "the runs of this board disagree on it (from "
+                        + col.format(xs.getMin(), 0, 1) + " to " + col.format(xs.getMax(), 0, 1)
+                        + "), though they share the data");
+            }
             if (ref.note() != null) {
                 o.put("note", ref.note());
             }
@@ -191,6 +199,7 @@ final class Leaderboards {
         return out;
     }
 
+    /** The first 12 hex digits of a hash; anything else (an "unknown ..." note) as it is. */
     static String shortHash(String h) {
         return h != null && h.matches("[0-9a-f]{64}") ? h.substring(0, 12) : String.valueOf(h);
     }

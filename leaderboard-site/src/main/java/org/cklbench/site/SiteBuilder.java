@@ -10,6 +10,7 @@ import org.cklbench.io.Folders;
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.MethodInfo;
+import org.cklbench.runfolder.RunFolder;
 import org.thymeleaf.TemplateEngine;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.templatemode.TemplateMode;
@@ -66,9 +67,12 @@ public final class SiteBuilder {
         Path tmp = Files.createTempDirectory(parent, ".site.");
         try {
             render(data, runs, tmp);
-            // the earlier site stays whole until the new one is complete: set it aside, put the new one in place
+            SiteManifest.write(tmp);
+            // the earlier site stays whole until the new one is complete: set it aside, put the new one in place,
+            // with the files the earlier build did not write (a CNAME, a .nojekyll) copied in
             Path aside = null;
             if (Files.exists(out)) {
+                SiteManifest.keepOthers(out, SiteManifest.written(out), tmp);
                 aside = parent.resolve(".site-old." + tmp.getFileName().toString().substring(".site.".length()));
                 Files.move(out, aside, StandardCopyOption.ATOMIC_MOVE);
             }
@@ -119,6 +123,10 @@ public final class SiteBuilder {
             write(inside(runPages, page + ".html"), engine.process("run", c));
             Path src = runs.resolve(run.get("folder").asText());
             for (JsonNode f : run.get("files")) {
+                // the last guard: only what the format defines (PublishedFiles) is copied, whatever the model says
+                if (!PublishedFiles.TOP.contains(f.asText()) && !f.asText().matches(RunFolder.PREDICTIONS + "/[^/]+\\.jsonl")) {
+                    throw new IllegalStateException(f.asText() + " is no file of the run-folder format");
+                }
                 Path target = inside(runPages, page + "/" + f.asText());
                 Files.createDirectories(target.getParent());
                 Files.copy(src.resolve(f.asText()), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Hashing;
+import org.cklbench.runfolder.InputFiles;
 import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.MethodInfo;
 import org.cklbench.runfolder.Replicates;
@@ -82,6 +83,9 @@ public final class Summarizer {
     /** A readable name of a run's base model, from its folder. */
     static String modelLabel(String path) {
         Path p = Path.of(path);
+        if (p.getFileName() == null) {
+            return path;
+        }
         String name = p.getFileName().toString();
         Path parent = p.getParent();
         if (parent != null && parent.getFileName() != null && parent.getFileName().toString().startsWith("world-")) {
@@ -102,40 +106,63 @@ public final class Summarizer {
         ObjectNode site = JSON.createObjectNode();
         ArrayNode runList = site.putArray("runs");
         ArrayNode skipped = site.putArray("skipped");
-        Map<String, Map<String, List<ObjectNode>>> groups = new TreeMap<>();
-        Map<String, LeaderboardSpec> specs = new TreeMap<>();
         Map<String, MethodInfo> methods = new TreeMap<>();
         installed.forEach(m -> methods.put(m.id(), m));
-        Set<String> pages = new HashSet<>();
-        Map<String, Replicates> replicates = new HashMap<>();
+        Map<String, MethodInfo> installedById = Map.copyOf(methods);
+        // 1. each run on its own: any error (a file beyond the bounds, a null where a record belongs) leaves that run out
+        List<Read> read = new ArrayList<>();
         for (Path dir : runFolders(runs)) {
-            RunFolder folder = new RunFolder(dir);
-            RunRecord record;
-            LeaderboardSpec spec;
-            ObjectNode run;
-            Replicates rep;
+            String folder = runs.relativize(dir).toString();
             try {
-                record = folder.run();
-                if (record.config() == null) {
-                    throw new IOException(dir.resolve(RunFolder.RUN) + " has no config");
-                }
-                spec = folder.benchmarkSpec();
-                if (spec == null) {
-                    spec = fallback.get(record.config().benchmark());
-                }
-                if (spec == null) {
-                    throw new IOException(dir + ": no " + RunFolder.BENCHMARK + " and benchmark '"
-                            + record.config().benchmark() + "' is not installed here");
-                }
-                run = readRun(runs, folder, record);
-                rep = folder.replicates();
-            } catch (IOException | IllegalArgumentException e) {
-                skipped.addObject().put("folder", runs.relativize(dir).toString()).put("reason", e.getMessage());
+                read.add(Read.of(runs, new RunFolder(dir), installedById));
+            } catch (IOException | RuntimeException e) {
+                skip(skipped, folder, e);
+            }
+        }
+        // 2. each benchmark's spec from what can be checked (BoardSpecs); runs carrying another are left out
+        Map<String, Map<String, LeaderboardSpec>> carried = new TreeMap<>();
+        read.forEach(r -> carried.computeIfAbsent(r.record.config().benchmark(), k -> new TreeMap<>()).put(r.folder(), r.spec));
+        Map<String, LeaderboardSpec> specs = new TreeMap<>();
+        Map<String, String> specSources = new TreeMap<>();
+        Map<String, String> refused = new TreeMap<>();
+        carried.forEach((benchmark, bySpec) -> {
+            BoardSpecs.Choice c = BoardSpecs.choose(benchmark, fallback.get(benchmark), bySpec);
+            refused.putAll(c.refused());
+            if (c.spec() != null) {
+                specs.put(benchmark, c.spec());
+                specSources.put(benchmark, c.source());
+            }
+        });
+        // 3. one run per configuration and seed on a board: a second would be a replicate that is none
+        Map<String, Read> bySeed = new HashMap<>();
+        for (Read r : read) {
+            String key = r.board() + SEP + r.run.get("config_key").asText() + SEP + r.run.get("seed").asText();
+            if (refused.containsKey(r.folder())) {
                 continue;
             }
-            specs.putIfAbsent(spec.benchmark(), spec);
-            if (record.methods() != null) {
-                record.methods().stream().filter(m -> m != null && safeName(m.id()) && m.parameters() != null)
+            Read first = bySeed.get(key);
+            if (first == null) {
+                bySeed.put(key, r);
+            } else if (r.verified() && !first.verified()) {
+                refused.put(first.folder(), "the same configuration and seed as " + r.folder()
+                        + ", which is verified and is shown instead");
+                bySeed.put(key, r);
+            } else {
+                refused.put(r.folder(), "the same configuration and seed as " + first.folder() + ", which is shown");
+            }
+        }
+        Map<String, Map<String, List<ObjectNode>>> groups = new TreeMap<>();
+        Set<String> pages = new HashSet<>();
+        Map<String, Replicates> replicates = new HashMap<>();
+        for (Read r : read) {
+            if (refused.containsKey(r.folder())) {
+                skipped.addObject().put("folder", r.folder()).put("reason", refused.get(r.folder()));
+                continue;
+            }
+            ObjectNode run = r.run;
+            if (r.record.methods() != null) {
+                r.record.methods().stream().filter(m -> m != null && safeName(m.id()) && m.parameters() != null
+                        && m.parameters().stream().allMatch(java.util.Objects::nonNull))
                         .forEach(m -> methods.putIfAbsent(m.id(), m));
             }
             // Two folders of one name (in two sweeps, say) would share a page; the second gets a suffix.
@@ -144,18 +171,18 @@ public final class Summarizer {
                 pages.add(run.get("page").asText());
             }
             runList.add(run);
-            if (rep != null) {
-                replicates.put(run.get("page").asText(), rep);
+            if (r.replicates != null) {
+                replicates.put(run.get("page").asText(), r.replicates);
             }
-            String board = String.join(SEP, run.get("benchmark").asText(), run.get("preset").asText(),
-                    run.get("weights").asText(), run.get("world").asText());
-            groups.computeIfAbsent(board, k -> new TreeMap<>()).computeIfAbsent(run.get("config_key").asText(),
+            groups.computeIfAbsent(r.board(), k -> new TreeMap<>()).computeIfAbsent(run.get("config_key").asText(),
                     k -> new ArrayList<>()).add(run);
         }
         ArrayNode boards = site.putArray("leaderboards");
         for (Map.Entry<String, Map<String, List<ObjectNode>>> g : groups.entrySet()) {
             String[] k = g.getKey().split(SEP, -1);
-            boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates));
+            ObjectNode board = Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates);
+            board.put("spec_source", specSources.get(k[0]));
+            boards.add(board);
         }
         site.set("benchmarks", JSON.valueToTree(specs));
         ArrayNode ms = site.putArray("methods");
@@ -178,6 +205,40 @@ public final class Summarizer {
             o.set("runs", JSON.valueToTree(runsOf.getOrDefault(m.id(), List.of())));
         }
         return site;
+    }
+
+    /** A run left out: its folder and why (an error of an unexpected kind says what it was, not a bare "null"). */
+    private static void skip(ArrayNode skipped, String folder, Exception e) {
+        String reason = e instanceof IOException || e instanceof IllegalArgumentException ? e.getMessage()
+                : "cannot be read (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                + ")";
+        skipped.addObject().put("folder", folder).put("reason", String.valueOf(reason));
+    }
+
+    /** One run folder as read, before the benchmark's spec and the other runs are known. */
+    private record Read(RunRecord record, LeaderboardSpec spec, ObjectNode run, Replicates replicates) {
+        static Read of(Path runs, RunFolder folder, Map<String, MethodInfo> installed) throws IOException {
+            RunRecord record = folder.run();
+            if (record.config() == null) {
+                throw new IOException(folder.dir().resolve(RunFolder.RUN) + " has no config");
+            }
+            LeaderboardSpec spec = folder.benchmarkSpec();
+            ObjectNode run = readRun(runs, folder, record, installed);
+            return new Read(record, spec, run, folder.replicates());
+        }
+
+        String folder() {
+            return run.get("folder").asText();
+        }
+
+        String board() {
+            return String.join(SEP, run.get("benchmark").asText(), run.get("preset").asText(),
+                    run.get("weights").asText(), run.get("world").asText());
+        }
+
+        boolean verified() {
+            return run.path("verification").path("valid").asBoolean(false);
+        }
     }
 
     private static String describe(String id, Map<String, MethodInfo> methods) {
@@ -234,7 +295,29 @@ public final class Summarizer {
         return null;
     }
 
-    private static ObjectNode readRun(Path runs, RunFolder folder, RunRecord record) throws IOException {
+    /** The most lines of metrics.jsonl read per run: one per evaluation, and a run evaluates far fewer times. */
+    static final int MAX_METRICS_LINES = 10_000;
+    /** The largest metrics.jsonl read per run. */
+    static final long MAX_METRICS_BYTES = 16L << 20;
+
+    /**
+     * The declared parameters of the parts of {@code method} as installed here, for the rule that a parameter
+     * following the seed by default does not split a row: a run's own run.json could declare any parameter so
+     * and pool its row with others, so a part not installed here has none that follows the seed.
+     */
+    static List<MethodInfo> installedParts(String method, Map<String, MethodInfo> installed) {
+        List<MethodInfo> out = new ArrayList<>();
+        for (String part : method.split("\\+")) {
+            MethodInfo m = installed.get(part);
+            if (m != null) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode readRun(Path runs, RunFolder folder, RunRecord record, Map<String, MethodInfo> installed)
+            throws IOException {
         Path dir = folder.dir();
         RunConfig config = record.config();
         String page = dir.getFileName().toString();
@@ -260,21 +343,21 @@ public final class Summarizer {
         run.put("method", config.method());
         run.put("preset", config.preset());
         run.put("seed", config.seed());
-        String model = record.provenance() != null && record.provenance().inputs() != null
-                && record.provenance().inputs().containsKey("model") ? record.provenance().inputs().get("model").path()
-                : config.model();
+        InputFiles modelInput = record.provenance() == null || record.provenance().inputs() == null ? null
+                : record.provenance().inputs().get("model");
+        String model = modelInput != null && modelInput.path() != null ? modelInput.path() : config.model();
         run.put("model", model == null ? "unknown" : modelLabel(model));
         // boards and rows by content, not by path (RowKeys); a run without hashes keeps its path apart
         String weights = RowKeys.weights(record.provenance());
         String world = RowKeys.world(record.provenance());
         run.put("weights", weights != null ? weights : "unknown (no hashes; model at " + run.get("model").asText() + ")");
         run.put("world", world != null ? world : "unknown (no hashes; data at " + config.data() + ")");
-        run.put("config_key", RowKeys.row(config, record.provenance(), record.methods()));
+        run.put("config_key", RowKeys.row(config, record.provenance(), installedParts(config.method(), installed)));
         run.set("params", JSON.valueToTree(config.methodParams()));
         run.set("variant", JSON.valueToTree(record.variant() == null ? Map.of() : record.variant()));
         run.set("summary", JSON.valueToTree(folder.summary()));
         ArrayNode metrics = run.putArray("metrics");
-        folder.metrics().forEach(metrics::add);
+        folder.metrics(MAX_METRICS_LINES, MAX_METRICS_BYTES).forEach(metrics::add);
         run.set("config", JSON.valueToTree(config));
         run.set("provenance", JSON.valueToTree(record.provenance()));
         run.set("verification", verification(folder, record));
@@ -283,21 +366,7 @@ public final class Summarizer {
         run.set("last_predictions", JSON.valueToTree(predictions.isEmpty() ? List.of()
                 : RunFolder.readPredictions(predictions.get(predictions.size() - 1), 20)));
         ArrayNode files = run.putArray("files");
-        try (var walk = Files.walk(dir)) {
-            for (Path f : walk.filter(Summarizer::regular).sorted().toList()) {
-                Path rel = dir.relativize(f);
-                // Published: the run's own plain files; not links (walk lists but never follows them), not hidden
-                // files (the lock, temporary files of an interrupted write), not the checkpoint (large, and gone
-                // once complete), and nothing whose name could not be a link as it is.
-                boolean plain = true;
-                for (Path part : rel) {
-                    plain &= safeName(part.toString());
-                }
-                if (plain && !rel.startsWith(RunFolder.CHECKPOINT)) {
-                    files.add(rel.toString().replace('\\', '/'));
-                }
-            }
-        }
+        PublishedFiles.of(dir).forEach(files::add);
         return run;
     }
 

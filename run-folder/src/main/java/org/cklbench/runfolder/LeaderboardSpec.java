@@ -96,15 +96,28 @@ public record LeaderboardSpec(String benchmark, String title, String hint, List<
         require(title != null && !title.isBlank(), who + ": no title");
         require(columns != null && !columns.isEmpty(), who + ": no columns");
         for (Column c : columns) {
+            require(c != null, who + ": a column is null");
             check(c, who);
         }
         if (headline != null) {
-            headline.forEach(c -> check(c, who));
+            for (Column c : headline) {
+                require(c != null, who + ": a headline figure is null");
+                check(c, who);
+            }
         }
         require(curve != null && curve.x() != null && curve.series() != null && !curve.series().isEmpty(),
                 who + ": the curve needs an x key and at least one series");
+        for (Series x : curve.series()) {
+            require(x != null && x.key() != null, who + ": a series of the curve is null or has no key");
+        }
+        if (curve.table() != null) {
+            for (Series x : curve.table()) {
+                require(x != null && x.key() != null, who + ": a column of the curve's table is null or has no key");
+            }
+        }
         if (references != null) {
             for (ReferenceLine r : references) {
+                require(r != null, who + ": a reference line is null");
                 require(r.key() != null && r.key().matches("[A-Za-z0-9_]+"), who + ": reference key '" + r.key()
                         + "' is not a plain name");
                 require(r.label() != null && !r.label().isBlank(), who + ": reference " + r.key() + " has no label");
@@ -116,6 +129,9 @@ public record LeaderboardSpec(String benchmark, String title, String hint, List<
         }
         if (reported != null && reported.rows() != null) {
             for (ReportedRow r : reported.rows()) {
+                require(r != null, who + ": a reported row is null");
+                require(r.label() != null && r.values() != null, who + ": reported row '" + r.label()
+                        + "' needs a label and values");
                 r.values().forEach((k, v) -> require(v != null && Double.isFinite(v),
                         who + ": reported row '" + r.label() + "' has a value for '" + k + "' that is not a finite number"));
             }

@@ -66,7 +66,15 @@ public final class RunFolder {
     /** The leaderboard spec the run's benchmark declared, or null for a run folder older than the file. */
     public LeaderboardSpec benchmarkSpec() throws IOException {
         Path f = dir.resolve(BENCHMARK);
-        return Files.isRegularFile(f) ? Json.read(f, LeaderboardSpec.class).validated() : null;
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        LeaderboardSpec spec = Json.read(f, LeaderboardSpec.class);
+        try {
+            return spec.validated();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
+        }
     }
 
     public void writeBenchmarkSpec(LeaderboardSpec spec) throws IOException {
@@ -144,6 +152,32 @@ public final class RunFolder {
             JsonLines.forEach(dir.resolve(METRICS), l -> out.add((ObjectNode) l.node()));
         }
         return out;
+    }
+
+    /**
+     * The evaluations recorded, refused when the file holds more than {@code maxLines} lines or
+     * {@code maxBytes} bytes: a reader of folders others wrote (the site) keeps its memory per run bounded.
+     */
+    public List<ObjectNode> metrics(int maxLines, long maxBytes) throws IOException {
+        Path f = dir.resolve(METRICS);
+        List<ObjectNode> out = new ArrayList<>();
+        if (!Files.isRegularFile(f)) {
+            return out;
+        }
+        if (Files.size(f) > maxBytes) {
+            throw new IOException(f + " is larger than " + mib(maxBytes) + "; not the metrics of a run this suite wrote");
+        }
+        JsonLines.forEach(f, l -> {
+            if (out.size() >= maxLines) {
+                throw l.error("more than " + maxLines + " lines; not the metrics of a run this suite wrote");
+            }
+            out.add((ObjectNode) l.node());
+        });
+        return out;
+    }
+
+    private static String mib(long bytes) {
+        return bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 
     /** Replaces metrics.jsonl with {@code lines} (whole-file rewrite, so a crash never leaves half a line). */
