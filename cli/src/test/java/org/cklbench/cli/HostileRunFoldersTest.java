@@ -123,6 +123,10 @@ class HostileRunFoldersTest {
             Files.writeString(copy(runs, "lie-" + i).resolve("bootstrap.json"), lies[i]);
         }
         Path linked = copy(runs, "lie-link");
+        // another seed: a second run of one configuration and seed would be left out as no replicate
+        ObjectNode lr = runJson(linked);
+        ((ObjectNode) lr.get("config")).put("seed", 2);
+        write(linked, lr);
         Files.delete(linked.resolve("bootstrap.json"));
         Files.createSymbolicLink(linked.resolve("bootstrap.json"), good.resolve("bootstrap.json"));
         Cli.Run b = ckl("site", "build", "--runs", runs.toString(), "--out", tmp.resolve("boot/site").toString());
@@ -172,6 +176,11 @@ class HostileRunFoldersTest {
         assertThat(pages).contains("runs/js-run.html");
     }
 
+    /**
+     * A run's own benchmark.json does not rule a board of an installed benchmark (issue 25): its markup and
+     * formulas appear nowhere, and the board says its spec is the installed benchmark's. (Markup and formulas in
+     * a spec that is shown, where all runs agree on it, are text: HostileSiteTest.)
+     */
     @Test
     void markupAndFormulasInTheBenchmarksOwnSpecAreText() throws Exception {
         Path runs = Files.createDirectories(tmp.resolve("spec/runs"));
@@ -184,9 +193,9 @@ class HostileRunFoldersTest {
         Path site = build(runs, "spec/site");
         String home = Files.readString(site.resolve("index.html"));
         assertThat(home).doesNotContain("<img src=x").doesNotContain("<script>alert('hint')")
-                .contains("&lt;img src=x onerror=alert(1)&gt;");
+                .doesNotContain("onerror").doesNotContain("alert('hint')").contains("the installed benchmark");
         String csv = Files.readString(site.resolve("leaderboard.csv"));
-        assertThat(csv).contains("'=HYPERLINK").doesNotContainPattern("(^|,)\"?=HYPERLINK");
+        assertThat(csv).doesNotContain("HYPERLINK");
     }
 
     @Test

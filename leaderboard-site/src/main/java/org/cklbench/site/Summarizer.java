@@ -218,6 +218,13 @@ public final class Summarizer {
     /** One run folder as read, before the benchmark's spec and the other runs are known. */
     private record Read(RunRecord record, LeaderboardSpec spec, ObjectNode run, Replicates replicates) {
         static Read of(Path runs, RunFolder folder, Map<String, MethodInfo> installed) throws IOException {
+            for (String f : List.of(RunFolder.RUN, RunFolder.SUMMARY, RunFolder.BENCHMARK)) {
+                Path p = folder.dir().resolve(f);
+                if (regular(p) && Files.size(p) > MAX_RECORD_BYTES) {
+                    throw new IOException(p + " is larger than " + (MAX_RECORD_BYTES >> 20) + " MiB; not a " + f
+                            + " this suite writes");
+                }
+            }
             RunRecord record = folder.run();
             if (record.config() == null) {
                 throw new IOException(folder.dir().resolve(RunFolder.RUN) + " has no config");
@@ -295,6 +302,8 @@ public final class Summarizer {
         return null;
     }
 
+    /** The largest run.json, summary.json or benchmark.json read (the suite writes a few KB). */
+    static final long MAX_RECORD_BYTES = 4L << 20;
     /** The most lines of metrics.jsonl read per run: one per evaluation, and a run evaluates far fewer times. */
     static final int MAX_METRICS_LINES = 10_000;
     /** The largest metrics.jsonl read per run. */
@@ -362,11 +371,13 @@ public final class Summarizer {
         run.set("provenance", JSON.valueToTree(record.provenance()));
         run.set("verification", verification(folder, record));
         // A sample of the last evaluation's probes for the run page; the files hold all of them.
-        List<Path> predictions = folder.predictionFiles().stream().filter(Summarizer::regular).toList();
+        // from the published files only: a predictions/ that is a link out of the folder is neither shown nor copied
+        List<String> published = PublishedFiles.of(dir);
+        List<String> predictions = published.stream().filter(f -> f.startsWith(RunFolder.PREDICTIONS + "/")).toList();
         run.set("last_predictions", JSON.valueToTree(predictions.isEmpty() ? List.of()
-                : RunFolder.readPredictions(predictions.get(predictions.size() - 1), 20)));
+                : RunFolder.readPredictions(dir.resolve(predictions.get(predictions.size() - 1)), 20)));
         ArrayNode files = run.putArray("files");
-        PublishedFiles.of(dir).forEach(files::add);
+        published.forEach(files::add);
         return run;
     }
 

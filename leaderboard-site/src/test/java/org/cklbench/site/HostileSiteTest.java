@@ -76,6 +76,18 @@ class HostileSiteTest {
                 .doesNotContain("page.html");
     }
 
+    /** A predictions/ that is a link out of the folder is neither sampled on the run page nor published. */
+    @Test
+    void aLinkedPredictionsFolderIsNeitherReadNorPublished() throws Exception {
+        Path dir = run(runs(), "ft1", "finetune", 1, 0.3).dir();
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("eval-000.jsonl"), "{\"split\":\"secret\",\"object\":\"o\"}\n");
+        Files.createSymbolicLink(dir.resolve("predictions"), elsewhere);
+        ObjectNode data = summarize(Map.of());
+        assertThat(data.at("/runs/0/last_predictions")).isEmpty();
+        assertThat(data.at("/runs/0/files").toString()).doesNotContain("predictions");
+    }
+
     /** Every page declares a policy that allows only the site's own script and style, and none uses inline style. */
     @Test
     void everyPageCarriesATightContentSecurityPolicy() throws Exception {
@@ -184,6 +196,25 @@ class HostileSiteTest {
         Path site = tmp.resolve("site");
         SiteBuilder.build(tmp.resolve("runs"), site, List.of(), Map.of("demo", installed));
         assertThat(Files.readString(site.resolve("index.html"))).contains("installed").doesNotContain("Llama");
+    }
+
+    /** A spec all runs agree on is shown, its markup as text and its formulas defused in the CSV. */
+    @Test
+    void markupAndFormulasInASpecTheRunsAgreeOnAreText() throws Exception {
+        LeaderboardSpec spec = new LeaderboardSpec("demo", "<img src=x onerror=alert(1)>", "<script>alert('hint')</script>",
+                RunFixture.SPEC.columns(), null, RunFixture.SPEC.curve(), new LeaderboardSpec.Reported("<b>paper</b>", "m",
+                List.of(new LeaderboardSpec.ReportedRow("finetune", "=HYPERLINK(\"http://evil\",\"click\")",
+                        Map.of("acc", 0.1), null))), null, null);
+        for (long s = 1; s <= 2; s++) {
+            new org.cklbench.runfolder.RunFolder(run(runs(), "ft" + s, "finetune", s, 0.3).dir()).writeBenchmarkSpec(spec);
+        }
+        Path site = tmp.resolve("site");
+        SiteBuilder.build(tmp.resolve("runs"), site, List.of(), Map.of());
+        String home = Files.readString(site.resolve("index.html"));
+        assertThat(home).doesNotContain("<img src=x").doesNotContain("<script>alert('hint')").doesNotContain("<b>paper")
+                .contains("&lt;img src=x onerror=alert(1)&gt;").contains("the same in 2 runs");
+        String csv = Files.readString(site.resolve("leaderboard.csv"));
+        assertThat(csv).contains("'=HYPERLINK").doesNotContainPattern("(^|,)\"?=HYPERLINK");
     }
 
     /** A reference line (the majority floor) is shown only where every run of the board reports the same value. */

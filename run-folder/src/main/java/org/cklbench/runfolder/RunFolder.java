@@ -202,19 +202,36 @@ public final class RunFolder {
         }
     }
 
-    /** The first {@code max} lines of a predictions file. */
+    /** The first {@code max} lines of a predictions file; the rest of the file is not read. */
     public static List<Prediction> readPredictions(Path file, int max) throws IOException {
         List<Prediction> out = new ArrayList<>();
-        JsonLines.forEach(file, l -> {
-            if (out.size() < max) {
+        try {
+            JsonLines.forEach(file, l -> {
+                if (out.size() >= max) {
+                    throw new Enough();
+                }
                 try {
                     out.add(Json.FILES.treeToValue(l.node(), Prediction.class));
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     throw l.error("not a prediction: " + e.getOriginalMessage());
                 }
-            }
-        });
+            });
+        } catch (Enough e) {
+            // read as far as asked
+        }
         return out;
+    }
+
+    /** Stops a read early; never escapes {@link #readPredictions}. */
+    private static final class Enough extends IOException {
+        Enough() {
+            super(null, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     public Path checkpoint() {
