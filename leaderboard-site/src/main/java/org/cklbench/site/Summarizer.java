@@ -180,7 +180,17 @@ public final class Summarizer {
         ArrayNode boards = site.putArray("leaderboards");
         for (Map.Entry<String, Map<String, List<ObjectNode>>> g : groups.entrySet()) {
             String[] k = g.getKey().split(SEP, -1);
-            ObjectNode board = Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates);
+            ObjectNode board;
+            try {
+                board = Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates);
+            } catch (RuntimeException e) {
+                // the last guard: a board that cannot be computed is left out, named by its runs, and the others build
+                List<String> folders = new ArrayList<>();
+                g.getValue().values().forEach(rs -> rs.forEach(r -> folders.add(r.get("folder").asText())));
+                skipped.addObject().put("folder", String.join(", ", folders)).put("reason", "their leaderboard (benchmark "
+                        + k[0] + ", preset " + k[1] + ") could not be computed: " + e);
+                continue;
+            }
             board.put("spec_source", specSources.get(k[0]));
             boards.add(board);
         }
