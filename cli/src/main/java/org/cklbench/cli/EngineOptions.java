@@ -14,7 +14,7 @@ final class EngineOptions {
     String dtype;
 
     /** Kept so that older command lines still parse; results no longer depend on it. */
-    @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (README, Bit-identical results).")
+    @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (docs/reproducibility.md).")
     int threads;
 
     Device device() {

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
             "on the world's first snapshot (cached in CKL_HOME/worlds; a second call reuses both). Prints where",
             "they are and how many of snapshot 0's facts the base answers (descriptive probes)."})
 final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (README, Bit-identical results).")
+    @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (docs/reproducibility.md).")
     int threads;
 
     @Override

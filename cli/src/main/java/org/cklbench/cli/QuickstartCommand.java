@@ -58,6 +58,10 @@ final class QuickstartCommand implements Callable<Integer> {
             + " measured 1.23x faster on 2 cores).")
     int workers;
 
+    @Option(names = "--no-screenshot", description = "Do not take a picture of the leaderboard (by default, where a"
+            + " Chromium is on the PATH, <out>/screenshots/home.png: docs/screenshots/home.png is a copy of it).")
+    boolean noScreenshot;
+
     @Option(names = "--worker", hidden = true, description = "Internal: run the queued runs no other worker has"
             + " claimed, one after another in this process, until none is left.")
     boolean worker;
@@ -118,6 +122,9 @@ final class QuickstartCommand implements Callable<Integer> {
         Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
         SiteCommand.reportSkipped(site, new java.io.PrintWriter(System.err, true));
         say("site built");
+        if (!noScreenshot) {
+            screenshot(index, out.resolve("screenshots").resolve("home.png"));
+        }
         clock.mark("site");
         printLeaderboards(site.resolve("site-data.json"));
         System.out.println();
@@ -130,6 +137,17 @@ final class QuickstartCommand implements Callable<Integer> {
             org.cklbench.io.AtomicFiles.writeString(out.resolve("profile.txt"), text);
         }
         return 0;
+    }
+
+    private void screenshot(Path index, Path png) throws java.io.IOException, InterruptedException {
+        java.util.Optional<Path> browser = Screenshot.browser();
+        if (browser.isEmpty()) {
+            say("no Chromium on the PATH: no screenshot of the leaderboard");
+        } else if (Screenshot.take(browser.get(), index, png, 2400)) {
+            say("screenshot of the leaderboard: " + png);
+        } else {
+            say("Chromium could not take a screenshot of " + index);
+        }
     }
 
     /**

@@ -51,7 +51,7 @@ import java.util.stream.Stream;
             "grids: sub-grids that inherit the other keys; slurm: {gpus,",
             "cpus, mem, time, partition, account, qos, throttle, job_name, sbatch:",
             "[options], setup: [shell lines]}. Relative paths are read from the grid",
-            "file's folder. The README has the paper's full grid.",
+            "file's folder. docs/sweeps.md has the paper's full grid.",
             ""})
 final class SweepCommand implements Callable<Integer> {
     @Option(names = "--grid", description = "The grid file (JSON). Required.")

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * different kernels (oneMKL's AVX-512 branch and ATen's scalar kernels, against oneMKL's SSE4.2 branch
  * and ATen's AVX2 kernels), each with its own CKL_HOME and its own --threads: the suite pins the
  * arithmetic, so both make the same base weights and the same metrics.jsonl, byte for byte. Unpinned
- * (CKL_UNPINNED=1) the two give other bytes on an AVX-512 machine (README, "Bit-identical results").
+ * (CKL_UNPINNED=1) the two give other bytes on an AVX-512 machine (docs/reproducibility.md).
  */
 class CrossDispatchTest {
     @TempDir

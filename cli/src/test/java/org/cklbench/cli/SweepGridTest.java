@@ -111,8 +111,8 @@ class SweepGridTest {
     void theExampleGridsExpandAndADryRunWritesThePapersArrayScript() throws Exception {
         Path examples = Path.of("..", "examples", "sweeps").toAbsolutePath().normalize();
         assertThat(Grid.read(examples.resolve("smoke.json")).expand(registries)).hasSize(4);
-        assertThat(Files.readString(examples.resolve("../../README.md")))
-                .as("the README shows the example as it is").contains(Files.readString(examples.resolve("paper-lama-ckl.json")));
+        assertThat(Files.readString(examples.resolve("../../docs/sweeps.md")))
+                .as("docs/sweeps.md shows the example as it is").contains(Files.readString(examples.resolve("paper-lama-ckl.json")));
 
         // The grid's model, data and Train-Attention folders exist on the cluster; here they are made under tmp.
         Path root = tmp.resolve("cluster");

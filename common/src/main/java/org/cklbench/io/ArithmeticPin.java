@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * when they are missing, and every process the suite starts gets them from {@link #apply} (overriding,
  * never inheriting, the parent's values).
  *
- * <p>Measured on a 2-core AMD EPYC with AVX-512 (README, "Bit-identical results"): ATen's kernels
+ * <p>Measured on a 2-core AMD EPYC with AVX-512 (docs/reproducibility.md): ATen's kernels
  * follow {@code ATEN_CPU_CAPABILITY} (default = avx512 there, avx2 and default each give other
  * weights after 3 training steps); oneMKL follows {@code MKL_CBWR} ({@code COMPATIBLE} gives other
  * weights; on an Intel CPU the unpinned default is its AVX-512 branch); the thread count changes

@@ -87,7 +87,7 @@ public final class TemporalWikiBenchmark implements Benchmark {
         }
         if (model == null || data == null) {
             throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR and --data DIR (a folder with"
-                    + " probes/ and diffsets/, see README)");
+                    + " probes/ and diffsets/, see docs/usage.md)");
         }
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("model", model);

@@ -52,7 +52,7 @@ public final class Preparations {
             if (in.metaTraining() == null) {
                 throw new IllegalArgumentException(id + " prepares on the benchmark's meta-training split, and the data"
                         + " of this " + benchmark.id() + " run has none; give the method a prepared result instead"
-                        + " (see ckl methods), or data with a meta-training split (see README)");
+                        + " (see ckl methods), or data with a meta-training split (see docs/usage.md)");
             }
             ObjectNode key = JSON.createObjectNode();
             key.put("method", id);

@@ -31,7 +31,7 @@ public final class Verifier {
     /**
      * What must be the same for a CPU run to give the same bytes: the code, the platform and the pinned
      * arithmetic (kernels and thread count), not the CPU model: the pin gives the same kernels on every
-     * x86-64 CPU with AVX2 (README, "Bit-identical results").
+     * x86-64 CPU with AVX2 (docs/reproducibility.md).
      */
     private static final List<String> SAME_ARITHMETIC = List.of("suite_version", "git_commit", "java", "djl", "pytorch",
             "os", "device", "dtype", "arithmetic");

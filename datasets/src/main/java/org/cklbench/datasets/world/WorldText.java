@@ -229,7 +229,7 @@ public final class WorldText {
      *
      * <p>Until text version 6 the fact opened every document, because this 4-layer base, pretrained on
      * single sentences, tied what it learnt to any text before the fact (Oracle 0.47 with nothing before
-     * it, 0.16-0.18 with filler before; the README's "What the miniature shows" has every variant). The
+     * it, 0.16-0.18 with filler before; docs/miniature.md has every variant). The
      * base is now pretrained on profiles whose sentences come in drawn order among filler
      * ({@link WorldFiles#pretrainTexts}), which is what lets it learn a fact wherever it sits.
      * {@code [0]} the text, {@code [1]} the same with the object as [MASK].

@@ -69,7 +69,7 @@ public final class PyTorchEngine {
             if (count == 0) {
                 throw new IllegalArgumentException("--device " + name + ": PyTorch sees no GPU. The build pins DJL's"
                         + " CPU native library; on a CUDA machine remove pytorch-native-cpu from the classpath"
-                        + " (see README, 'Running on a GPU') so that DJL fetches the CUDA build once.");
+                        + " (see docs/usage.md, 'Running on a GPU') so that DJL fetches the CUDA build once.");
             }
             int id = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
             return Device.gpu(id);
