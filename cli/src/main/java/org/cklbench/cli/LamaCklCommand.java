@@ -26,6 +26,7 @@ final class LamaCklCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
+            header = "Build the LAMA-ckl splits from LAMA's T-REx for any base model.",
             description = {"Candidates from LAMA's T-REx input, scored by one or more base models (or read",
                 "from a scores file), selected by the rules with seeded sampling, deduplicated with Lucene. Writes",
                 "variant.jsonl, invariant_descriptive.jsonl, invariant_schematic.jsonl, train_attention.jsonl and",
@@ -61,7 +62,7 @@ final class LamaCklCommand {
         @Override
         public Integer call() throws Exception {
             if (models.isEmpty() == (scores == null)) {
-                throw new IllegalArgumentException("give either --model DIR (one or more) or --scores FILE");
+                throw new UsageError("give either --model DIR (one or more) or --scores FILE");
             }
             List<LamaCklRow> candidates = Candidates.fromLama(trex);
             System.err.println(candidates.size() + " candidate facts from " + trex);

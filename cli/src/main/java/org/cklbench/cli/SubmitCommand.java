@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Pack run folders into one zip for a leaderboard.",
         description = {"Pack run folders for a leaderboard: one zip with every complete run folder under --runs (without",
             "checkpoints), the plugin jars they were made with (found in --plugins by the SHA-256 each run.json records)",
             "and manifest.json. ckl site build --runs BUNDLE.zip (or a folder of bundles) shows it; a maintainer",
@@ -35,10 +36,10 @@ final class SubmitCommand implements Callable<Integer> {
             return 0;
         }
         if (runs == null) {
-            throw new IllegalArgumentException("give --runs (the run folders to submit) or --unpack BUNDLE.zip");
+            throw new UsageError("give --runs (the run folders to submit) or --unpack BUNDLE.zip");
         }
         if (!out.toString().endsWith(".zip") || Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " must name a .zip file");
+            throw new UsageError("--out " + out + " must name a .zip file");
         }
         var manifest = Bundles.write(runs, plugins, out);
         System.err.println(manifest.get("runs").size() + " runs and " + manifest.get("plugins").size()

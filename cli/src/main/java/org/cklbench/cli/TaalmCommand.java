@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 final class TaalmCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+            header = "Meta-train a Train-Attention model.",
             description = {"Meta-train a Train-Attention model on a benchmark's meta-training split (LAMA-ckl's or",
                 "TemporalWiki's train_attention.jsonl): for each example θ starts again from the learner's initial",
                 "adapter, takes dummy inner steps without graph and one differentiated step on the document with φ's",
@@ -73,12 +74,12 @@ final class TaalmCommand {
             MetaGradient.Settings in = switch (inner) {
                 case "adamw" -> MetaGradient.Settings.adamw(innerLr, dummy);
                 case "sgd" -> new MetaGradient.Settings(MetaGradient.Inner.SGD, innerLr, dummy, 0, 0.9, 0.999, 1e-8, 1e-2);
-                default -> throw new IllegalArgumentException("--inner must be adamw or sgd");
+                default -> throw new UsageError("--inner must be adamw or sgd");
             };
             TaTrainer.Settings s = new TaTrainer.Settings(epochs, batch, outerLr, in, loraR, loraAlpha, maxTokens,
                     validateEvery, validationShare, seed);
             if ((data == null) == (split == null)) {
-                throw new IllegalArgumentException("give either --data DIR or --split FILE");
+                throw new UsageError("give either --data DIR or --split FILE");
             }
             Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
             List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve("train_attention.jsonl"))

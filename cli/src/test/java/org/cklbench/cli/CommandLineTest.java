@@ -47,7 +47,7 @@ class CommandLineTest {
     @ValueSource(strings = {"finetune+", "+finetune", "finetune++rho1", "finetune+finetune", "Finetune"})
     void malformedMethodIdsAreRefused(String method) {
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", method, "--preset", "smoke", "--out", "target/never");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("ckl: error: ").contains(method);
     }
 
@@ -56,7 +56,7 @@ class CommandLineTest {
         Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke", "--out",
                 file.toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains(file.toString()).contains("is a file");
         assertThat(file).hasContent("mine");
     }

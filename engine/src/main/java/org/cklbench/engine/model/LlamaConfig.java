@@ -74,7 +74,7 @@ public record LlamaConfig(
         try {
             return parse(JSON.readTree(Files.readAllBytes(file)), file.toString());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(org.cklbench.io.JsonErrors.describe(file, e), e);
         } catch (NoSuchFileException e) {
             throw new IOException("no config.json in " + dir
                     + ": point --model at a Hugging Face checkpoint folder", e);
