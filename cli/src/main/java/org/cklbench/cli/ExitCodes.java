@@ -23,8 +23,10 @@ final class ExitCodes {
     static Map<String, String> list() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(" " + OK, "success (a run that was already complete is printed again)");
-        m.put(" " + FAILED, "the command was understood but failed: an input, a run or a check (the message says which)");
-        m.put(" " + USAGE, "usage error: an unknown, missing or conflicting option, or a value the command does not accept");
+        m.put(" " + FAILED, "the command was understood but failed: a file or folder it names, a run or a check"
+                + " (the message says which)");
+        m.put(" " + USAGE, "usage error: an unknown, missing or conflicting option, or a value the command does not"
+                + " accept (an unknown method, preset, setting or device, say)");
         m.put(String.valueOf(STOPPED), "stopped on request (SIGTERM or Ctrl-C); a run keeps its checkpoint for --resume");
         return m;
     }

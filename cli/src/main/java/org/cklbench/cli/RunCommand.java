@@ -116,10 +116,15 @@ final class RunCommand implements Callable<Integer> {
         Registries registries = Registries.load(plugins);
         RunRequest req = new RunRequest(what.fresh.benchmark, what.fresh.method, params, what.fresh.preset, sets, model,
                 data, seed, engine.device, engine.dtype, engine.threads);
+        // a path that names nothing is a failure (1), like every other problem with files and folders;
+        // the rest of what resolving refuses (an unknown id, preset, setting or device) is a usage error (2)
+        for (Path p : new Path[] {model, data}) {
+            if (p != null && !Files.exists(p)) {
+                throw new IllegalArgumentException("--" + (p == model ? "model" : "data") + " " + p + " does not exist");
+            }
+        }
         String id;
         try {
-            // resolving reads no data: what it refuses (an unknown id, preset, setting or device, a --model or
-            // --data that does not exist) is the command line's fault
             id = ResolvedRun.of(req, registries).config().id();
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage(), e);
@@ -129,7 +134,7 @@ final class RunCommand implements Callable<Integer> {
             folder = Runner.runIn(req, runDir, registries, Home.get(), new BarProgress());
         } else {
             if (Files.exists(out) && !Files.isDirectory(out)) {
-                throw new UsageError("--out " + out + " is a file; give a folder (it is made if missing)");
+                throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is made if missing)");
             }
             // the same command again after the run completed (a set -e loop run twice) prints its summary;
             // the Runner still refuses a folder of another configuration, or one whose inputs changed
@@ -151,14 +156,14 @@ final class RunCommand implements Callable<Integer> {
         }
         Path runJson = Files.isDirectory(from) ? from.resolve(RunFolder.RUN) : from;
         if (!Files.isRegularFile(runJson, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new UsageError("--from " + from + ": no run.json there");
+            throw new IllegalArgumentException("--from " + from + ": no run.json there");
         }
         RunRecord recorded = Json.read(runJson, RunRecord.class);
         if (recorded.config() == null) {
             throw new IllegalArgumentException(runJson + " holds no configuration");
         }
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UsageError("--out " + out + " is a file; give a folder (it is made if missing)");
+            throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is made if missing)");
         }
         Path dir = runDir != null ? runDir : out.resolve(recorded.config().id());
         return printed(Runner.rerun(recorded, dir, Registries.load(plugins), Home.get(), new BarProgress(), 0));

@@ -56,7 +56,7 @@ class CommandLineTest {
         Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke", "--out",
                 file.toString());
-        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains(file.toString()).contains("is a file");
         assertThat(file).hasContent("mine");
     }

@@ -63,6 +63,10 @@ class ExitCodesAndHelpTest {
         Cli.Run r = ckl("model", "info", "--model", tmp.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("ckl: error: no config.json in").doesNotContain("Try '");
+        Cli.Run missing = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke", "--model",
+                tmp.resolve("nowhere").toString(), "--out", tmp.toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("--model " + tmp.resolve("nowhere") + " does not exist");
     }
 
     @Test
