@@ -34,6 +34,8 @@ import java.util.stream.Stream;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, subcommands = SweepCommand.Status.class,
         header = "Run a grid of runs, on this machine or on Slurm, and build its site.",
+        // --grid and --out cannot be declared required: picocli would then ask them of 'ckl sweep status' too
+        customSynopsis = {"ckl sweep --grid=<grid> --out=<out> [OPTIONS]", "       ckl sweep status --out=<out> [--json]"},
         description = {"Run a grid of runs (benchmarks x methods x presets x seeds x models x",
             "parameters) into one folder, on this machine or as a Slurm job array, and",
             "build its leaderboard site in <out>/site. Each run goes to",

@@ -38,11 +38,18 @@ final class TaalmCommand {
             "TinyLlama-1.1B for a Llama-2-7B θ); default: --model. Pass it to runs as --param taalm.ta_base=DIR."})
         Path phiBase;
 
-        @Option(names = "--data", description = "Folder holding train_attention.jsonl (ckl lama-ckl build writes one).")
-        Path data;
+        /** Where the meta-training split is: a data folder, or the file itself (exactly one; picocli checks). */
+        @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        SplitSource source;
 
-        @Option(names = "--split", description = "The split file itself, instead of --data.")
-        Path split;
+        static final class SplitSource {
+            @Option(names = "--data", required = true,
+                    description = "Folder holding train_attention.jsonl (ckl lama-ckl build writes one).")
+            Path data;
+
+            @Option(names = "--split", required = true, description = "The split file itself, instead of --data.")
+            Path split;
+        }
 
         @Option(names = "--benchmark", defaultValue = "lama-ckl", description = "Whose split format (default: ${DEFAULT-VALUE}).")
         String benchmark;
@@ -78,9 +85,8 @@ final class TaalmCommand {
             };
             TaTrainer.Settings s = new TaTrainer.Settings(epochs, batch, outerLr, in, loraR, loraAlpha, maxTokens,
                     validateEvery, validationShare, seed);
-            if ((data == null) == (split == null)) {
-                throw new UsageError("give either --data DIR or --split FILE");
-            }
+            Path data = source.data;
+            Path split = source.split;
             Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
             List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve("train_attention.jsonl"))
                     .stream().map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();

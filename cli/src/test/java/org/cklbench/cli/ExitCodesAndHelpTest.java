@@ -47,12 +47,14 @@ class ExitCodesAndHelpTest {
         "an unknown device            | run --benchmark lama-ckl --method finetune --preset smoke --device tpu | unknown device 'tpu'",
         "an unknown dtype             | model nll --model m --input i --out o --dtype float8           | unknown --dtype 'float8'",
         "a sweep without its grid     | sweep --out x                                                 | needs --grid FILE",
-        "submit without runs          | submit --out x.zip                                            | give --runs",
+        "submit without runs          | submit --out x.zip                                            | (--runs=<runs> | --unpack=BUNDLE.zip)",
+        "taalm train without a split  | taalm train --model m --out o                                 | (--data=<data> | --split=<split>)",
     })
     void usageErrorsExit2WithOneLineAndWhereToReadMore(String what, String line, String message) {
         Cli.Run r = ckl(line.trim().split(" +"));
         assertThat(r.code()).as("%s: %s", what, r.err()).isEqualTo(2);
-        String command = "ckl " + line.trim().split(" ")[0] + (line.startsWith("model") ? " nll" : "");
+        String[] words = line.trim().split(" ");
+        String command = "ckl " + words[0] + (words[0].equals("model") || words[0].equals("taalm") ? " " + words[1] : "");
         assertThat(r.err()).startsWith("ckl: error: ").contains(message)
                 .contains("Try '" + command + " --help' for more information.")
                 .doesNotContain("Error: ").doesNotContain("Usage:");
@@ -102,6 +104,27 @@ class ExitCodesAndHelpTest {
                 + " --preset=<preset>))").doesNotContain("[--benchmark").doesNotContain("[--from");
         Cli.Run site = ckl("site", "build", "--help");
         assertThat(site.out()).contains(" --out=<out>").contains(" --runs=<runs>").doesNotContain("[--out");
+        // one of two options is required: shown as (A | B), never [A] [B]
+        assertThat(synopsis("submit")).contains("(--runs=<runs> | --unpack=BUNDLE.zip)").doesNotContain("[--runs");
+        assertThat(synopsis("lama-ckl", "build")).contains("(--model=<models> [--model=<models>]... | --scores=<scores>)")
+                .doesNotContain("[--scores");
+        assertThat(synopsis("taalm", "train")).contains("(--data=<data> | --split=<split>)").doesNotContain("[--split");
+        assertThat(synopsis("sweep")).contains("ckl sweep --grid=<grid> --out=<out> [OPTIONS]")
+                .contains("ckl sweep status --out=<out>").doesNotContain("[--grid");
+    }
+
+    private static String synopsis(String... command) {
+        String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+        args[command.length] = "--help";
+        String out = ckl(args).out();
+        int start = out.indexOf("Usage:");
+        // the synopsis runs until the first line that does not continue it (indented) after the first
+        String[] lines = out.substring(start).split("\n");
+        StringBuilder b = new StringBuilder(lines[0]);
+        for (int i = 1; i < lines.length && lines[i].startsWith(" "); i++) {
+            b.append(' ').append(lines[i].strip());
+        }
+        return b.toString().replaceAll("\\s+", " ");
     }
 
     @Test
