@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 final class BenchCommand {
 
     @Command(name = "train-step", mixinStandardHelpOptions = true,
+            header = "Time one LoRA (or full) training step of a Llama model.",
             description = {"One LoRA (or --full) training step of a Llama model, timed as shared/bench/torch_step.py",
                 "times PyTorch eager: same flags, same shapes. Prints one JSON line with median_step_s, tokens_per_s,",
                 "forward_tokens_per_s and the peak and final RSS."})
@@ -44,6 +45,7 @@ final class BenchCommand {
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
+            header = "Measure the probe evaluation throughput.",
             description = {"Probe evaluation throughput: a random model of the given shape scores synthetic LAMA-shaped",
                 "probes (8-24 tokens, 1-3-token objects) through the evaluator every stage uses. Prints one JSON line",
                 "with probes_per_s (median of the repeats), tokens_per_s and the peak RSS.",

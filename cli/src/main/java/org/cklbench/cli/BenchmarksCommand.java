@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
+        header = "List the benchmarks with their presets and leaderboard columns.",
         description = {"List the benchmarks (built in and from --plugins): id, description, presets with their settings",
             "and method defaults, and the leaderboard's columns."})
 final class BenchmarksCommand implements Callable<Integer> {

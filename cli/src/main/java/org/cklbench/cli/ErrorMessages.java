@@ -1,5 +1,7 @@
 package org.cklbench.cli;
 
+import org.cklbench.io.JsonErrors;
+
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -41,6 +43,10 @@ final class ErrorMessages {
         if (ex instanceof DirectoryNotEmptyException e) {
             return e.getFile() + " is a folder that is not empty";
         }
-        return ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        if (ex instanceof com.fasterxml.jackson.core.JacksonException e) {
+            // a parse error nobody put into words: at least without Jackson's internals
+            return "not valid JSON: " + JsonErrors.clean(String.valueOf(e.getOriginalMessage()));
+        }
+        return ex.getMessage() == null ? ex.toString() : JsonErrors.clean(ex.getMessage());
     }
 }

@@ -26,6 +26,7 @@ final class LamaCklCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
+            header = "Build the LAMA-ckl splits from LAMA's T-REx for any base model.",
             description = {"Candidates from LAMA's T-REx input, scored by one or more base models (or read",
                 "from a scores file), selected by the rules with seeded sampling, deduplicated with Lucene. Writes",
                 "variant.jsonl, invariant_descriptive.jsonl, invariant_schematic.jsonl, train_attention.jsonl and",
@@ -34,11 +35,18 @@ final class LamaCklCommand {
         @Option(names = "--trex", required = true, description = "LAMA's data folder (relations.jsonl and TREx/).")
         Path trex;
 
-        @Option(names = "--model", description = "A scoring model (repeatable); scores are named after the folder.")
-        List<Path> models = new ArrayList<>();
+        /** Where the scores come from: models, or a file (exactly one; picocli checks). */
+        @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Scoring scoring;
 
-        @Option(names = "--scores", description = "A file of {\"uuid\",\"scores\"} lines instead of models.")
-        Path scores;
+        static final class Scoring {
+            @Option(names = "--model", required = true,
+                    description = "A scoring model (repeatable); scores are named after the folder.")
+            List<Path> models = new ArrayList<>();
+
+            @Option(names = "--scores", required = true, description = "A file of {\"uuid\",\"scores\"} lines instead of models.")
+            Path scores;
+        }
 
         @Option(names = "--out", required = true, description = "Output folder.")
         Path out;
@@ -60,9 +68,8 @@ final class LamaCklCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (models.isEmpty() == (scores == null)) {
-                throw new IllegalArgumentException("give either --model DIR (one or more) or --scores FILE");
-            }
+            List<Path> models = scoring.models == null ? List.of() : scoring.models;
+            Path scores = scoring.scores;
             List<LamaCklRow> candidates = Candidates.fromLama(trex);
             System.err.println(candidates.size() + " candidate facts from " + trex);
             if (scores != null) {

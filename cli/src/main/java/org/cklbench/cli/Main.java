@@ -76,22 +76,40 @@ public final class Main implements Runnable {
         }
     }
 
+    /** The command tree, its --help listing the exit codes. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        ExitCodes.document(cl);
+        return cl;
+    }
+
     /** Runs a command line; returns the exit code (tests call this directly). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, given) -> {
+            // one line and where to read more, as for the suite's own usage errors, not the whole --help
+            CommandLine where = ex.getCommandLine();
+            err.println("ckl: error: " + org.cklbench.text.Printable.of(ExitCodes.picocliMessage(ex.getMessage())));
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            ExitCodes.tryHelp(where, err);
+            return ExitCodes.USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (stoppedOnRequest(ex)) {
                 // the JVM is halting; Preemption's shutdown hook has already said so
-                return 143;
+                return ExitCodes.STOPPED;
             }
             if (System.getenv("CKL_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
+            if (ex instanceof UsageError) {
+                return ExitCodes.usage(ErrorMessages.of(ex), line, err);
+            }
             err.println("ckl: error: " + ErrorMessages.of(ex));
             err.flush();
-            return 1;
+            return ExitCodes.FAILED;
         });
         try {
             return cl.execute(args);
@@ -102,7 +120,7 @@ public final class Main implements Runnable {
             }
             err.println("ckl: error: " + ErrorMessages.of(e));
             err.flush();
-            return 1;
+            return ExitCodes.FAILED;
         }
     }
 
@@ -115,12 +133,25 @@ public final class Main implements Runnable {
         return false;
     }
 
-    /** The suite's version, from the jar manifest when packaged. */
+    /** The suite's version (the Maven project's, filtered into version.properties) and the commit it was built from. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"ckl-bench " + (v == null ? "dev" : v)};
+            return new String[] {"ckl-bench " + version() + ", commit " + org.cklbench.core.run.Provenance.gitCommit()};
+        }
+
+        static String version() {
+            try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                java.util.Properties p = new java.util.Properties();
+                if (in != null) {
+                    p.load(in);
+                }
+                String v = p.getProperty("version", "");
+                // unfiltered (an IDE's copy of the resources): no version to tell
+                return v.isBlank() || v.contains("${") ? "dev" : v;
+            } catch (IOException e) {
+                return "dev";
+            }
         }
     }
 }

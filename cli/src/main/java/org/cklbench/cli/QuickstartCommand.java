@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
+        header = "Run the embedded default end to end, offline, and print its leaderboards.",
         description = {"The embedded default, end to end and offline: generate the synthetic world, pretrain",
             "its tiny base, build LAMA-ckl and TemporalWiki over it, meta-train the Train-Attention models, run every",
             "method on both benchmarks (preset quick), build the site, print the leaderboards and the path of",
@@ -104,7 +105,7 @@ final class QuickstartCommand implements Callable<Integer> {
             workers = Math.min(2, java.lang.Runtime.getRuntime().availableProcessors());
         }
         if (seeds < 1 || workers < 1) {
-            throw new IllegalArgumentException("--seeds must be 1 or more, --workers 0 (automatic) or more");
+            throw new UsageError("--seeds must be 1 or more, --workers 0 (automatic) or more");
         }
         int cores = threads > 0 ? threads : java.lang.Runtime.getRuntime().availableProcessors();
         int perWorker = workers > 1 ? Math.max(1, cores / workers) : threads;

@@ -3,13 +3,17 @@ package org.cklbench.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.RunRequest;
+import org.cklbench.core.run.ResolvedRun;
 import org.cklbench.core.run.Runner;
 import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.RunRecord;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +22,41 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run one method on one benchmark into a run folder <out>/<benchmark>_<method>_<preset>_s<seed>_<hash>",
-            "holding run.json (configuration and provenance), metrics.jsonl, summary.json and predictions/.",
-            "Built-in presets: smoke (seconds, generated data and a tiny model), quick (the embedded default), paper",
-            "(the reference hyperparameters, for real checkpoints on a GPU); ckl benchmarks lists every benchmark's."})
+        header = "Run one method on one benchmark into a run folder.",
+        description = {"The run folder is <out>/<benchmark>_<method>_<preset>_s<seed>_<hash>, holding run.json"
+            + " (configuration and provenance), metrics.jsonl, summary.json and predictions/. Run again with the same"
+            + " options, a complete run's summary is printed again (exit 0); an interrupted one needs --resume.",
+            "Built-in presets: smoke (seconds, generated data and a tiny model), quick (the embedded default), paper"
+            + " (the reference hyperparameters, for real checkpoints on a GPU); ckl benchmarks lists every benchmark's."})
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--benchmark", description = "A benchmark id: lama-ckl, temporalwiki, or a plugin's (see ckl benchmarks).")
-    String benchmark;
+    /** Either a configuration given option by option, or a recorded one (--from): picocli checks which. */
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    What what;
 
-    @Option(names = "--method", description = "A method id (see ckl methods), or ids joined by '+' to compose.")
-    String method;
+    static final class What {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Fresh fresh;
 
-    @Option(names = "--preset", description = "A preset of the benchmark: smoke, quick or paper for the built-in ones.")
-    String preset;
+        @Option(names = "--from", required = true, paramLabel = "RUN_DIR|run.json", description = {"Run a"
+            + " recorded run's configuration again (instead of --benchmark, --method, --preset and the rest; its device,"
+            + " dtype and threads too) into a new folder under --out, after checking every input file and plugin jar"
+            + " against its recorded SHA-256; each one that differs or is missing is named."})
+        Path from;
+    }
+
+    static final class Fresh {
+        @Option(names = "--benchmark", required = true,
+                description = "A benchmark id: lama-ckl, temporalwiki, or a plugin's (see ckl benchmarks).")
+        String benchmark;
+
+        @Option(names = "--method", required = true,
+                description = "A method id (see ckl methods), or ids joined by '+' to compose.")
+        String method;
+
+        @Option(names = "--preset", required = true,
+                description = "A preset of the benchmark: smoke, quick or paper for the built-in ones.")
+        String preset;
+    }
 
     @Option(names = "--model", description = "Hugging Face Llama folder (the preset's own model when omitted, where it has one).")
     Path model;
@@ -44,16 +70,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs", description = "Folder of run folders, or with --resume a run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--resume", description = {"Continue an interrupted run from its last checkpoint (same options): the end",
-        "of an epoch or period, or the step where it was stopped with SIGTERM or Ctrl-C."})
+    @Option(names = "--resume", description = "Continue an interrupted run from its last checkpoint (same options): the end"
+        + " of an epoch or period, or the step where it was stopped with SIGTERM or Ctrl-C.")
     boolean resume;
 
-    @Option(names = "--run-dir", description = {"Run into exactly this folder instead of one named under --out (what sweep",
-        "tasks do): starts the run, continues it if interrupted, returns it if complete."})
+    @Option(names = "--run-dir", description = "Run into exactly this folder instead of one named under --out (what sweep"
+        + " tasks do): starts the run, continues it if interrupted, returns it if complete.")
     Path runDir;
 
-    @Option(names = "--param", paramLabel = "NAME=VALUE", description = {"A method parameter (repeatable); <method>.<name> for",
-        "composed methods, and left out where the method is not in the spec."})
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A method parameter (repeatable); <method>.<name> for"
+        + " composed methods, and left out where the method is not in the spec.")
     Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a preset setting (repeatable), e.g. --set epochs=5 --set lr=2e-4.")
@@ -65,26 +91,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--plugins", description = "Folder of plugin jars (methods and benchmarks) to load.")
     Path plugins;
 
-    @Option(names = "--ta", description = {"A Train-Attention model folder for taalm: the same as --param taalm.ta=DIR, so",
-        "ignored by methods without taalm (one command line serves a loop over methods)."})
+    @Option(names = "--ta", description = "A Train-Attention model folder for taalm: the same as --param taalm.ta=DIR, so"
+        + " ignored by methods without taalm (one command line serves a loop over methods).")
     Path ta;
-
-    @Option(names = "--from", paramLabel = "RUN_DIR|run.json", description = {"Run a recorded run's configuration again",
-        "(instead of --benchmark, --method, --preset and the rest; its device, dtype and threads too) into a new folder",
-        "under --out, after checking every input file and plugin jar against its recorded SHA-256; each one that",
-        "differs or is missing is named."})
-    Path from;
 
     @Mixin
     EngineOptions engine;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        if (from != null) {
+        if (what.from != null) {
             return again();
-        }
-        if (benchmark == null || method == null || preset == null) {
-            throw new IllegalArgumentException("give --benchmark, --method and --preset (or --from RUN_DIR)");
         }
         Map<String, String> sets = new LinkedHashMap<>(overrides);
         if (full) {
@@ -94,8 +114,21 @@ final class RunCommand implements Callable<Integer> {
             params.put("taalm.ta", ta.toString());
         }
         Registries registries = Registries.load(plugins);
-        RunRequest req = new RunRequest(benchmark, method, params, preset, sets, model, data, seed, engine.device,
-                engine.dtype, engine.threads);
+        RunRequest req = new RunRequest(what.fresh.benchmark, what.fresh.method, params, what.fresh.preset, sets, model,
+                data, seed, engine.device, engine.dtype, engine.threads);
+        // a path that names nothing is a failure (1), like every other problem with files and folders;
+        // the rest of what resolving refuses (an unknown id, preset, setting or device) is a usage error (2)
+        for (Path p : new Path[] {model, data}) {
+            if (p != null && !Files.exists(p)) {
+                throw new IllegalArgumentException("--" + (p == model ? "model" : "data") + " " + p + " does not exist");
+            }
+        }
+        String id;
+        try {
+            id = ResolvedRun.of(req, registries).config().id();
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
         RunFolder folder;
         if (runDir != null) {
             folder = Runner.runIn(req, runDir, registries, Home.get(), new BarProgress());
@@ -103,16 +136,23 @@ final class RunCommand implements Callable<Integer> {
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is made if missing)");
             }
-            folder = Runner.run(req, out, resume, registries, Home.get(), new BarProgress());
+            // the same command again after the run completed (a set -e loop run twice) prints its summary;
+            // the Runner still refuses a folder of another configuration, or one whose inputs changed
+            boolean done = !resume && new RunFolder(out.resolve(id)).complete();
+            folder = Runner.run(req, out, resume || done, registries, Home.get(), new BarProgress());
+            if (done) {
+                spec.commandLine().getErr().println("ckl run: " + folder.dir() + " was already complete; its summary again:");
+                spec.commandLine().getErr().flush();
+            }
         }
         return printed(folder);
     }
 
     private Integer again() throws Exception {
-        if (benchmark != null || method != null || preset != null || model != null || data != null || !params.isEmpty()
-                || !overrides.isEmpty() || full || ta != null || resume) {
-            throw new IllegalArgumentException("--from takes the whole configuration from the run; leave out --benchmark,"
-                    + " --method, --preset, --model, --data, --param, --set, --full, --ta and --resume");
+        Path from = what.from;
+        if (model != null || data != null || !params.isEmpty() || !overrides.isEmpty() || full || ta != null || resume) {
+            throw new UsageError("--from takes the whole configuration from the run; leave out --model, --data,"
+                    + " --param, --set, --full, --ta and --resume");
         }
         Path runJson = Files.isDirectory(from) ? from.resolve(RunFolder.RUN) : from;
         if (!Files.isRegularFile(runJson, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

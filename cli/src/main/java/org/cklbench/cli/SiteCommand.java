@@ -46,6 +46,7 @@ final class SiteCommand {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
+            header = "Build the static leaderboard site from run folders.",
             description = {"Summarize every complete run folder under RUNS into site-data.json, then render a static site",
                 "into OUT (leaderboards with the paper's reported rows, run pages with curves, method pages, JSON and",
                 "CSV downloads). Works from file:// and any static host; the same runs give byte-identical files."})

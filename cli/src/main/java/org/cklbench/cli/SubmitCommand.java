@@ -9,13 +9,25 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Pack run folders into one zip for a leaderboard.",
         description = {"Pack run folders for a leaderboard: one zip with every complete run folder under --runs (without",
             "checkpoints), the plugin jars they were made with (found in --plugins by the SHA-256 each run.json records)",
             "and manifest.json. ckl site build --runs BUNDLE.zip (or a folder of bundles) shows it; a maintainer",
             "unpacks it with --unpack and checks runs with ckl verify."})
 final class SubmitCommand implements Callable<Integer> {
-    @Option(names = "--runs", description = "Folder of run folders to submit.")
-    Path runs;
+    /** What to do: pack run folders, or unpack a bundle (exactly one; picocli checks). */
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Task task;
+
+    static final class Task {
+        @Option(names = "--runs", required = true, description = "Folder of run folders to submit.")
+        Path runs;
+
+        @Option(names = "--unpack", required = true, paramLabel = "BUNDLE.zip", description = {"Unpack a bundle into --out"
+            + " instead (links, paths outside --out and oversize bundles are refused); then: ckl verify OUT/runs/<run>"
+            + " --plugins OUT/plugins."})
+        Path unpack;
+    }
 
     @Option(names = "--plugins", description = "Folder of the plugin jars the runs were made with.")
     Path plugins;
@@ -23,24 +35,17 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The bundle to write (BUNDLE.zip), or with --unpack the folder to unpack into.")
     Path out;
 
-    @Option(names = "--unpack", paramLabel = "BUNDLE.zip", description = {"Unpack a bundle into --out instead (links, paths",
-        "outside --out and oversize bundles are refused); then: ckl verify OUT/runs/<run> --plugins OUT/plugins."})
-    Path unpack;
-
     @Override
     public Integer call() throws Exception {
-        if (unpack != null) {
-            Bundles.unpack(unpack, out);
+        if (task.unpack != null) {
+            Bundles.unpack(task.unpack, out);
             System.out.println(out.toAbsolutePath());
             return 0;
         }
-        if (runs == null) {
-            throw new IllegalArgumentException("give --runs (the run folders to submit) or --unpack BUNDLE.zip");
-        }
         if (!out.toString().endsWith(".zip") || Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " must name a .zip file");
+            throw new UsageError("--out " + out + " must name a .zip file");
         }
-        var manifest = Bundles.write(runs, plugins, out);
+        var manifest = Bundles.write(task.runs, plugins, out);
         System.err.println(manifest.get("runs").size() + " runs and " + manifest.get("plugins").size()
                 + " plugin jars in " + out);
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest));

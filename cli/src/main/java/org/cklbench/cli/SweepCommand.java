@@ -33,6 +33,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, subcommands = SweepCommand.Status.class,
+        header = "Run a grid of runs, on this machine or on Slurm, and build its site.",
+        // --grid and --out cannot be declared required: picocli would then ask them of 'ckl sweep status' too
+        customSynopsis = {"ckl sweep --grid=<grid> --out=<out> [OPTIONS]", "       ckl sweep status --out=<out> [--json]"},
         description = {"Run a grid of runs (benchmarks x methods x presets x seeds x models x",
             "parameters) into one folder, on this machine or as a Slurm job array, and",
             "build its leaderboard site in <out>/site. Each run goes to",
@@ -121,10 +124,10 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         err = spec.commandLine().getErr();
         if (grid == null || out == null) {
-            throw new IllegalArgumentException("ckl sweep needs --grid FILE and --out DIR (ckl sweep --help)");
+            throw new UsageError("ckl sweep needs --grid FILE and --out DIR (ckl sweep --help)");
         }
         if (!executor.equals("local") && !executor.equals("slurm")) {
-            throw new IllegalArgumentException("--executor must be local or slurm, not '" + executor + "'");
+            throw new UsageError("--executor must be local or slurm, not '" + executor + "'");
         }
         Grid g = Grid.read(grid);
         Registries registries = Registries.load(plugins);
@@ -263,6 +266,7 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
+            header = "Say where each run of a sweep stands.",
             description = {"Where each run of a sweep stands: done, running, pending (queued), failed or missing, from the run",
                 "folders and, for Slurm sweeps, squeue and sacct; with the log to read for each failure."})
     static final class Status implements Callable<Integer> {

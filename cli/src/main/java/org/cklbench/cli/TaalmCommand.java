@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 final class TaalmCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+            header = "Meta-train a Train-Attention model.",
             description = {"Meta-train a Train-Attention model on a benchmark's meta-training split (LAMA-ckl's or",
                 "TemporalWiki's train_attention.jsonl): for each example θ starts again from the learner's initial",
                 "adapter, takes dummy inner steps without graph and one differentiated step on the document with φ's",
@@ -37,11 +38,18 @@ final class TaalmCommand {
             "TinyLlama-1.1B for a Llama-2-7B θ); default: --model. Pass it to runs as --param taalm.ta_base=DIR."})
         Path phiBase;
 
-        @Option(names = "--data", description = "Folder holding train_attention.jsonl (ckl lama-ckl build writes one).")
-        Path data;
+        /** Where the meta-training split is: a data folder, or the file itself (exactly one; picocli checks). */
+        @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        SplitSource source;
 
-        @Option(names = "--split", description = "The split file itself, instead of --data.")
-        Path split;
+        static final class SplitSource {
+            @Option(names = "--data", required = true,
+                    description = "Folder holding train_attention.jsonl (ckl lama-ckl build writes one).")
+            Path data;
+
+            @Option(names = "--split", required = true, description = "The split file itself, instead of --data.")
+            Path split;
+        }
 
         @Option(names = "--benchmark", defaultValue = "lama-ckl", description = "Whose split format (default: ${DEFAULT-VALUE}).")
         String benchmark;
@@ -73,13 +81,12 @@ final class TaalmCommand {
             MetaGradient.Settings in = switch (inner) {
                 case "adamw" -> MetaGradient.Settings.adamw(innerLr, dummy);
                 case "sgd" -> new MetaGradient.Settings(MetaGradient.Inner.SGD, innerLr, dummy, 0, 0.9, 0.999, 1e-8, 1e-2);
-                default -> throw new IllegalArgumentException("--inner must be adamw or sgd");
+                default -> throw new UsageError("--inner must be adamw or sgd");
             };
             TaTrainer.Settings s = new TaTrainer.Settings(epochs, batch, outerLr, in, loraR, loraAlpha, maxTokens,
                     validateEvery, validationShare, seed);
-            if ((data == null) == (split == null)) {
-                throw new IllegalArgumentException("give either --data DIR or --split FILE");
-            }
+            Path data = source.data;
+            Path split = source.split;
             Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
             List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve("train_attention.jsonl"))
                     .stream().map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();

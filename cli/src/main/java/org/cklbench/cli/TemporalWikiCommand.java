@@ -30,6 +30,7 @@ final class TemporalWikiCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
+            header = "Score a model on TemporalWiki's probes.",
             description = {"Mean object-token NLL of the schematic probe sentences per period: Un (unchanged),",
                 "C (changed) and Avg, lower is better. PROBES holds <0901-1001|1001-1101|1101-1201>_<changed|unchanged>",
                 "as .jsonl ({subject, relation, object}) or .csv with those columns."})
@@ -88,6 +89,7 @@ final class TemporalWikiCommand {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
+            header = "Build TemporalWiki probes and a diffset from two snapshots.",
             description = {"Probes and a diffset from two snapshots, as TemporalWiki built them. Each snapshot",
                 "folder holds wikidata.json (Wikidata's JSON entity dump, one entity per line; .gz or .bz2 too) and",
                 "wikipedia.jsonl ({title, text} per article). Writes OUT/probes/<name>_changed.jsonl,",

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Run a run folder's configuration again and compare its metrics.",
         description = {"Run a run folder's recorded configuration again (all of it, or its first K epochs or periods) into",
             "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and",
             "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, OS, device, dtype",

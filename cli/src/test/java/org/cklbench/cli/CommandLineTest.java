@@ -47,7 +47,7 @@ class CommandLineTest {
     @ValueSource(strings = {"finetune+", "+finetune", "finetune++rho1", "finetune+finetune", "Finetune"})
     void malformedMethodIdsAreRefused(String method) {
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", method, "--preset", "smoke", "--out", "target/never");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("ckl: error: ").contains(method);
     }
 

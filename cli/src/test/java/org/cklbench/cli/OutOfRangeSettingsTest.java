@@ -45,7 +45,7 @@ class OutOfRangeSettingsTest {
         Path out = tmp.resolve("out");
         Cli.Run r = ckl("run", "--benchmark", benchmark, "--method", "finetune", "--preset", "smoke", "--out",
                 out.toString(), "--set", set);
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).as("a value the command does not accept: a usage error").isEqualTo(2);
         assertThat(r.err()).contains(message);
         if (Files.exists(out)) {
             try (var written = Files.list(out)) {
@@ -64,7 +64,7 @@ class OutOfRangeSettingsTest {
     void anOutOfRangeMethodParameterIsRefused(String method, String param, String message) {
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", method, "--preset", "smoke", "--out",
                 tmp.resolve("out").toString(), "--param", param);
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).as("a value the command does not accept: a usage error").isEqualTo(2);
         assertThat(r.err()).contains(message);
     }
 }

@@ -99,7 +99,7 @@ class RunCommandTest {
     void anUnknownMethodIdIsAClearError() {
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetuen", "--preset", "smoke", "--out",
                 tmp.toString());
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("unknown method id 'finetuen'").contains("finetune");
     }
 
@@ -110,8 +110,28 @@ class RunCommandTest {
         Cli.Run r = ckl(with(SMOKE, "--out", folder.toString(), "--resume", "--set", "epochs=2"));
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("holds a run of another configuration");
+    }
+
+    /** A set -e loop run twice: the second time each complete run prints its summary again and exits 0. */
+    @Test
+    void runningACompleteRunAgainPrintsItsSummaryAndExits0() throws Exception {
+        Cli.Run first = ckl(with(SMOKE, "--out", tmp.toString(), "--set", "epochs=1"));
+        assertThat(first.code()).as(first.err()).isZero();
+        Path folder = onlyRun(tmp);
+        byte[] metrics = Files.readAllBytes(folder.resolve("metrics.jsonl"));
+        byte[] runJson = Files.readAllBytes(folder.resolve("run.json"));
         Cli.Run again = ckl(with(SMOKE, "--out", tmp.toString(), "--set", "epochs=1"));
-        assertThat(again.err()).contains("already exists and is complete").contains("--resume");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).isEqualTo(first.out());
+        assertThat(again.err()).contains(folder + " was already complete");
+        assertThat(onlyRun(tmp)).isEqualTo(folder);
+        assertThat(Files.readAllBytes(folder.resolve("metrics.jsonl"))).as("nothing run again").isEqualTo(metrics);
+        assertThat(Files.readAllBytes(folder.resolve("run.json"))).isEqualTo(runJson);
+        // an interrupted run is not complete: it still needs --resume
+        Files.delete(folder.resolve(RunFolder.SUMMARY));
+        Cli.Run interrupted = ckl(with(SMOKE, "--out", tmp.toString(), "--set", "epochs=1"));
+        assertThat(interrupted.code()).isEqualTo(1);
+        assertThat(interrupted.err()).contains("(interrupted); pass --resume");
     }
 
     @Test

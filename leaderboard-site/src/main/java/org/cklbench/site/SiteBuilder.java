@@ -64,7 +64,7 @@ public final class SiteBuilder {
         ObjectNode data = Summarizer.summarize(runs, methods, fallback);
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, ".site.");
+        Path tmp = org.cklbench.io.TempPaths.directory(parent, ".site."); // 0755 under umask 022, not 0700
         try {
             render(data, runs, tmp);
             SiteManifest.write(tmp);

@@ -12,7 +12,6 @@ import org.cklbench.runfolder.RunConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * A {@link RunRequest} checked and resolved, without touching any data: the benchmark, the method
@@ -21,8 +20,6 @@ import java.util.regex.Pattern;
  * value is reported before anything is submitted and both name a run the same.
  */
 public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod method, ObjectNode settings) {
-    private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,3})?");
-
     public static ResolvedRun of(RunRequest r, Registries registries) {
         Benchmark b = registries.benchmarks().get(r.benchmark());
         var preset = b.presets().get(r.preset());
@@ -33,10 +30,8 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         b.checkSettings(settings);
         MethodRegistry methods = registries.methods();
         ResolvedMethod m = methods.resolve(r.method(), preset.methodDefaults(), r.methodParams(), r.seed());
-        String device = r.device() == null ? "cpu" : r.device().toLowerCase(Locale.ROOT);
-        if (!DEVICE.matcher(device).matches()) {
-            throw new IllegalArgumentException("unknown device '" + r.device() + "' (cpu, gpu, gpu:N)");
-        }
+        // cuda and cuda:N (PyTorch's names) become gpu and gpu:N: one device, one run id
+        String device = org.cklbench.engine.djl.PyTorchEngine.canonicalDevice(r.device());
         String dtype = r.dtype() == null ? "default" : r.dtype().toLowerCase(Locale.ROOT);
         if (!dtype.matches("default|float32|fp32|float16|fp16|half")) {
             throw new IllegalArgumentException("unknown dtype '" + r.dtype() + "' (float32, float16)");

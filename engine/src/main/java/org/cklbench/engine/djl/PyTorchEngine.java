@@ -58,9 +58,25 @@ public final class PyTorchEngine {
         }
     }
 
-    /** {@code cpu} or {@code gpu} (or {@code gpu:N}). */
+    /**
+     * The suite's name of a device: {@code cpu}, {@code gpu} or {@code gpu:N}; PyTorch's {@code cuda}
+     * and {@code cuda:N} are the same devices (DJL's gpu and gpu(N)) and become those names, so that
+     * either spelling gives the same run id.
+     */
+    public static String canonicalDevice(String name) {
+        String n = name == null ? "cpu" : name.strip().toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher m = DEVICE.matcher(n);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("unknown device '" + name + "' (cpu, gpu, gpu:N, cuda or cuda:N)");
+        }
+        return n.equals("cpu") ? "cpu" : "gpu" + (m.group(1) == null ? "" : ":" + Integer.parseInt(m.group(1)));
+    }
+
+    private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("cpu|(?:gpu|cuda)(?::(\\d{1,3}))?");
+
+    /** {@code cpu} or {@code gpu} (or {@code gpu:N}); {@code cuda} and {@code cuda:N} too. */
     public static Device device(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
+        String n = canonicalDevice(name);
         if (n.equals("cpu")) {
             return Device.cpu();
         }
@@ -74,7 +90,7 @@ public final class PyTorchEngine {
             int id = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
             return Device.gpu(id);
         }
-        throw new IllegalArgumentException("unknown device '" + name + "' (cpu, gpu, gpu:N)");
+        throw new IllegalStateException("unreachable: " + n);
     }
 
     /**

@@ -29,7 +29,7 @@ public record LlamaConfig(
         int numKeyValueHeads,
         double rmsNormEps,
         double ropeTheta,
-        double ropeLinearFactor,
+        RopeScaling ropeScaling,
         boolean tieWordEmbeddings,
         int maxPositionEmbeddings,
         int bosTokenId,
@@ -74,7 +74,7 @@ public record LlamaConfig(
         try {
             return parse(JSON.readTree(Files.readAllBytes(file)), file.toString());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(org.cklbench.io.JsonErrors.describe(file, e), e);
         } catch (NoSuchFileException e) {
             throw new IOException("no config.json in " + dir
                     + ": point --model at a Hugging Face checkpoint folder", e);
@@ -109,19 +109,7 @@ public record LlamaConfig(
         if (obj.path("attention_dropout").asDouble(0.0) != 0.0) {
             problems.add("attention_dropout=" + obj.get("attention_dropout") + " (only 0.0 is implemented)");
         }
-        double linearFactor = 1.0;
-        JsonNode scaling = obj.get("rope_scaling");
-        if (scaling != null && !scaling.isNull()) {
-            String type = scaling.path("rope_type").asText(scaling.path("type").asText(""));
-            if (type.equals("linear")) {
-                linearFactor = scaling.path("factor").asDouble(Double.NaN);
-                if (!(linearFactor > 0)) {
-                    problems.add("rope_scaling of type linear needs a positive 'factor'");
-                }
-            } else if (!type.equals("default")) {
-                problems.add("rope_scaling type '" + type + "' (implemented: none, 'default', 'linear')");
-            }
-        }
+        RopeScaling ropeScaling = RopeScaling.parse(obj.get("rope_scaling"), problems);
         int hidden = required(obj, "hidden_size", problems);
         int heads = required(obj, "num_attention_heads", problems);
         if (obj.has("head_dim") && heads > 0 && obj.get("head_dim").asInt() != hidden / heads) {
@@ -157,7 +145,7 @@ public record LlamaConfig(
                 kvHeads,
                 obj.path("rms_norm_eps").asDouble(1e-6),
                 obj.path("rope_theta").asDouble(10000.0),
-                linearFactor,
+                ropeScaling,
                 obj.path("tie_word_embeddings").asBoolean(false),
                 obj.path("max_position_embeddings").asInt(2048),
                 obj.path("bos_token_id").asInt(1),

@@ -208,11 +208,10 @@ public final class LlamaModel implements AutoCloseable {
             int hd = config.headDim();
             float[] cos = new float[l * hd];
             float[] sin = new float[l * hd];
+            double[] invFreq = config.ropeScaling().inverseFrequencies(config.ropeTheta(), hd);
             for (int pos = 0; pos < l; pos++) {
-                double t = pos / config.ropeLinearFactor();
                 for (int i = 0; i < hd / 2; i++) {
-                    double invFreq = 1.0 / StrictMath.pow(config.ropeTheta(), (2.0 * i) / hd);
-                    double angle = t * invFreq;
+                    double angle = pos * invFreq[i];
                     cos[pos * hd + i] = cos[pos * hd + i + hd / 2] = (float) StrictMath.cos(angle);
                     sin[pos * hd + i] = sin[pos * hd + i + hd / 2] = (float) StrictMath.sin(angle);
                 }

@@ -176,7 +176,7 @@ class DirectLlamaTest {
         double[] y = x.clone();
         for (int h = 0; h < x.length / hd; h++) {
             for (int i = 0; i < hd / 2; i++) {
-                double angle = pos / c.ropeLinearFactor() * Math.pow(c.ropeTheta(), -2.0 * i / hd);
+                double angle = pos / c.ropeScaling().factor() * Math.pow(c.ropeTheta(), -2.0 * i / hd);
                 double a = x[h * hd + i];
                 double b = x[h * hd + i + hd / 2];
                 y[h * hd + i] = a * Math.cos(angle) - b * Math.sin(angle);
