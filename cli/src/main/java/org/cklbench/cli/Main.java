@@ -89,7 +89,7 @@ public final class Main implements Runnable {
             if (System.getenv("CKL_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
-            err.println("ckl: error: " + ErrorMessages.of(ex));
+            err.println("ckl: error: " + org.cklbench.text.Printable.of(ErrorMessages.of(ex)));
             err.flush();
             return 1;
         });
@@ -100,7 +100,7 @@ public final class Main implements Runnable {
             if (System.getenv("CKL_DEBUG") != null) {
                 e.printStackTrace(err);
             }
-            err.println("ckl: error: " + ErrorMessages.of(e));
+            err.println("ckl: error: " + org.cklbench.text.Printable.of(ErrorMessages.of(e)));
             err.flush();
             return 1;
         }
