@@ -80,9 +80,10 @@ class BundleTest {
         assertThat(ckl("submit", "--unpack", bundle.toString(), "--out", open.toString()).code()).isZero();
         Cli.Run again = ckl("verify", open.resolve(folder).toString(), "--plugins", open.resolve("plugins").toString(),
                 "--scratch", tmp.resolve("s2").toString());
-        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.code()).as(again.err() + again.out()).isZero();
         Path site = tmp.resolve("site-open");
-        assertThat(ckl("site", "build", "--runs", open.resolve("runs").toString(), "--out", site.toString()).code()).isZero();
+        Cli.Run built = ckl("site", "build", "--runs", open.resolve("runs").toString(), "--out", site.toString());
+        assertThat(built.code()).as(built.err()).isZero();
         assertThat(Files.readString(site.resolve("index.html"))).contains("data-verified=\"true\"");
         assertThat(Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html"))).contains("✓ byte-equal");
     }

@@ -16,7 +16,7 @@ import java.util.List;
  * out are the submitter's own account of the run, which a run again on another machine cannot repeat and
  * so cannot check: the paths it named (the model, the data, each input, path parameters; a run again
  * never opens them, it takes the maintainer's own inputs matched by their SHA-256), when it ran, the
- * software it ran on, where its classes came from, and the file's own id (the site names a run by the
+ * software it ran on, where its classes came from (paths; the jars' SHA-256 are vouched for), and the file's own id (the site names a run by the
  * id its configuration gives).
  */
 public final class VouchedRunJson {
@@ -30,6 +30,9 @@ public final class VouchedRunJson {
                 "/provenance/started", "/provenance/resumed", "/provenance/finished"));
         for (String p : pathParams) {
             out.add("/config/method_params/" + escape(p));
+        }
+        for (int i = 0; i < run.path("methods").size(); i++) {
+            out.add("/methods/" + i + "/origin"); // the jar's path; its SHA-256 is provenance.code_sha256
         }
         JsonNode inputs = run.path("provenance").path("inputs");
         for (Iterator<String> it = inputs.fieldNames(); it.hasNext(); ) {
