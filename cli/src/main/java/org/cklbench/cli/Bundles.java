@@ -190,9 +190,11 @@ final class Bundles {
 
     /**
      * What {@code ckl site build --runs} should read: the folder itself, or, for a bundle or a folder of
-     * bundles, each bundle unpacked into its own folder under {@code scratch}.
+     * bundles, each bundle unpacked into its own folder under {@code scratch}. One bundle given alone must be
+     * accepted; in a folder of bundles a refused one is left out (nothing of it unpacked, its reason added to
+     * {@code refused}) and the others are read.
      */
-    static Path expand(Path runs, Path scratch) throws IOException {
+    static Path expand(Path runs, Path scratch, List<String> refused) throws IOException {
         if (Files.isRegularFile(runs) && runs.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
             unpack(runs, scratch.resolve("1-" + stem(runs)), new long[] {maxBytes});
             return scratch;
@@ -210,14 +212,23 @@ final class Bundles {
         }
         try (Stream<Path> s = Files.list(runs)) {
             if (s.anyMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
-                throw new IllegalArgumentException(runs + " holds both bundles (.zip) and folders; give a folder of one"
-                        + " kind, so that nothing is left out unsaid");
+                throw new IllegalArgumentException(Printable.of(runs) + " holds both bundles (.zip) and folders; give a"
+                        + " folder of one kind, so that nothing is left out unsaid");
             }
         }
         long[] budget = {maxBytes}; // for all the bundles together
         for (int i = 0; i < zips.size(); i++) {
-            // numbered, so two names that clean up alike never share a folder
-            unpack(zips.get(i), scratch.resolve((i + 1) + "-" + stem(zips.get(i))), budget);
+            long before = budget[0];
+            try {
+                // numbered, so two names that clean up alike never share a folder
+                unpack(zips.get(i), scratch.resolve((i + 1) + "-" + stem(zips.get(i))), budget);
+            } catch (IOException e) {
+                budget[0] = before; // nothing of it was kept
+                refused.add("left out bundle " + Printable.of(zips.get(i).getFileName()) + ": " + e.getMessage());
+            }
+        }
+        if (refused.size() == zips.size()) {
+            throw new IOException("every bundle in " + Printable.of(runs) + " was refused: " + String.join("; ", refused));
         }
         return scratch;
     }

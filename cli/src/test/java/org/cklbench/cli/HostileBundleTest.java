@@ -94,9 +94,17 @@ class HostileBundleTest {
         Path scratch = Files.createDirectories(tmp.resolve("scratch"));
         Path bundles = Files.createDirectories(tmp.resolve("bundles"));
         Files.copy(count, bundles.resolve("count.zip"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bundles.expand(bundles, scratch))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bundles.expand(bundles, scratch, new ArrayList<>()))
                 .hasMessageContaining("count.zip");
         assertThat(listing(scratch)).isEmpty();
+
+        // beside a good bundle, a refused one is left out, named, and the good one is read
+        Files.copy(zip("good.zip", "manifest.json", MANIFEST, "runs/a/run.json", RUN_JSON), bundles.resolve("good.zip"));
+        List<String> refused = new ArrayList<>();
+        Path read = Bundles.expand(bundles, scratch, refused);
+        assertThat(refused).singleElement().asString().contains("count.zip", "more than 50 entries");
+        assertThat(listing(read)).containsExactly("2-good", "2-good/manifest.json", "2-good/runs", "2-good/runs/a",
+                "2-good/runs/a/run.json");
     }
 
     @Test
@@ -112,7 +120,7 @@ class HostileBundleTest {
         assertThat(r.err()).contains("verification.json", "dropped");
 
         Path scratch = Files.createDirectories(tmp.resolve("scratch"));
-        Path read = Bundles.expand(bundle, scratch);
+        Path read = Bundles.expand(bundle, scratch, new ArrayList<>());
         try (var s = Files.walk(read)) {
             assertThat(s.map(Path::getFileName).map(Path::toString)).doesNotContain("verification.json");
         }
