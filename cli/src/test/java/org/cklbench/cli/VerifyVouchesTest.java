@@ -126,13 +126,13 @@ class VerifyVouchesTest {
         ((ObjectNode) record.get("config")).put("model", secret.toString()).put("data", etc.toString());
         write(run.resolve("run.json"), record);
 
-        Cli.Run v = ckl("verify", run.toString(), "--by", "maintainer-x", "--scratch", tmp.resolve("s").toString());
+        Cli.Run v = ckl("verify", run.toString(), "--scratch", tmp.resolve("s").toString());
         assertThat(v.code()).as(v.err()).isZero();
         String verification = Files.readString(run.resolve("verification.json"));
         assertThat(verification).doesNotContain(org.cklbench.io.Hashing.sha256(secret), "private-listing-name");
         assertThat(v.out() + v.err()).doesNotContain(org.cklbench.io.Hashing.sha256(secret), "private-listing-name");
         JsonNode ver = JSON.readTree(verification);
-        assertThat(ver.get("verified_by").asText()).isEqualTo("maintainer-x");
+        assertThat(ver.get("verified_by").asText()).isEqualTo(System.getProperty("user.name")); // without --by
         assertThat(ver.at("/machine/id").asText()).hasSize(16);
         assertThat(ver.at("/machine/host").isMissingNode()).isTrue();
         assertThat(verification).doesNotContain(java.net.InetAddress.getLocalHost().getHostName() + "\"");
@@ -140,7 +140,8 @@ class VerifyVouchesTest {
         Path site = tmp.resolve("site");
         assertThat(ckl("site", "build", "--runs", tmp.resolve("runs").toString(), "--out", site.toString()).code()).isZero();
         assertThat(Files.readString(site.resolve("index.html"))).contains("data-verified=\"true\"");
-        assertThat(Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html"))).contains("maintainer-x");
+        assertThat(Files.readString(site.resolve("runs").resolve(run.getFileName() + ".html")))
+                .contains("by " + System.getProperty("user.name"));
 
         // run --from: the same, without --model or --data
         Cli.Run again = ckl("run", "--from", run.toString(), "--out", tmp.resolve("again").toString());
@@ -173,10 +174,14 @@ class VerifyVouchesTest {
     void aVerificationWithoutItsVerifierIsNotShownAsVerified() throws Exception {
         // what an older ckl verify (or a hand) wrote: a passing verdict, but no record of who vouched for what
         Path run = smokeRun("runs");
-        Cli.Run v = ckl("verify", run.toString(), "--scratch", tmp.resolve("s").toString());
+        Cli.Run v = ckl("verify", run.toString(), "--by", "maintainer-x", "--scratch", tmp.resolve("s").toString());
         assertThat(v.code()).as(v.err()).isZero();
         ObjectNode ver = read(run.resolve("verification.json"));
-        assertThat(ver.get("verified_by").asText()).isNotEmpty(); // the user's name by default
+        assertThat(ver.get("verified_by").asText()).isEqualTo("maintainer-x");
+        Path shown = tmp.resolve("site0");
+        assertThat(ckl("site", "build", "--runs", tmp.resolve("runs").toString(), "--out", shown.toString()).code()).isZero();
+        assertThat(Files.readString(shown.resolve("runs").resolve(run.getFileName() + ".html"))).contains("by maintainer-x",
+                "vouches for");
         ver.remove(List.of("verified_by", "vouched"));
         write(run.resolve("verification.json"), ver);
         Path site = tmp.resolve("site");
