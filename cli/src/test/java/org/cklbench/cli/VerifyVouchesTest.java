@@ -181,7 +181,7 @@ class VerifyVouchesTest {
         Path shown = tmp.resolve("site0");
         assertThat(ckl("site", "build", "--runs", tmp.resolve("runs").toString(), "--out", shown.toString()).code()).isZero();
         assertThat(Files.readString(shown.resolve("runs").resolve(run.getFileName() + ".html"))).contains("by maintainer-x",
-                "vouches for");
+                "vouches for", "<code>bootstrap.json</code>", "<code>run.json</code>", "<code>/config/model</code>");
         ver.remove(List.of("verified_by", "vouched"));
         write(run.resolve("verification.json"), ver);
         Path site = tmp.resolve("site");
