@@ -11,6 +11,7 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.cklbench.io.Hashing;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.RunRecord;
+import org.cklbench.text.Printable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,12 +49,15 @@ final class Bundles {
     static ObjectNode write(Path runs, Path plugins, Path out) throws IOException {
         List<Path> folders = new ArrayList<>();
         try (Stream<Path> s = Files.walk(runs)) {
-            s.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && new RunFolder(d).complete())
+            s.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)
+                            && Files.isRegularFile(d.resolve(RunFolder.SUMMARY), LinkOption.NOFOLLOW_LINKS))
                     .sorted().forEach(folders::add);
         }
         if (folders.isEmpty()) {
-            throw new IllegalArgumentException(runs + " holds no complete run folder to submit");
+            throw new IllegalArgumentException(Printable.of(runs) + " holds no complete run folder to submit");
         }
+        // every name checked by the rule unpacking applies, before anything is read or written
+        Map<String, Path> files = entries(folders);
         Map<String, Path> jarsBySha = new TreeMap<>();
         if (plugins != null) {
             try (Stream<Path> s = Files.list(plugins)) {
@@ -68,16 +72,12 @@ final class Bundles {
         ArrayNode runList = manifest.putArray("runs");
         Map<String, Path> needed = new TreeMap<>();
         List<String> problems = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (Path d : folders) {
-            if (!seen.add(d.getFileName().toString())) {
-                throw new IllegalArgumentException(runs + " holds two run folders named " + d.getFileName()
-                        + "; submit them in two bundles");
-            }
-        }
         for (Path d : folders) {
             RunFolder f = new RunFolder(d);
             RunRecord r = f.run();
+            if (r.config() == null) {
+                throw new IllegalArgumentException(Printable.of(d.resolve(RunFolder.RUN)) + " holds no configuration");
+            }
             String name = d.getFileName().toString();
             var v = f.verification();
             runList.addObject().put("folder", "runs/" + name).put("id", r.config().id())
@@ -88,8 +88,8 @@ final class Bundles {
                 if (jarsBySha.containsKey(sha)) {
                     needed.put(sha, jarsBySha.get(sha));
                 } else {
-                    problems.add(name + " was made with a jar of " + id + " (SHA-256 " + sha + ") that is not in "
-                            + (plugins == null ? "--plugins (none given)" : plugins));
+                    problems.add(name + " was made with a jar of " + Printable.of(id) + " (SHA-256 " + Printable.of(sha)
+                            + ") that is not in " + (plugins == null ? "--plugins (none given)" : plugins));
                 }
             });
         }
@@ -97,10 +97,31 @@ final class Bundles {
             throw new IllegalArgumentException("cannot bundle: " + String.join("; ", problems));
         }
         ArrayNode jars = manifest.putArray("plugins");
+        BundleNames names = new BundleNames();
+        files.keySet().forEach(names::refusal);
+        for (Path jar : needed.values()) {
+            String entry = "plugins/" + jar.getFileName();
+            String why = names.refusal(entry);
+            if (why != null) {
+                throw new IllegalArgumentException("cannot bundle the plugin jar " + Printable.of(jar) + ": its name " + why
+                        + "; rename it");
+            }
+        }
         needed.forEach((sha, jar) -> jars.addObject().put("file", "plugins/" + jar.getFileName()).put("sha256", sha));
+        long bytes = 0;
+        for (Path p : files.values()) {
+            bytes += Files.size(p);
+        }
+        for (Path p : needed.values()) {
+            bytes += Files.size(p);
+        }
+        if (files.size() + needed.size() + 1 > maxEntries || bytes > maxBytes) {
+            throw new IllegalArgumentException("cannot bundle: " + (files.size() + needed.size() + 1) + " files of "
+                    + bytes + " bytes, more than a bundle may hold (" + maxEntries + " files, " + maxBytes + " bytes)");
+        }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         try {
-            writeZip(tmp, manifest, folders, needed);
+            writeZip(tmp, manifest, files, needed);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
@@ -108,21 +129,50 @@ final class Bundles {
         return manifest;
     }
 
-    private static void writeZip(Path tmp, ObjectNode manifest, List<Path> folders, Map<String, Path> needed)
+    /**
+     * The entries the run folders give, by name in the bundle: every plain file but the checkpoint and the
+     * lock. Refused, naming the file: a name unpacking would refuse, a link, anything else not a plain file.
+     */
+    private static Map<String, Path> entries(List<Path> folders) throws IOException {
+        Map<String, Path> out = new java.util.LinkedHashMap<>();
+        BundleNames names = new BundleNames();
+        names.refusal(MANIFEST);
+        for (Path d : folders) {
+            try (Stream<Path> s = Files.walk(d)) {
+                for (Path file : s.sorted().toList()) {
+                    Path rel = d.relativize(file);
+                    if (rel.toString().isEmpty() || rel.startsWith(RunFolder.CHECKPOINT) || rel.toString().equals(RunFolder.LOCK)) {
+                        continue;
+                    }
+                    if (Files.isSymbolicLink(file)) {
+                        throw new IllegalArgumentException("cannot bundle " + Printable.of(file) + ": it is a symbolic"
+                                + " link, and a run folder's files must be its own; replace it by what it points to");
+                    }
+                    boolean dir = Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS);
+                    if (!dir && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new IllegalArgumentException("cannot bundle " + Printable.of(file) + ": not a plain file");
+                    }
+                    String entry = "runs/" + d.getFileName() + "/" + rel.toString().replace('\\', '/');
+                    String why = names.refusal(entry);
+                    if (why != null) {
+                        throw new IllegalArgumentException("cannot bundle " + Printable.of(file) + ": its name in the"
+                                + " bundle " + why + ", and unpacking would refuse it; rename it or move it out of the run folder");
+                    }
+                    if (!dir) {
+                        out.put(entry, file);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void writeZip(Path tmp, ObjectNode manifest, Map<String, Path> files, Map<String, Path> needed)
             throws IOException {
         try (OutputStream os = Files.newOutputStream(tmp); ZipArchiveOutputStream zip = new ZipArchiveOutputStream(os)) {
             put(zip, MANIFEST, JSON.writeValueAsBytes(manifest));
-            for (Path d : folders) {
-                try (Stream<Path> s = Files.walk(d)) {
-                    for (Path file : s.sorted().toList()) {
-                        Path rel = d.relativize(file);
-                        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || rel.startsWith(RunFolder.CHECKPOINT)
-                                || rel.toString().equals(RunFolder.LOCK)) {
-                            continue;
-                        }
-                        put(zip, "runs/" + d.getFileName() + "/" + rel.toString().replace('\\', '/'), Files.readAllBytes(file));
-                    }
-                }
+            for (Map.Entry<String, Path> e : files.entrySet()) {
+                put(zip, e.getKey(), Files.readAllBytes(e.getValue()));
             }
             for (Path jar : needed.values()) {
                 put(zip, "plugins/" + jar.getFileName(), Files.readAllBytes(jar));
@@ -140,9 +190,11 @@ final class Bundles {
 
     /**
      * What {@code ckl site build --runs} should read: the folder itself, or, for a bundle or a folder of
-     * bundles, each bundle unpacked into its own folder under {@code scratch}.
+     * bundles, each bundle unpacked into its own folder under {@code scratch}. One bundle given alone must be
+     * accepted; in a folder of bundles a refused one is left out (nothing of it unpacked, its reason added to
+     * {@code refused}) and the others are read.
      */
-    static Path expand(Path runs, Path scratch) throws IOException {
+    static Path expand(Path runs, Path scratch, List<String> refused) throws IOException {
         if (Files.isRegularFile(runs) && runs.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
             unpack(runs, scratch.resolve("1-" + stem(runs)), new long[] {maxBytes});
             return scratch;
@@ -160,14 +212,23 @@ final class Bundles {
         }
         try (Stream<Path> s = Files.list(runs)) {
             if (s.anyMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
-                throw new IllegalArgumentException(runs + " holds both bundles (.zip) and folders; give a folder of one"
-                        + " kind, so that nothing is left out unsaid");
+                throw new IllegalArgumentException(Printable.of(runs) + " holds both bundles (.zip) and folders; give a"
+                        + " folder of one kind, so that nothing is left out unsaid");
             }
         }
         long[] budget = {maxBytes}; // for all the bundles together
         for (int i = 0; i < zips.size(); i++) {
-            // numbered, so two names that clean up alike never share a folder
-            unpack(zips.get(i), scratch.resolve((i + 1) + "-" + stem(zips.get(i))), budget);
+            long before = budget[0];
+            try {
+                // numbered, so two names that clean up alike never share a folder
+                unpack(zips.get(i), scratch.resolve((i + 1) + "-" + stem(zips.get(i))), budget);
+            } catch (IOException e) {
+                budget[0] = before; // nothing of it was kept
+                refused.add("left out bundle " + Printable.of(zips.get(i).getFileName()) + ": " + e.getMessage());
+            }
+        }
+        if (refused.size() == zips.size()) {
+            throw new IOException("every bundle in " + Printable.of(runs) + " was refused: " + String.join("; ", refused));
         }
         return scratch;
     }
@@ -177,102 +238,137 @@ final class Bundles {
         return n.substring(0, n.length() - ".zip".length()).replaceAll("[^A-Za-z0-9._+-]", "_");
     }
 
-    /** A part of an entry name: what a run folder's files are named, on any file system. */
-    private static final java.util.regex.Pattern SAFE_PART = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,199}");
-
-    /** Unpacks one bundle into {@code target}, which must not exist yet. */
-    static void unpack(Path bundle, Path target) throws IOException {
-        unpack(bundle, target, new long[] {maxBytes});
+    /** Unpacks one bundle into {@code target}, which must not exist yet; returns the verifications it dropped. */
+    static List<String> unpack(Path bundle, Path target) throws IOException {
+        return unpack(bundle, target, new long[] {maxBytes});
     }
 
     /**
      * Unpacks {@code bundle} into the new folder {@code target}, spending at most {@code budget[0]} bytes
-     * (counted as written, whatever the archive declares). Refused, with the entry named: a name that is not
-     * plain parts ({@code ..}, absolute, backslashes, drive letters, trailing dots, control characters),
-     * the same name twice (ignoring case, as some file systems do), links, a missing or foreign manifest,
-     * too many entries, too many bytes.
+     * (counted as written, whatever the archive declares). Every entry is checked before anything is
+     * written, and it is written into a temporary folder beside {@code target} that becomes {@code target}
+     * (one rename) only once the whole bundle is accepted: a refused bundle leaves nothing. Refused, with
+     * the entry named: a name {@link BundleNames} refuses, links, a compression other than stored or
+     * deflated, a missing or foreign manifest, too many entries, too many bytes. A {@code verification.json}
+     * is dropped (returned): only a maintainer's own verification, made after unpacking, counts.
      */
-    static void unpack(Path bundle, Path target, long[] budget) throws IOException {
+    static List<String> unpack(Path bundle, Path target, long[] budget) throws IOException {
+        String b = Printable.of(bundle);
         if (Files.size(bundle) > maxBytes) {
-            throw new IOException(bundle + " is larger than " + maxBytes + " bytes; refusing it");
+            throw new IOException(b + " is larger than " + maxBytes + " bytes; refusing it");
         }
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        Path root;
-        try {
-            root = Files.createDirectory(target).toAbsolutePath().normalize();
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            throw new IOException(target + " already exists; unpack into a new folder", e);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(Printable.of(target) + " already exists; unpack into a new folder");
         }
+        Path parent = target.toAbsolutePath().normalize().getParent();
         ZipFile zf;
         try {
             zf = ZipFile.builder().setPath(bundle).get();
         } catch (IOException e) {
-            throw new IOException(bundle + " is not a readable zip archive: " + e.getMessage(), e);
+            throw new IOException(b + " is not a readable zip archive: " + Printable.of(e.getMessage()), e);
         }
         try (zf) {
-            ZipArchiveEntry manifest = zf.getEntry(MANIFEST);
-            if (manifest == null) {
-                throw new IOException(bundle + " has no " + MANIFEST + "; not a bundle made by ckl submit");
-            }
-            JsonNode m;
-            try (InputStream in = zf.getInputStream(manifest)) {
-                byte[] bytes = in.readNBytes((1 << 20) + 1);
-                if (bytes.length > 1 << 20) {
-                    throw new IOException(bundle + ": " + MANIFEST + " is larger than 1 MiB");
-                }
-                m = JSON.readTree(bytes);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IOException(bundle + ": " + MANIFEST + " is not JSON: " + e.getOriginalMessage(), e);
-            }
-            if (m == null || !FORMAT.equals(m.path("format").asText())) {
-                throw new IOException(bundle + ": " + MANIFEST + " is not of format " + FORMAT);
-            }
-            java.util.Set<String> names = new java.util.HashSet<>();
-            int count = 0;
-            for (Enumeration<ZipArchiveEntry> en = zf.getEntriesInPhysicalOrder(); en.hasMoreElements(); ) {
-                ZipArchiveEntry e = en.nextElement();
-                String name = e.getName();
-                if (++count > maxEntries) {
-                    throw new IOException(bundle + " has more than " + maxEntries + " entries; refusing it");
-                }
-                String where = bundle + ": entry '" + name.replaceAll("\\p{Cntrl}", "?") + "' ";
-                String clean = e.isDirectory() && name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-                for (String part : clean.split("/", -1)) {
-                    if (!SAFE_PART.matcher(part).matches() || part.endsWith(".")) {
-                        throw new IOException(where + "is not a plain relative name (letters, digits, . _ + - and /);"
-                                + " refusing the bundle");
-                    }
-                }
-                if (!names.add(clean.toLowerCase(java.util.Locale.ROOT))) {
-                    throw new IOException(where + "appears twice (or differs from another only in case); refusing the bundle");
-                }
-                if (e.isUnixSymlink()) {
-                    throw new IOException(where + "is a symbolic link; refusing the bundle");
-                }
-                Path out = root.resolve(clean).normalize();
-                if (!out.startsWith(root)) {
-                    throw new IOException(where + "points outside its folder; refusing the bundle");
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(out);
-                    continue;
-                }
-                Files.createDirectories(out.getParent());
-                try (InputStream in = zf.getInputStream(e);
-                     OutputStream os = Files.newOutputStream(out, java.nio.file.StandardOpenOption.CREATE_NEW,
-                             java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    byte[] buf = new byte[1 << 16];
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        budget[0] -= n;
-                        if (budget[0] < 0) {
-                            throw new IOException(bundle + " unpacks to more than " + maxBytes + " bytes; refusing it");
-                        }
-                        os.write(buf, 0, n);
-                    }
-                } catch (java.nio.file.FileAlreadyExistsException ex) {
-                    throw new IOException(where + "collides with another entry; refusing the bundle", ex);
-                }
+            List<ZipArchiveEntry> entries = checked(zf, b, budget[0]);
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".unpacking-");
+            try {
+                List<String> dropped = extract(zf, entries, tmp.toRealPath(), b, budget);
+                Files.move(tmp, target.toAbsolutePath().normalize(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                return dropped;
+            } finally {
+                org.cklbench.io.Folders.deleteTree(tmp);
             }
         }
+    }
+
+    /** Every entry of the central directory, each checked before any is written. */
+    private static List<ZipArchiveEntry> checked(ZipFile zf, String b, long budget) throws IOException {
+        List<ZipArchiveEntry> entries = new ArrayList<>();
+        BundleNames names = new BundleNames();
+        long declared = 0;
+        for (Enumeration<ZipArchiveEntry> en = zf.getEntriesInPhysicalOrder(); en.hasMoreElements(); ) {
+            ZipArchiveEntry e = en.nextElement();
+            if (entries.size() >= maxEntries) {
+                throw new IOException(b + " has more than " + maxEntries + " entries; refusing it");
+            }
+            String name = e.getName();
+            String where = b + ": entry '" + BundleNames.shown(name) + "' ";
+            String clean = e.isDirectory() && name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+            String why = names.refusal(clean);
+            if (why != null) {
+                throw new IOException(where + why + "; refusing the bundle");
+            }
+            if (e.isUnixSymlink()) {
+                throw new IOException(where + "is a symbolic link; refusing the bundle");
+            }
+            if (!e.isDirectory() && e.getMethod() != ZipArchiveEntry.STORED && e.getMethod() != ZipArchiveEntry.DEFLATED) {
+                throw new IOException(where + "is packed with compression method " + e.getMethod() + " ("
+                        + org.apache.commons.compress.archivers.zip.ZipMethod.getMethodByCode(e.getMethod())
+                        + "); bundles hold stored or deflated entries only (as ckl submit writes them); refusing the bundle");
+            }
+            if (e.getSize() > 0) {
+                declared += e.getSize();
+            }
+            if (declared > budget) {
+                throw new IOException(b + " unpacks to more than " + maxBytes + " bytes; refusing it");
+            }
+            entries.add(e);
+        }
+        ZipArchiveEntry manifest = zf.getEntry(MANIFEST);
+        if (manifest == null || manifest.isDirectory()) {
+            throw new IOException(b + " has no " + MANIFEST + "; not a bundle made by ckl submit");
+        }
+        JsonNode m;
+        try (InputStream in = zf.getInputStream(manifest)) {
+            byte[] bytes = in.readNBytes((1 << 20) + 1);
+            if (bytes.length > 1 << 20) {
+                throw new IOException(b + ": " + MANIFEST + " is larger than 1 MiB");
+            }
+            m = JSON.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(b + ": " + MANIFEST + " is not JSON: " + Printable.of(e.getOriginalMessage()), e);
+        }
+        if (m == null || !FORMAT.equals(m.path("format").asText())) {
+            throw new IOException(b + ": " + MANIFEST + " is not of format " + FORMAT);
+        }
+        return entries;
+    }
+
+    private static List<String> extract(ZipFile zf, List<ZipArchiveEntry> entries, Path root, String b, long[] budget)
+            throws IOException {
+        List<String> dropped = new ArrayList<>();
+        for (ZipArchiveEntry e : entries) {
+            String name = e.getName();
+            String clean = e.isDirectory() && name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+            Path out = root.resolve(clean).normalize();
+            if (!out.startsWith(root)) { // the name rule already keeps every entry inside; this says so again
+                throw new IOException(b + ": entry '" + BundleNames.shown(name) + "' points outside its folder; refusing the bundle");
+            }
+            if (out.getFileName().toString().equals(RunFolder.VERIFICATION)) {
+                dropped.add(clean);
+                continue;
+            }
+            if (e.isDirectory()) {
+                Files.createDirectories(out);
+                continue;
+            }
+            Files.createDirectories(out.getParent());
+            try (InputStream in = zf.getInputStream(e);
+                 OutputStream os = Files.newOutputStream(out, java.nio.file.StandardOpenOption.CREATE_NEW,
+                         java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    budget[0] -= n;
+                    if (budget[0] < 0) {
+                        throw new IOException(b + " unpacks to more than " + maxBytes + " bytes; refusing it");
+                    }
+                    os.write(buf, 0, n);
+                }
+            } catch (java.nio.file.FileAlreadyExistsException ex) {
+                throw new IOException(b + ": entry '" + BundleNames.shown(name) + "' collides with another entry;"
+                        + " refusing the bundle", ex);
+            }
+        }
+        return dropped;
     }
 }

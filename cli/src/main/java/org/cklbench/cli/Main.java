@@ -105,9 +105,9 @@ public final class Main implements Runnable {
                 ex.printStackTrace(err);
             }
             if (ex instanceof UsageError) {
-                return ExitCodes.usage(ErrorMessages.of(ex), line, err);
+                return ExitCodes.usage(org.cklbench.text.Printable.of(ErrorMessages.of(ex)), line, err);
             }
-            err.println("ckl: error: " + ErrorMessages.of(ex));
+            err.println("ckl: error: " + org.cklbench.text.Printable.of(ErrorMessages.of(ex)));
             err.flush();
             return ExitCodes.FAILED;
         });
@@ -118,7 +118,7 @@ public final class Main implements Runnable {
             if (System.getenv("CKL_DEBUG") != null) {
                 e.printStackTrace(err);
             }
-            err.println("ckl: error: " + ErrorMessages.of(e));
+            err.println("ckl: error: " + org.cklbench.text.Printable.of(ErrorMessages.of(e)));
             err.flush();
             return ExitCodes.FAILED;
         }

@@ -40,7 +40,9 @@ final class RunCommand implements Callable<Integer> {
         @Option(names = "--from", required = true, paramLabel = "RUN_DIR|run.json", description = {"Run a"
             + " recorded run's configuration again (instead of --benchmark, --method, --preset and the rest; its device,"
             + " dtype and threads too) into a new folder under --out, after checking every input file and plugin jar"
-            + " against its recorded SHA-256; each one that differs or is missing is named."})
+            + " against its recorded SHA-256; each one that differs or is missing is named. Its paths are never opened:"
+            + " the inputs are --model, --data, --ta and --param (folders for path parameters), or the preset's from"
+            + " CKL_HOME."})
         Path from;
     }
 
@@ -150,23 +152,31 @@ final class RunCommand implements Callable<Integer> {
 
     private Integer again() throws Exception {
         Path from = what.from;
-        if (model != null || data != null || !params.isEmpty() || !overrides.isEmpty() || full || ta != null || resume) {
-            throw new UsageError("--from takes the whole configuration from the run; leave out --model, --data,"
-                    + " --param, --set, --full, --ta and --resume");
+        if (!overrides.isEmpty() || full || resume) {
+            throw new UsageError("--from takes the whole configuration from the run; leave out --set, --full and"
+                    + " --resume (--model, --data, --ta and --param give your own inputs: the paths in run.json are never"
+                    + " opened)");
         }
+        Map<String, Path> own = new LinkedHashMap<>();
+        params.forEach((k, v) -> own.put(k, Path.of(v)));
         Path runJson = Files.isDirectory(from) ? from.resolve(RunFolder.RUN) : from;
         if (!Files.isRegularFile(runJson, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalArgumentException("--from " + from + ": no run.json there");
         }
         RunRecord recorded = Json.read(runJson, RunRecord.class);
         if (recorded.config() == null) {
-            throw new IllegalArgumentException(runJson + " holds no configuration");
+            throw new IllegalArgumentException(org.cklbench.text.Printable.of(runJson) + " holds no configuration");
+        }
+        if (ta != null && recorded.config().method() != null
+                && java.util.Arrays.asList(recorded.config().method().split("\\+")).contains("taalm")) {
+            own.put("taalm.ta", ta); // like --ta for a new run: ignored by methods without taalm
         }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is made if missing)");
         }
         Path dir = runDir != null ? runDir : out.resolve(recorded.config().id());
-        return printed(Runner.rerun(recorded, dir, Registries.load(plugins), Home.get(), new BarProgress(), 0));
+        return printed(Runner.rerun(recorded, new org.cklbench.core.run.RerunInputs(model, data, own), dir,
+                Registries.load(plugins), Home.get(), new BarProgress(), 0));
     }
 
     private static Integer printed(RunFolder folder) throws Exception {

@@ -70,7 +70,9 @@ final class SiteCommand {
             Registries registries = Registries.load(plugins);
             Path scratch = Files.createTempDirectory("ckl-bundles-");
             try {
-                Path source = Bundles.expand(runs, scratch);
+                java.util.List<String> refused = new java.util.ArrayList<>();
+                Path source = Bundles.expand(runs, scratch, refused);
+                refused.forEach(r -> spec.commandLine().getErr().println("ckl site: " + r));
                 Path index = SiteBuilder.build(source, out, methodInfo(registries), specs(registries));
                 reportSkipped(out, spec.commandLine().getErr());
                 System.out.println(index.toAbsolutePath());

@@ -15,6 +15,9 @@ import java.util.concurrent.Callable;
             "and manifest.json. ckl site build --runs BUNDLE.zip (or a folder of bundles) shows it; a maintainer",
             "unpacks it with --unpack and checks runs with ckl verify."})
 final class SubmitCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** What to do: pack run folders, or unpack a bundle (exactly one; picocli checks). */
     @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
     Task task;
@@ -24,8 +27,8 @@ final class SubmitCommand implements Callable<Integer> {
         Path runs;
 
         @Option(names = "--unpack", required = true, paramLabel = "BUNDLE.zip", description = {"Unpack a bundle into --out"
-            + " instead (links, paths outside --out and oversize bundles are refused); then: ckl verify OUT/runs/<run>"
-            + " --plugins OUT/plugins."})
+            + " instead (links, paths outside --out and oversize bundles are refused, and a refused bundle leaves nothing;"
+            + " any verification.json it carries is dropped); then: ckl verify OUT/runs/<run> --plugins OUT/plugins."})
         Path unpack;
     }
 
@@ -38,7 +41,10 @@ final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (task.unpack != null) {
-            Bundles.unpack(task.unpack, out);
+            for (String dropped : Bundles.unpack(task.unpack, out)) {
+                spec.commandLine().getErr().println("dropped " + org.cklbench.text.Printable.of(dropped) + ": a submitter's own verification"
+                        + " never counts; verify the run here (ckl verify)");
+            }
             System.out.println(out.toAbsolutePath());
             return 0;
         }
@@ -48,7 +54,9 @@ final class SubmitCommand implements Callable<Integer> {
         var manifest = Bundles.write(task.runs, plugins, out);
         System.err.println(manifest.get("runs").size() + " runs and " + manifest.get("plugins").size()
                 + " plugin jars in " + out);
-        System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
+        // strings from run folders (ids, folder names) printed with every non-ASCII character escaped
+        System.out.println(new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature())
+                .writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package org.cklbench.cli;
 
 import org.cklbench.core.plugin.Registries;
+import org.cklbench.core.run.RerunInputs;
 import org.cklbench.core.run.Tolerance;
 import org.cklbench.core.run.Verifier;
 import org.cklbench.runfolder.Json;
@@ -20,8 +21,10 @@ import java.util.concurrent.Callable;
             "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and",
             "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, OS, device, dtype",
             "and CPU count are the recorded ones; elsewhere each metric within --tolerance. Writes verification.json",
-            "into RUN_DIR (verdict, machine, versions, what was compared, the largest difference per metric) and exits",
-            "1 when verification fails, naming each difference. The site marks verified rows from that file."})
+            "into RUN_DIR (verdict, who verified and where, versions, what it vouches for and how each file was compared, the",
+            "largest difference per metric) and exits 1 when verification fails, naming each difference. bootstrap.json and",
+            "benchmark.json are compared with those the run again writes, run.json field by field; paths in run.json are",
+            "never opened (--model, --data, --param give your own inputs). The site marks verified rows from that file."})
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "The run folder to verify.")
     Path runDir;
@@ -40,6 +43,20 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--scratch", description = "Where to run again (default: a new folder under the system's temporary folder).")
     Path scratch;
 
+    @Option(names = "--model", description = {"Your own model folder to run again with (default: the preset's, from",
+        "CKL_HOME). The paths a run.json names are never opened: inputs are matched by their recorded SHA-256."})
+    Path model;
+
+    @Option(names = "--data", description = "Your own data folder to run again with (default: the preset's, from CKL_HOME).")
+    Path data;
+
+    @Option(names = "--param", paramLabel = "METHOD_PARAM=DIR", description = {"Your own folder for a method parameter",
+        "that holds a path in the recorded run (taalm.ta=DIR, say); repeatable."})
+    java.util.Map<String, Path> pathParams = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--by", paramLabel = "NAME", description = "Who verifies, recorded in verification.json and shown by the site (default: your user name).")
+    String by;
+
     @Override
     public Integer call() throws Exception {
         RunFolder folder = new RunFolder(runDir);
@@ -48,9 +65,10 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Path where = scratch != null ? scratch : Files.createTempDirectory("ckl-verify-");
         Verification v = Verifier.verify(folder, Registries.load(plugins), Home.get(), where, epochs,
-                Tolerance.parse(tolerance, 1e-4),
-                new BarProgress());
-        System.out.println(Json.pretty(v));
+                Tolerance.parse(tolerance, 1e-4), new BarProgress(), new RerunInputs(model, data, pathParams), by);
+        // it quotes the run folder's own strings: every character outside ASCII escaped, so none reaches a terminal raw
+        System.out.println(Json.FILES.writer().with(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+                .withDefaultPrettyPrinter().writeValueAsString(v));
         System.err.println((v.passed() ? "verified (" + v.verdict() + ")" : "NOT verified") + ": " + runDir
                 + "; the run again is under " + where);
         return v.passed() ? 0 : 1;

@@ -109,13 +109,15 @@ class VerifyTest {
         assertThat(onItself.code()).isEqualTo(1);
         assertThat(onItself.err()).contains("already exists");
 
-        Cli.Run same = ckl("run", "--from", run.toString(), "--out", tmp.resolve("again").toString());
+        // the data is the maintainer's own (--data): the path in run.json is never opened
+        Cli.Run same = ckl("run", "--from", run.toString(), "--data", copy.toString(), "--out", tmp.resolve("again").toString());
         assertThat(same.code()).as(same.err()).isZero();
         assertThat(onlyRun(tmp.resolve("again")).resolve("metrics.jsonl")).hasSameTextualContentAs(run.resolve("metrics.jsonl"));
 
         Files.writeString(copy.resolve("variant.jsonl"), Files.readString(copy.resolve("variant.jsonl")) + "\n");
         Files.delete(copy.resolve("invariant_schematic.jsonl"));
-        Cli.Run changed = ckl("run", "--from", run.resolve("run.json").toString(), "--out", tmp.resolve("again2").toString());
+        Cli.Run changed = ckl("run", "--from", run.resolve("run.json").toString(), "--data", copy.toString(), "--out",
+                tmp.resolve("again2").toString());
         assertThat(changed.code()).isEqualTo(1);
         assertThat(changed.err()).contains("variant.jsonl differs").contains("invariant_schematic.jsonl is missing");
         assertThat(tmp.resolve("again2")).doesNotExist();

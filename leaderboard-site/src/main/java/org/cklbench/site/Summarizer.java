@@ -13,6 +13,7 @@ import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.RunRecord;
 import org.cklbench.runfolder.Verification;
+import org.cklbench.runfolder.VouchedRunJson;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -267,8 +268,10 @@ public final class Summarizer {
 
     /**
      * The run's verification as the site shows it: valid only when {@code ckl verify} passed for this
-     * run id and the metrics.jsonl it checked is the one here now (a file edited afterwards, or a
-     * verification copied from another run, does not count). Null when there is none.
+     * run id, ran it all again, says who verified and what it vouches for, and every file and run.json field it
+     * vouches for is as it found them (a file edited afterwards, a file it did not vouch for, or a
+     * verification copied from another run, does not count). A bundle's own verification.json never gets
+     * here: reading a bundle drops it, so a mark is always one made after unpacking. Null when there is none.
      */
     static ObjectNode verification(RunFolder folder, RunRecord record) throws IOException {
         ObjectNode out = JSON.createObjectNode();
@@ -285,6 +288,10 @@ public final class Summarizer {
                 : record.config() == null || !java.util.Objects.equals(v.runId(), record.config().id())
                         ? "verification.json is another run's"
                 : !v.completeRun() ? "only the first " + v.stagesCompared() + " stages were run again"
+                : v.verifiedBy() == null || v.vouched() == null || v.vouched().isEmpty() || v.filesSha256() == null
+                        || v.runJsonSha256() == null || v.notVouched() == null
+                        ? "verification.json does not say who verified and what it vouches for (an older ckl verify's,"
+                        + " or not ckl verify's); verify again"
                 : changedSince(folder, v);
         out.put("valid", reason == null);
         if (reason != null) {
@@ -292,22 +299,37 @@ public final class Summarizer {
         }
         out.put("verdict", String.valueOf(v.verdict()));
         out.put("verified_at", String.valueOf(v.verifiedAt()));
+        out.put("verified_by", String.valueOf(v.verifiedBy()));
         out.put("machine", v.machine() == null ? "unknown"
-                : v.machine().getOrDefault("cpu", "?") + ", " + v.machine().getOrDefault("cpus", "?") + " CPUs");
+                : "machine " + v.machine().getOrDefault("id", "?") + " (" + v.machine().getOrDefault("cpu", "?") + ", "
+                + v.machine().getOrDefault("cpus", "?") + " CPUs)");
         out.put("tolerance", v.tolerance());
         out.put("compared", v.completeRun() ? "the whole run" : "the first " + v.stagesCompared() + " stages ("
                 + v.evaluations() + " evaluations)");
+        out.set("vouched", JSON.valueToTree(v.vouched() == null ? Map.of() : v.vouched()));
+        out.set("not_vouched", JSON.valueToTree(v.notVouched() == null ? List.of() : v.notVouched()));
         return out;
     }
 
-    /** Null when every file the verification vouches for is as it found it; else what changed. */
+    /**
+     * Null when every file the verification vouches for is as it found it, every file the site shows is among
+     * them, and run.json's vouched fields are as they were; else what changed.
+     */
     private static String changedSince(RunFolder folder, Verification v) throws IOException {
-        Map<String, String> vouched = v.filesSha256() == null ? Map.of() : v.filesSha256();
-        Map<String, String> now = folder.vouchedSha256();
+        Map<String, String> vouched = v.filesSha256();
+        Map<String, String> now = folder.coveredSha256();
         for (String f : Verification.COVERED) {
-            if (!java.util.Objects.equals(now.get(f), vouched.get(f))) {
-                return f + " changed after it was verified";
+            if (now.containsKey(f) && !vouched.containsKey(f)) {
+                return f + " is not vouched for by the verification (added after it, or never compared)";
             }
+        }
+        for (Map.Entry<String, String> f : vouched.entrySet()) {
+            if (!java.util.Objects.equals(now.get(f.getKey()), f.getValue())) {
+                return f.getKey() + " changed after it was verified";
+            }
+        }
+        if (!VouchedRunJson.sha256(folder.dir().resolve(RunFolder.RUN), v.notVouched()).equals(v.runJsonSha256())) {
+            return "run.json changed after it was verified";
         }
         return null;
     }

@@ -114,10 +114,9 @@ public final class RunFolder {
     }
 
     /**
-     * SHA-256 of each file a verification vouches for ({@link Verification#COVERED}) as it is now; absent
-     * files are left out.
+     * SHA-256 of each file of {@link Verification#COVERED} as it is now; absent files and links are left out.
      */
-    public java.util.Map<String, String> vouchedSha256() throws IOException {
+    public java.util.Map<String, String> coveredSha256() throws IOException {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         for (String f : Verification.COVERED) {
             Path p = dir.resolve(f);
@@ -126,6 +125,13 @@ public final class RunFolder {
             }
         }
         return out;
+    }
+
+    /** Every symbolic link in the folder (none is ever followed: a run folder's files must be its own), in order. */
+    public List<Path> links() throws IOException {
+        try (var walk = Files.walk(dir)) { // walk lists links but never follows them
+            return walk.filter(Files::isSymbolicLink).sorted().toList();
+        }
     }
 
     /** A file of the folder that may be absent (or a link: then ignored), bounded in size since others write it. */
@@ -191,14 +197,16 @@ public final class RunFolder {
         JsonLines.write(dir.resolve(PREDICTIONS).resolve(name + ".jsonl"), rows);
     }
 
-    /** The prediction files, in name order (which is evaluation order). */
+    /** The prediction files, in name order (which is evaluation order); links are left out. */
     public List<Path> predictionFiles() throws IOException {
         Path p = dir.resolve(PREDICTIONS);
-        if (!Files.isDirectory(p)) {
+        // a linked folder or file is not the run's own: never followed
+        if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
         try (var s = Files.list(p)) {
-            return s.filter(f -> f.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(f)).sorted().toList();
+            return s.filter(f -> f.getFileName().toString().endsWith(".jsonl")
+                    && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
     }
 

@@ -20,8 +20,13 @@ public record Registries(BenchmarkRegistry benchmarks, MethodRegistry methods) {
 
     /** Built-in benchmarks and methods, and those of the jars in {@code pluginDir} when it is not null. */
     public static Registries load(Path pluginDir) throws IOException {
-        ClassLoader loader = loader(pluginDir);
-        return new Registries(BenchmarkRegistry.load(loader), MethodRegistry.load(loader));
+        List<Path> jars = jars(pluginDir);
+        ClassLoader loader = loader(pluginDir, jars);
+        try {
+            return new Registries(BenchmarkRegistry.load(loader), MethodRegistry.load(loader));
+        } catch (java.util.ServiceConfigurationError | LinkageError e) {
+            throw new IllegalStateException(PluginFailure.describe(e, jars, loader), e);
+        }
     }
 
     /** Whether {@code c} came from a plugin jar rather than from the suite itself. */
@@ -44,20 +49,38 @@ public record Registries(BenchmarkRegistry benchmarks, MethodRegistry methods) {
     }
 
     static ClassLoader loader(Path pluginDir) throws IOException {
+        return loader(pluginDir, jars(pluginDir));
+    }
+
+    private static ClassLoader loader(Path pluginDir, List<Path> jars) {
         ClassLoader parent = Registries.class.getClassLoader();
         if (pluginDir == null) {
             return parent;
         }
+        return new URLClassLoader(jars.stream().map(Registries::toUrl).toArray(URL[]::new), parent);
+    }
+
+    /** The jars of {@code pluginDir} in name order, each one checked to be a readable jar (none is skipped unsaid). */
+    private static List<Path> jars(Path pluginDir) throws IOException {
+        if (pluginDir == null) {
+            return List.of();
+        }
         if (!Files.isDirectory(pluginDir)) {
             throw new IOException("--plugins " + pluginDir + " is not a folder");
         }
-        List<URL> jars = new ArrayList<>();
+        List<Path> jars = new ArrayList<>();
         try (var files = Files.list(pluginDir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".jar") && Files.isRegularFile(f)).sorted().toList()) {
-                jars.add(toUrl(p));
+                try (java.util.jar.JarFile j = new java.util.jar.JarFile(p.toFile())) {
+                    j.size();
+                } catch (IOException e) {
+                    throw new IOException("plugin " + org.cklbench.text.Printable.of(p) + " is not a readable jar ("
+                            + org.cklbench.text.Printable.of(e.getMessage()) + "); remove it or put the right file there", e);
+                }
+                jars.add(p);
             }
         }
-        return new URLClassLoader(jars.toArray(URL[]::new), parent);
+        return jars;
     }
 
     private static URL toUrl(Path p) {

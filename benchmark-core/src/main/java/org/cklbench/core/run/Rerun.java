@@ -1,11 +1,13 @@
 package org.cklbench.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.plugin.Registries;
 import org.cklbench.runfolder.InputFiles;
 import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunRecord;
+import org.cklbench.text.Printable;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,15 +23,41 @@ final class Rerun {
     private Rerun() {
     }
 
-    /** The request that resolves to {@code c}: every method parameter and every setting given explicitly. */
-    static RunRequest request(RunConfig c) {
+    /**
+     * The request that resolves to {@code c} but for its paths: every method parameter and every setting
+     * given explicitly, the model, the data and each path parameter from {@code own}, never from {@code c}
+     * (a submitted run.json could name any file of the maintainer's machine).
+     */
+    static RunRequest request(RunConfig c, RerunInputs own, Registries registries) {
         Map<String, String> params = new LinkedHashMap<>();
+        java.util.Set<String> paths = pathParams(c, registries);
         if (c.methodParams() != null) {
             c.methodParams().forEach((k, v) -> {
-                if (v != null) {
+                if (v != null && !paths.contains(k)) {
                     params.put(k, String.valueOf(v));
                 }
             });
+        }
+        java.util.Set<String> unused = new java.util.TreeSet<>(own.pathParams().keySet());
+        for (String k : paths) {
+            Path mine = own.pathParams().get(k);
+            unused.remove(k);
+            if (!k.contains(".")) {
+                Path composed = own.pathParams().get(c.method() + "." + k);
+                unused.remove(c.method() + "." + k);
+                mine = mine != null ? mine : composed;
+            }
+            if (mine == null) {
+                throw new IllegalArgumentException("the recorded run gives the method parameter " + Printable.of(k)
+                        + " a path; paths in a submitted run.json are never opened: give your own copy with --param "
+                        + Printable.of(k) + "=DIR (it is checked against the recorded SHA-256)");
+            }
+            params.put(k, mine.toString());
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException("--param " + Printable.of(String.join(", ", unused)) + ": not a method"
+                    + " parameter that holds a path in the recorded run" + (paths.isEmpty() ? " (it has none)"
+                    : " (those are " + String.join(", ", paths) + ")") + "; the rest of the configuration is the recorded one");
         }
         Map<String, String> sets = new LinkedHashMap<>();
         if (c.settings() != null) {
@@ -38,22 +66,57 @@ final class Rerun {
                 sets.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
             }
         }
-        return new RunRequest(c.benchmark(), c.method(), params, c.preset(), sets,
-                c.model() == null ? null : Path.of(c.model()), c.data() == null ? null : Path.of(c.data()), c.seed(),
+        return new RunRequest(c.benchmark(), c.method(), params, c.preset(), sets, own.model(), own.data(), c.seed(),
                 c.device(), c.dtype(), c.threads());
     }
 
-    static void checkConfig(RunConfig recorded, RunConfig now) {
+    /**
+     * The keys of {@code c}'s method parameters that hold a path (a parameter of kind PATH set to other than its
+     * special value), as the configuration writes them ({@code name}, or {@code id.name} when composed).
+     */
+    static java.util.Set<String> pathParams(RunConfig c, Registries registries) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (c.methodParams() == null || c.method() == null) {
+            return out;
+        }
+        String[] ids = c.method().split("\\+");
+        for (String id : ids) {
+            if (!registries.methods().providers().containsKey(id)) {
+                continue; // resolving the configuration names the unknown method
+            }
+            for (ParamSpec p : registries.methods().provider(id).parameters()) {
+                for (String key : ids.length == 1 ? List.of(p.name(), id + "." + p.name()) : List.of(id + "." + p.name())) {
+                    Object v = c.methodParams().get(key);
+                    if (p.kind() == ParamSpec.Kind.PATH && v != null && !v.equals(p.special())) {
+                        out.add(key);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code now} is {@code recorded} but for what a run again takes from the maintainer (the model, the data,
+     * path parameters: compared by their files' SHA-256 instead) and the thread count.
+     */
+    static void checkConfig(RunConfig recorded, RunConfig now, java.util.Set<String> pathParams) {
+        if (!Json.canonical(comparable(recorded, pathParams)).equals(Json.canonical(comparable(now, pathParams)))) {
+            throw new IllegalArgumentException("the recorded configuration no longer resolves to itself (recorded "
+                    + Printable.of(Json.canonical(recorded)) + ", now " + Printable.of(Json.canonical(now))
+                    + "): the benchmark's version or a method's parameters changed since; this run cannot be repeated as it was");
+        }
+    }
+
+    private static RunConfig comparable(RunConfig c, java.util.Set<String> pathParams) {
         // runs made before the arithmetic was pinned recorded the --threads they were given; it no longer
         // changes results, and a configuration resolves to threads 0 now
-        RunConfig then = new RunConfig(recorded.benchmark(), recorded.benchmarkVersion(), recorded.method(),
-                recorded.methodParams(), recorded.preset(), recorded.settings(), recorded.seed(), recorded.model(),
-                recorded.data(), recorded.device(), recorded.dtype(), 0);
-        if (!Json.canonical(then).equals(Json.canonical(now))) {
-            throw new IllegalArgumentException("the recorded configuration no longer resolves to itself (recorded "
-                    + Json.canonical(recorded) + ", now " + Json.canonical(now) + "): the benchmark's version or a"
-                    + " method's parameters changed since; this run cannot be repeated as it was");
+        java.util.SortedMap<String, Object> params = c.methodParams() == null ? null : new java.util.TreeMap<>(c.methodParams());
+        if (params != null) {
+            params.keySet().removeAll(pathParams);
         }
+        return new RunConfig(c.benchmark(), c.benchmarkVersion(), c.method(), params, c.preset(), c.settings(), c.seed(),
+                null, null, c.device(), c.dtype(), 0);
     }
 
     /**
@@ -64,7 +127,7 @@ final class Rerun {
                             List<String> methods) throws IOException {
         List<String> problems = new ArrayList<>();
         if (recorded.provenance() == null || recorded.provenance().inputs() == null) {
-            throw new IllegalArgumentException("run.json of " + recorded.config().id() + " records no input files;"
+            throw new IllegalArgumentException("run.json of " + Printable.of(recorded.config().id()) + " records no input files;"
                     + " there is nothing to check a run again against");
         }
         Map<String, InputFiles> before = recorded.provenance().inputs();
@@ -105,7 +168,7 @@ final class Rerun {
             }
         });
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("cannot run " + recorded.id() + " again as it was: "
+            throw new IllegalArgumentException("cannot run " + Printable.of(recorded.config().id()) + " again as it was: "
                     + String.join("; ", problems));
         }
     }

@@ -65,6 +65,12 @@ public final class Runner {
      */
     public static RunFolder rerun(RunRecord recorded, Path dir, Registries registries, Path home, Progress progress,
                                   int stopAfter) throws IOException {
+        return rerun(recorded, RerunInputs.HOME, dir, registries, home, progress, stopAfter);
+    }
+
+    /** {@link #rerun(RunRecord, Path, Registries, Path, Progress, int)} reading the maintainer's own inputs {@code own}. */
+    public static RunFolder rerun(RunRecord recorded, RerunInputs own, Path dir, Registries registries, Path home,
+                                  Progress progress, int stopAfter) throws IOException {
         if (recorded.config() == null) {
             throw new IllegalArgumentException("run.json holds no configuration to run again");
         }
@@ -72,7 +78,7 @@ public final class Runner {
             // a run again starts from nothing: resuming there could hand back the very run being checked
             throw new IllegalArgumentException(dir + " already exists; run it again into another folder (--out)");
         }
-        return run(Rerun.request(recorded.config()), id -> dir, true, registries, home, progress, recorded, stopAfter);
+        return run(Rerun.request(recorded.config(), own, registries), id -> dir, true, registries, home, progress, recorded, stopAfter);
     }
 
     /** Files a method's parameters name (a Train-Attention folder, say): inputs like the data, hashed into provenance. */
@@ -95,7 +101,7 @@ public final class Runner {
         ResolvedRun resolved = ResolvedRun.of(r, registries);
         RunConfig config = resolved.config();
         if (expected != null) {
-            Rerun.checkConfig(expected.config(), config);
+            Rerun.checkConfig(expected.config(), config, Rerun.pathParams(expected.config(), registries));
         }
         Benchmark benchmark = resolved.benchmark();
         PyTorchEngine.initForResults();

@@ -7,6 +7,11 @@ import org.cklbench.progress.Progress;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.RunRecord;
 import org.cklbench.runfolder.Verification;
+import org.cklbench.runfolder.VouchedRunJson;
+import org.cklbench.runfolder.Replicates;
+import org.cklbench.runfolder.Json;
+import org.cklbench.io.Hashing;
+import org.cklbench.text.Printable;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -43,8 +48,28 @@ public final class Verifier {
 
     public static Verification verify(RunFolder folder, Registries registries, Path home, Path scratch, int stages,
                                       Tolerance tolerance, Progress progress) throws IOException {
+        return verify(folder, registries, home, scratch, stages, tolerance, progress, RerunInputs.HOME, null);
+    }
+
+    /**
+     * Runs {@code folder}'s configuration again with the maintainer's own inputs {@code own} and compares every
+     * file the verification vouches for: metrics.jsonl line by line, summary.json, bootstrap.json (the run
+     * again recomputes it from its own predictions and metrics: the bootstrap is seeded) and benchmark.json
+     * (the installed benchmark writes it, at the version the configuration records) with the run again's,
+     * and run.json field by field but for the submitter's own account ({@link VouchedRunJson}). Writes
+     * verification.json saying exactly that, who verified ({@code by}; null: the user's name) and where.
+     */
+    public static Verification verify(RunFolder folder, Registries registries, Path home, Path scratch, int stages,
+                                      Tolerance tolerance, Progress progress, RerunInputs own, String by)
+            throws IOException {
         if (stages < 0) {
             throw new IllegalArgumentException("--epochs " + stages + " must be 0 (all) or more");
+        }
+        String verifier = verifier(by);
+        List<Path> links = folder.links();
+        if (!links.isEmpty()) {
+            throw new IllegalArgumentException(Printable.of(links.get(0)) + " is a symbolic link; a run folder's files"
+                    + " must be its own, and verify follows no link" + (links.size() > 1 ? " (" + links.size() + " links in all)" : ""));
         }
         RunRecord recorded = folder.run();
         if (recorded.config() == null) {
@@ -52,23 +77,30 @@ public final class Verifier {
         }
         // the id computed from the configuration, never the file's own "id" (a hostile one could be a path)
         String id = recorded.config().id();
-        Map<String, String> files = folder.vouchedSha256();
+        JsonNode recordedRun = Json.read(folder.dir().resolve(RunFolder.RUN), JsonNode.class);
+        List<String> notVouched = VouchedRunJson.notVouched(recordedRun, Rerun.pathParams(recorded.config(), registries));
+        Map<String, String> found = folder.coveredSha256();
+        String runSha = Hashing.sha256(Json.canonical(VouchedRunJson.view(recordedRun, notVouched)));
         List<String> recordedLines = lines(folder.dir().resolve(RunFolder.METRICS));
         // the engine as the run again will have it (pinned threads), so that "arithmetic" describes what it computes with
         org.cklbench.engine.djl.PyTorchEngine.initForResults();
         Map<String, Object> software = Provenance.software(recorded.config().device(), recorded.config().dtype());
         List<String> problems = new ArrayList<>();
         Map<String, Double> maxDiff = new TreeMap<>();
+        Map<String, String> vouched = new LinkedHashMap<>();
+        Map<String, String> files = new TreeMap<>();
         int compared = 0;
         RunFolder again = null;
         Path where = freshFolder(folder, scratch);
         try {
-            again = Runner.rerun(recorded, where.resolve(id), registries, home, progress, stages);
+            again = Runner.rerun(recorded, own, where.resolve(id), registries, home, progress, stages);
         } catch (IOException | RuntimeException | LinkageError e) {
-            problems.add("running it again failed: " + e.getMessage());
+            problems.add("running it again failed: " + Printable.of(e.getMessage()));
         }
         boolean sameArithmetic = sameArithmetic(recorded, software);
         boolean complete = again != null && again.complete();
+        String how = sameArithmetic ? "byte-equal required, as the software, device and pinned arithmetic are the recorded"
+                + " ones" : "each number within the tolerance";
         if (again != null) {
             List<String> fresh = lines(again.dir().resolve(RunFolder.METRICS));
             if (recordedLines.size() < fresh.size()) {
@@ -89,6 +121,8 @@ public final class Verifier {
                 }
             }
             if (complete) {
+                vouched.put(RunFolder.METRICS, "every line compared with the run again's, field by field (" + how + ")");
+                vouch(files, found, RunFolder.METRICS);
                 // the leaderboard reads summary.json: it must be what the metrics give
                 Path mine = folder.dir().resolve(RunFolder.SUMMARY);
                 if (!Files.isRegularFile(mine, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -96,18 +130,144 @@ public final class Verifier {
                 } else {
                     compareLine("summary.json", JSON.readTree(mine.toFile()),
                             JSON.readTree(again.dir().resolve(RunFolder.SUMMARY).toFile()), tolerance, maxDiff, problems);
+                    vouched.put(RunFolder.SUMMARY, "compared with the run again's, field by field (" + how + ")");
+                    vouch(files, found, RunFolder.SUMMARY);
                 }
+                if (found.containsKey(RunFolder.BOOTSTRAP)) {
+                    compareReplicates(folder, again, tolerance, maxDiff, problems);
+                    vouched.put(RunFolder.BOOTSTRAP, "compared with the replicates the run again drew from its own"
+                            + " predictions (the bootstrap is seeded by the probe sets): scheme, count, every value (" + how + ")");
+                    vouch(files, found, RunFolder.BOOTSTRAP);
+                }
+                if (found.containsKey(RunFolder.BENCHMARK)) {
+                    JsonNode spec = Json.read(folder.dir().resolve(RunFolder.BENCHMARK), JsonNode.class);
+                    JsonNode installed = Json.read(again.dir().resolve(RunFolder.BENCHMARK), JsonNode.class);
+                    if (!spec.equals(installed)) {
+                        differences("benchmark.json", spec, installed, problems);
+                    }
+                    vouched.put(RunFolder.BENCHMARK, "equal to the spec the installed benchmark writes at the recorded"
+                            + " version (" + Printable.of(recorded.config().benchmark()) + " "
+                            + Printable.of(recorded.config().benchmarkVersion()) + ")");
+                    vouch(files, found, RunFolder.BENCHMARK);
+                }
+                JsonNode rerunRun = Json.read(again.dir().resolve(RunFolder.RUN), JsonNode.class);
+                compareLine("run.json", VouchedRunJson.view(recordedRun, notVouched), VouchedRunJson.view(rerunRun, notVouched),
+                        tolerance, maxDiff, problems);
+                vouched.put(RunFolder.RUN, "every field but those in not_vouched compared with the run again's run.json:"
+                        + " the configuration, each input file's SHA-256, each plugin jar's SHA-256, the methods, the"
+                        + " variant, the training's set-up");
             }
         }
         String verdict = !problems.isEmpty() ? Verification.FAILED
                 : sameArithmetic && maxDiff.values().stream().allMatch(d -> d == 0) ? Verification.BYTE_EQUAL
                 : Verification.WITHIN_TOLERANCE;
-        Verification v = new Verification(verdict, Instant.now().toString(), machine(), software,
+        boolean vouches = problems.isEmpty() && complete;
+        Verification v = new Verification(verdict, Instant.now().toString(), verifier, machine(), software,
                 recorded.config().threads(), stages, compared, complete && folder.complete(), tolerance.all(),
                 tolerance.perMetric().isEmpty() ? null : new TreeMap<>(tolerance.perMetric()), maxDiff,
-                problems.isEmpty() ? null : problems, files, id);
+                problems.isEmpty() ? null : problems, vouches ? vouched : Map.of(), vouches ? notVouched : null,
+                vouches ? files : Map.of(), vouches ? runSha : null, id);
         folder.writeVerification(v);
         return v;
+    }
+
+    private static void vouch(Map<String, String> files, Map<String, String> found, String name) {
+        if (found.containsKey(name)) {
+            files.put(name, found.get(name));
+        }
+    }
+
+    /** Who verifies: {@code by}, else the user's name; one short printable line. */
+    private static String verifier(String by) {
+        String who = by != null ? by : System.getProperty("user.name", "unknown");
+        if (who.isBlank() || who.length() > 100 || !Printable.of(who).equals(who)) {
+            throw new IllegalArgumentException("--by '" + Printable.of(who) + "' must name who verifies: 1 to 100"
+                    + " characters, none of them control characters");
+        }
+        return who;
+    }
+
+    /** The recorded replicates against the run again's: scheme, count and every value of every field. */
+    private static void compareReplicates(RunFolder folder, RunFolder again, Tolerance tolerance, Map<String, Double> maxDiff,
+                                          List<String> problems) throws IOException {
+        Replicates mine;
+        try {
+            mine = folder.replicates();
+        } catch (IOException | RuntimeException e) {
+            problems.add("bootstrap.json is unreadable: " + Printable.of(e.getMessage()));
+            return;
+        }
+        Replicates fresh = again.replicates();
+        if (fresh == null) {
+            problems.add("bootstrap.json: the run again wrote none to compare it with");
+            return;
+        }
+        if (mine.replicates() != fresh.replicates() || !java.util.Objects.equals(mine.scheme(), fresh.scheme())) {
+            problems.add("bootstrap.json: " + mine.replicates() + " replicates of scheme " + Printable.of(mine.scheme())
+                    + "; the run again draws " + fresh.replicates() + " of scheme " + fresh.scheme());
+            return;
+        }
+        Map<String, double[]> was = mine.values();
+        Map<String, double[]> is = fresh.values();
+        for (String k : was.keySet()) {
+            if (!is.containsKey(k)) {
+                problems.add("bootstrap.json has " + Printable.of(k) + ", which the run again does not draw");
+            }
+        }
+        for (Map.Entry<String, double[]> e : is.entrySet()) {
+            double[] a = was.get(e.getKey());
+            if (a == null) {
+                problems.add("bootstrap.json lacks " + e.getKey() + ", which the run again draws");
+                continue;
+            }
+            String metric = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+            double[] b = e.getValue();
+            double worst = a.length == b.length ? 0 : Double.POSITIVE_INFINITY;
+            int at = -1;
+            for (int i = 0; i < Math.min(a.length, b.length); i++) {
+                double d = Math.abs(a[i] - b[i]);
+                if (!(d <= worst)) { // NaN counts as the worst
+                    worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                    at = i;
+                }
+            }
+            maxDiff.merge(metric, worst, Math::max);
+            if (!(worst <= tolerance.of(metric))) {
+                problems.add("bootstrap.json " + e.getKey() + (at < 0 ? ": " + a.length + " values, the run again draws " + b.length
+                        : " replicate " + at + " recorded " + a[at] + ", now " + b[at] + " (difference " + worst
+                        + " > tolerance " + tolerance.of(metric) + ")"));
+            }
+        }
+    }
+
+    /** Each field where two specs differ, by JSON pointer (a spec is text: equal or not). */
+    private static void differences(String file, JsonNode was, JsonNode is, List<String> problems) {
+        List<String> out = new ArrayList<>();
+        diff("", was, is, out);
+        problems.add(file + " differs from what the installed benchmark writes at fields " + String.join(", ",
+                out.subList(0, Math.min(out.size(), 20))) + (out.size() > 20 ? " and " + (out.size() - 20) + " more" : ""));
+    }
+
+    private static void diff(String at, JsonNode was, JsonNode is, List<String> out) {
+        if (was.isObject() && is.isObject()) {
+            java.util.Set<String> keys = new java.util.TreeSet<>();
+            was.fieldNames().forEachRemaining(keys::add);
+            is.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                diff(at + "/" + k, was.path(k), is.path(k), out);
+            }
+        } else if (was.isArray() && is.isArray() && was.size() == is.size()) {
+            for (int i = 0; i < was.size(); i++) {
+                diff(at + "/" + i, was.get(i), is.get(i), out);
+            }
+        } else if (!was.equals(is)) {
+            out.add(Printable.of(at.isEmpty() ? "/" : at) + " (recorded " + Printable.of(abbreviated(was)) + ")");
+        }
+    }
+
+    private static String abbreviated(JsonNode n) {
+        String s = n.isMissingNode() ? "nothing" : n.toString();
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     /** A new empty folder under {@code scratch}, which must not be the run folder or inside it. */
@@ -181,17 +341,36 @@ public final class Verifier {
         return out;
     }
 
-    private static Map<String, Object> machine() {
+    /**
+     * Where the verification ran, published with it: an identifier of the machine (the first 16 hex of a
+     * SHA-256 of its machine id, or of its host name where it has none), never the host name, a user's
+     * name or a path; its CPU, CPU count and OS.
+     */
+    static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
-        try {
-            m.put("host", InetAddress.getLocalHost().getHostName());
-        } catch (IOException e) {
-            m.put("host", "unknown");
+        String identity = null;
+        for (String f : List.of("/etc/machine-id", "/var/lib/dbus/machine-id")) {
+            try {
+                String s = Files.readString(Path.of(f)).trim();
+                if (!s.isEmpty()) {
+                    identity = s;
+                    break;
+                }
+            } catch (IOException | RuntimeException e) {
+                // none there: the next, or the host name
+            }
         }
+        if (identity == null) {
+            try {
+                identity = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                identity = "unknown";
+            }
+        }
+        m.put("id", Hashing.sha256("ckl-bench machine " + identity).substring(0, 16));
         m.put("cpu", Provenance.cpuModel());
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        m.put("user", System.getProperty("user.name"));
         return m;
     }
 
