@@ -69,9 +69,7 @@ public final class TemporalWikiBenchmark implements Benchmark {
     @Override
     public void checkSettings(JsonNode s) {
         SettingChecks.atLeast(s, "max_probes", 0);
-        if (s.has("max_documents")) {
-            SettingChecks.atLeast(s, "max_documents", 0);
-        }
+        SettingChecks.atLeastIfPresent(s, "max_documents", 0);
     }
 
     @Override
