@@ -39,6 +39,7 @@ class OutOfRangeSettingsTest {
         "lama-ckl     | schedule=step        | setting schedule",
         "lama-ckl     | task_form=riddle     | setting task_form",
         "temporalwiki | max_probes=-1        | setting max_probes",
+        "temporalwiki | max_documents=-1     | setting max_documents",
         "temporalwiki | eval_batch_size=-4   | setting eval_batch_size",
     })
     void anOutOfRangeSettingIsRefusedBeforeTheRunFolderExists(String benchmark, String set, String message) throws Exception {

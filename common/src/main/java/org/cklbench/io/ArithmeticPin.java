@@ -33,6 +33,19 @@ public final class ArithmeticPin {
      */
     public static final int THREADS = 1;
 
+    /**
+     * Intra-op threads of a world's base pretraining, a fixed count like {@link #THREADS} (the same on every
+     * machine), recorded in the base's pretraining.json and part of its cache id when it is not 1. Pretraining
+     * runs alone (nothing can start before the base exists), so 2 would use the second core of a 2-core
+     * machine, and under the pin 1 and 2 threads gave the same weights ({@code ckl bench train-step --full} at
+     * the quick base's shapes, batch 64 of 96 tokens, 2 steps: the same trained_sha256). It
+     * stays 1 because 2 was ruinous on a busy machine (2026-12-07, load 20-26 on 2 cores): the smoke base
+     * took 0.3 pretraining steps a second on 2 threads against 6 on 1, each step about 30x the CPU time
+     * (OpenMP's threads waiting on each other while the kernel runs other processes), and the gain on an
+     * idle machine could not be measured there.
+     */
+    public static final int PRETRAIN_THREADS = 1;
+
     /** The variables, in the order they are exported. */
     public static final Map<String, String> ENV = env();
 

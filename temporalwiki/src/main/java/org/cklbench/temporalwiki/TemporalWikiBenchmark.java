@@ -65,10 +65,11 @@ public final class TemporalWikiBenchmark implements Benchmark {
         return PRESETS;
     }
 
-    /** {@code max_probes} 0 keeps every probe of a period. */
+    /** {@code max_probes} and {@code max_documents} 0 keep every probe and every document of a period. */
     @Override
     public void checkSettings(JsonNode s) {
         SettingChecks.atLeast(s, "max_probes", 0);
+        SettingChecks.atLeastIfPresent(s, "max_documents", 0);
     }
 
     @Override
@@ -116,16 +117,25 @@ public final class TemporalWikiBenchmark implements Benchmark {
     public Protocol open(OpenContext ctx) throws IOException {
         JsonNode s = ctx.settings();
         int maxProbes = s.get("max_probes").asInt();
+        int maxDocuments = s.path("max_documents").asInt(0);
         List<Protocol.Stage> stages = new ArrayList<>();
         List<List<Protocol.ProbeSet>> probes = new ArrayList<>();
         for (Period p : Period.ALL) {
-            List<TwikiProbe> changed = cap(nonEmpty(p.probeFile(ctx.input("probes"), true)), maxProbes);
-            List<TwikiProbe> unchanged = cap(nonEmpty(p.probeFile(ctx.input("probes"), false)), maxProbes);
+            List<TwikiProbe> changed = nonEmpty(p.probeFile(ctx.input("probes"), true));
+            List<TwikiProbe> unchanged = nonEmpty(p.probeFile(ctx.input("probes"), false));
             List<String> diffs = Diffsets.filtered(ctx.input("diffsets"), p);
             if (diffs.isEmpty()) {
                 throw new IllegalArgumentException(ctx.input("diffsets") + " holds no training text for period "
                         + p.name() + "; a period that trains on nothing would still be scored as if it had");
             }
+            if (maxDocuments > 0 && diffs.size() > maxDocuments) {
+                DocumentSample sample = DocumentSample.of(p, diffs, changed, unchanged, maxDocuments);
+                diffs = sample.documents();
+                changed = sample.changed();
+                unchanged = sample.unchanged();
+            }
+            changed = cap(changed, maxProbes);
+            unchanged = cap(unchanged, maxProbes);
             // each period starts a fresh optimiser, as the reference trains each in a process of its own
             stages.add(new Protocol.Stage("period " + p.name(), documents(diffs, ctx.tokenizer(), ctx.maxTokens(), p,
                     changed), true));

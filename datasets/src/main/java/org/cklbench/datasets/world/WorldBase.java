@@ -56,8 +56,11 @@ public final class WorldBase {
 
         /** The recipe and the arithmetic it is computed with: a base made under another pin is never reused. */
         String id() {
+            int threads = org.cklbench.io.ArithmeticPin.PRETRAIN_THREADS;
+            // bases made before the count was a setting were made on 1 thread: their id stays
             return "base-h" + hidden + "-l" + layers + "-" + org.cklbench.io.Hashing.sha256(toString()
-                    + " arithmetic v" + org.cklbench.io.ArithmeticPin.VERSION).substring(0, 8);
+                    + " arithmetic v" + org.cklbench.io.ArithmeticPin.VERSION
+                    + (threads == 1 ? "" : " threads " + threads)).substring(0, 8);
         }
     }
 
@@ -82,35 +85,51 @@ public final class WorldBase {
                 Files.copy(worldDir.resolve("tokenizer").resolve(f), tmp.resolve(f));
             }
             List<String> texts = WorldFiles.readPretrainTexts(worldDir);
-            long t0 = System.nanoTime();
-            double loss;
-            double seconds;
-            ObjectNode accuracy;
-            try (TextTokenizer tok = TextTokenizer.load(tmp)) {
-                int vocab = tokenizerSize(tmp);
-                LlamaConfig config = LlamaConfig.create(vocab, recipe.hidden(), recipe.intermediate(), recipe.layers(),
-                        recipe.heads(), recipe.kvHeads(), false, 512);
-                try (LlamaModel model = HfModels.init(config, recipe.seed(), Device.cpu(), DataType.FLOAT32)) {
-                    loss = Pretraining.run(model, tok, texts, recipe.epochs(), recipe.batch(), recipe.lr(), recipe.seed(),
-                            progress);
-                    HfModels.save(model, tmp);
-                    seconds = (System.nanoTime() - t0) / 1e9;
-                    accuracy = snapshotZeroAccuracy(model, tok, worldDir.resolve(WorldFiles.PRETRAIN_PROBES));
-                }
-            }
-            ObjectNode meta = JSON.createObjectNode();
-            meta.put("recipe", recipe.toString());
-            meta.put("pretraining_texts", texts.size());
-            meta.put("final_epoch_loss", loss);
-            meta.put("seconds", seconds);
-            meta.set("snapshot_0_accuracy", accuracy);
+            ObjectNode meta = org.cklbench.engine.djl.PyTorchEngine.withThreads(org.cklbench.io.ArithmeticPin.PRETRAIN_THREADS,
+                    () -> pretrain(tmp, recipe, texts, progress));
             // what to compare across machines: the pinned arithmetic gives these bytes everywhere
             meta.put("model_safetensors_sha256", org.cklbench.io.Hashing.sha256(tmp.resolve("model.safetensors")));
-            meta.put("arithmetic", org.cklbench.engine.djl.PyTorchEngine.arithmetic());
             AtomicFiles.writeString(tmp.resolve("pretraining.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         }
         return dir;
+    }
+
+    /** Trains the base into {@code tmp} on the threads in force; what pretraining.json records of it. */
+    private static ObjectNode pretrain(Path tmp, Recipe recipe, List<String> texts, Progress progress) throws IOException {
+        long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        double loss;
+        double seconds;
+        ObjectNode accuracy;
+        try (TextTokenizer tok = TextTokenizer.load(tmp)) {
+            int vocab = tokenizerSize(tmp);
+            LlamaConfig config = LlamaConfig.create(vocab, recipe.hidden(), recipe.intermediate(), recipe.layers(),
+                    recipe.heads(), recipe.kvHeads(), false, 512);
+            try (LlamaModel model = HfModels.init(config, recipe.seed(), Device.cpu(), DataType.FLOAT32)) {
+                loss = Pretraining.run(model, tok, texts, recipe.epochs(), recipe.batch(), recipe.lr(), recipe.seed(),
+                        progress);
+                HfModels.save(model, tmp);
+                seconds = (System.nanoTime() - t0) / 1e9;
+                accuracy = snapshotZeroAccuracy(model, tok, tmp.resolveSibling(WorldFiles.PRETRAIN_PROBES));
+            }
+        }
+        ObjectNode meta = JSON.createObjectNode();
+        meta.put("recipe", recipe.toString());
+        meta.put("pretraining_texts", texts.size());
+        meta.put("final_epoch_loss", loss);
+        meta.put("seconds", seconds);
+        meta.put("cpu_seconds", (processCpuNanos() - cpu0) / 1e9);
+        meta.put("threads", org.cklbench.io.ArithmeticPin.PRETRAIN_THREADS);
+        meta.set("snapshot_0_accuracy", accuracy);
+        meta.put("arithmetic", org.cklbench.engine.djl.PyTorchEngine.arithmetic());
+        return meta;
+    }
+
+    /** CPU time of this process, all threads (native ones included), or 0 where the JVM cannot say. */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? Math.max(0, sun.getProcessCpuTime()) : 0;
     }
 
     /**

@@ -29,6 +29,26 @@ public final class PyTorchEngine {
         init(ArithmeticPin.THREADS);
     }
 
+    /**
+     * Runs {@code work} on {@code threads} intra-op threads, then goes back to {@link ArithmeticPin#THREADS}:
+     * for a computation that runs alone (base pretraining), pinned to its own fixed count.
+     */
+    public static <T, E extends Exception> T withThreads(int threads, ThrowingSupplier<T, E> work) throws E {
+        initForResults();
+        JniUtils.setNumThreads(threads);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setNumThreads(ArithmeticPin.THREADS);
+        }
+    }
+
+    /** A computation that may throw. */
+    @FunctionalInterface
+    public interface ThrowingSupplier<T, E extends Exception> {
+        T get() throws E;
+    }
+
     /** The arithmetic in force, for provenance: the pin and the thread counts. */
     public static String arithmetic() {
         Engine.getEngine("PyTorch");
