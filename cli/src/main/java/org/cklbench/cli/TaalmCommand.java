@@ -55,7 +55,7 @@ final class TaalmCommand {
         @Option(names = "--epochs", defaultValue = "30", description = "Outer epochs (reference: ${DEFAULT-VALUE}).") int epochs;
         @Option(names = "--batch-size", defaultValue = "16", description = "Examples per outer step (reference: ${DEFAULT-VALUE}).") int batch;
         @Option(names = "--outer-lr", defaultValue = "2e-4", description = "Outer AdamW learning rate, weight decay 0.01 (reference: ${DEFAULT-VALUE}).") double outerLr;
-        @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser, adamw or sgd (reference: ${DEFAULT-VALUE}).") String inner;
+        @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser: adamw (textbook), reference (the authors' AdamW variant, what the reference runs) or sgd (default: ${DEFAULT-VALUE}).") String inner;
         @Option(names = "--inner-lr", defaultValue = "2e-4", description = "Inner learning rate (reference: ${DEFAULT-VALUE}).") double innerLr;
         @Option(names = "--dummy-steps", defaultValue = "1", description = "Graph-free inner steps before the differentiated one (reference: ${DEFAULT-VALUE}).") int dummy;
         @Option(names = "--lora-r", defaultValue = "64", description = "LoRA rank of φ and θ (reference: ${DEFAULT-VALUE}).") int loraR;
@@ -72,8 +72,9 @@ final class TaalmCommand {
         public Integer call() throws Exception {
             MetaGradient.Settings in = switch (inner) {
                 case "adamw" -> MetaGradient.Settings.adamw(innerLr, dummy);
+                case "reference" -> MetaGradient.Settings.reference(innerLr, dummy);
                 case "sgd" -> new MetaGradient.Settings(MetaGradient.Inner.SGD, innerLr, dummy, 0, 0.9, 0.999, 1e-8, 1e-2);
-                default -> throw new IllegalArgumentException("--inner must be adamw or sgd");
+                default -> throw new IllegalArgumentException("--inner must be adamw, reference or sgd");
             };
             TaTrainer.Settings s = new TaTrainer.Settings(epochs, batch, outerLr, in, loraR, loraAlpha, maxTokens,
                     validateEvery, validationShare, seed);
