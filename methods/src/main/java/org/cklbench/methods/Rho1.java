@@ -54,13 +54,17 @@ public final class Rho1 implements MethodProvider {
                 ParamSpec.real("keep", 0.4, 0, 1, "share of each sequence's target tokens trained").openBelow(),
                 ParamSpec.choice("selection", "top", List.of("top", "reference"), "top: the share with the largest rise;"
                         + " reference: the authors' code, argsort(score)/L > 1 - keep against initial probabilities misaligned as"
-                        + " their LAMA-ckl path takes them (precomputed padded to max_tokens, the last L-1 taken)"));
+                        + " their LAMA-ckl path takes them (precomputed padded to max_tokens, the last L-1 taken)"),
+                ParamSpec.choice("ties", "draw", List.of("draw", "position"), "top: how equal scores are ordered (every"
+                        + " score is 0 on the first step); draw: a draw seeded by the run's seed, the step and the row;"
+                        + " position: the earlier token first (before issue 26)"));
     }
 
     @Override
     public CklMethod create(MethodParams params) {
         double keep = params.getDouble("keep");
         boolean reference = params.getString("selection").equals("reference");
+        boolean byPosition = params.getString("ties").equals("position");
         return new CklMethod() {
             @Override
             public void setup(TrainingState state) {
@@ -82,7 +86,7 @@ public final class Rho1 implements MethodProvider {
                     float[] row = Arrays.copyOfRange(score, r * width, (r + 1) * width);
                     float[] m = Arrays.copyOfRange(mask, r * width, (r + 1) * width);
                     float[] kept = reference ? selectReference(row, m, keep)
-                            : selectTop(row, m, keep, tieSeed(state.seed(), state.step(), r));
+                            : byPosition ? selectTop(row, m, keep) : selectTop(row, m, keep, tieSeed(state.seed(), state.step(), r));
                     System.arraycopy(kept, 0, w, r * width, width);
                 }
                 return batch.scope().create(w, nll.getShape());
@@ -102,6 +106,11 @@ public final class Rho1 implements MethodProvider {
         return nll.get(new ai.djl.ndarray.index.NDIndex(":, {}:", fullWidth - width));
     }
 
+    /** The top share with ties by position ({@code ties=position}). */
+    static float[] selectTop(float[] score, float[] mask, double keep) {
+        return select(score, mask, keep, null);
+    }
+
     /** The seed of a row's tie-breaking draw: the same run, step and row draw the same. */
     static long tieSeed(long runSeed, long step, int row) {
         return runSeed * 0x9E3779B97F4A7C15L ^ step * 0xC2B2AE3D27D4EB4FL ^ (row + 1L) * 0x165667B19E3779F9L;
@@ -113,6 +122,16 @@ public final class Rho1 implements MethodProvider {
      * {@code tieSeed}, not by position.
      */
     static float[] selectTop(float[] score, float[] mask, double keep, long tieSeed) {
+        SplittableRandom rng = new SplittableRandom(tieSeed);
+        long[] draw = new long[mask.length];
+        for (int i = 0; i < draw.length; i++) {
+            draw[i] = rng.nextLong();
+        }
+        return select(score, mask, keep, draw);
+    }
+
+    /** The round(keep·n) best real targets; equal scores by {@code draw}, or by position when it is null. */
+    private static float[] select(float[] score, float[] mask, double keep, long[] draw) {
         int n = 0;
         for (float m : mask) {
             n += m > 0 ? 1 : 0;
@@ -124,12 +143,8 @@ public final class Rho1 implements MethodProvider {
                 idx[j++] = i;
             }
         }
-        SplittableRandom rng = new SplittableRandom(tieSeed);
-        long[] draw = new long[mask.length];
-        for (int i = 0; i < draw.length; i++) {
-            draw[i] = rng.nextLong();
-        }
-        Arrays.sort(idx, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a]) : Long.compare(draw[a], draw[b]));
+        Arrays.sort(idx, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a])
+                : draw == null ? Integer.compare(a, b) : Long.compare(draw[a], draw[b]));
         float[] w = new float[score.length];
         int k = (int) Math.round(keep * n);
         for (int i = 0; i < k; i++) {

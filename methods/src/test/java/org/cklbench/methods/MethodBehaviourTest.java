@@ -315,6 +315,11 @@ class MethodBehaviourTest {
         }
         List<Integer> prefix = java.util.stream.IntStream.range(0, k).boxed().toList();
         assertThat(selections).doesNotContain(prefix).hasSizeGreaterThan(15);
+        // ties=position, the rule before: the first 40%
+        float[] old = Rho1.selectTop(score, mask, 0.4);
+        for (int i = 0; i < n; i++) {
+            assertThat(old[i]).isEqualTo(i < k ? 1f : 0f);
+        }
         // a uniform draw keeps about 40% of the first 40% of positions, the position rule all of them
         assertThat(firstFortyPercent / (20.0 * k)).isBetween(0.25, 0.55);
         assertThat(Rho1.tieSeed(1, 0, 0)).isNotEqualTo(Rho1.tieSeed(2, 0, 0)).isNotEqualTo(Rho1.tieSeed(1, 1, 0));
