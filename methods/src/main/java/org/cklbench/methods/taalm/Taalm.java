@@ -232,7 +232,9 @@ public final class Taalm implements MethodProvider {
             public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
                 List<TrainingDocument> docs = batch.documents();
                 long len = batch.ids().getShape().get(1);
-                if (docs.stream().allMatch(seen::containsKey)) {
+                // loss=reference also trains the target after a shorter row's last token, whose weight depends on
+                // the padding beside the row, so the weights are computed afresh for every batch there
+                if (!state.settings().referenceLoss() && docs.stream().allMatch(seen::containsKey)) {
                     float[] w = new float[(int) (docs.size() * (len - 1))];
                     for (int r = 0; r < docs.size(); r++) {
                         float[] row = seen.get(docs.get(r));
