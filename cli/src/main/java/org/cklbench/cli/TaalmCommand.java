@@ -5,6 +5,7 @@ import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.methods.taalm.MetaGradient;
 import org.cklbench.methods.taalm.TaTrainer;
+import org.cklbench.methods.taalm.TrainAttentionModel;
 import org.cklbench.engine.tokenizer.TextTokenizer;
 import org.cklbench.core.benchmark.Benchmark;
 import org.cklbench.core.plugin.Registries;
@@ -63,7 +64,7 @@ final class TaalmCommand {
         @Option(names = "--epochs", defaultValue = "30", description = "Outer epochs (reference: ${DEFAULT-VALUE}).") int epochs;
         @Option(names = "--batch-size", defaultValue = "16", description = "Examples per outer step (reference: ${DEFAULT-VALUE}).") int batch;
         @Option(names = "--outer-lr", defaultValue = "2e-4", description = "Outer AdamW learning rate, weight decay 0.01 (reference: ${DEFAULT-VALUE}).") double outerLr;
-        @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser, adamw or sgd (reference: ${DEFAULT-VALUE}).") String inner;
+        @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser: adamw (textbook), reference (the authors' AdamW variant, what the reference runs) or sgd (default: ${DEFAULT-VALUE}).") String inner;
         @Option(names = "--inner-lr", defaultValue = "2e-4", description = "Inner learning rate (reference: ${DEFAULT-VALUE}).") double innerLr;
         @Option(names = "--dummy-steps", defaultValue = "1", description = "Graph-free inner steps before the differentiated one (reference: ${DEFAULT-VALUE}).") int dummy;
         @Option(names = "--lora-r", defaultValue = "64", description = "LoRA rank of φ and θ (reference: ${DEFAULT-VALUE}).") int loraR;
@@ -71,6 +72,10 @@ final class TaalmCommand {
         @Option(names = "--max-tokens", defaultValue = "512", description = "Longest document (reference: ${DEFAULT-VALUE}).") int maxTokens;
         @Option(names = "--validate-every", defaultValue = "50", description = "Outer steps between validations (default: ${DEFAULT-VALUE}).") int validateEvery;
         @Option(names = "--validation-share", defaultValue = "0.1", description = "Share of the split held out (default: ${DEFAULT-VALUE}).") double validationShare;
+        @Option(names = "--clip", defaultValue = "1.0", description = "Largest global norm of the averaged meta-gradient; 0: none, as the reference (default: ${DEFAULT-VALUE}).") double clip;
+        @Option(names = "--head-init", defaultValue = "normal", description = "φ's head weight: normal (N(0, 0.001)) or reference (nn.Linear's default, as the reference's training script re-creates it) (default: ${DEFAULT-VALUE}).") String headInit;
+        @Option(names = "--init-adapter", description = "PEFT adapter folder θ starts from (the reference's trained adapter); default: a fresh LoRA.") Path initAdapter;
+        @Option(names = "--phi-adapter", description = "PEFT adapter folder φ's LoRA starts from; default: --init-adapter without --base, else a fresh LoRA.") Path phiAdapter;
         @Option(names = "--seed", defaultValue = "1", description = "Seed of φ's initialisation and the data order (default: ${DEFAULT-VALUE}).") long seed;
 
         @Mixin
@@ -80,11 +85,18 @@ final class TaalmCommand {
         public Integer call() throws Exception {
             MetaGradient.Settings in = switch (inner) {
                 case "adamw" -> MetaGradient.Settings.adamw(innerLr, dummy);
+                case "reference" -> MetaGradient.Settings.reference(innerLr, dummy);
                 case "sgd" -> new MetaGradient.Settings(MetaGradient.Inner.SGD, innerLr, dummy, 0, 0.9, 0.999, 1e-8, 1e-2);
-                default -> throw new UsageError("--inner must be adamw or sgd");
+                default -> throw new UsageError("--inner must be adamw, reference or sgd");
             };
+            TrainAttentionModel.HeadInit head = switch (headInit) {
+                case "normal" -> TrainAttentionModel.HeadInit.NORMAL;
+                case "reference" -> TrainAttentionModel.HeadInit.REFERENCE;
+                default -> throw new UsageError("--head-init must be normal or reference");
+            };
+            Path phiStart = phiAdapter != null ? phiAdapter : phiBase == null ? initAdapter : null;
             TaTrainer.Settings s = new TaTrainer.Settings(epochs, batch, outerLr, in, loraR, loraAlpha, maxTokens,
-                    validateEvery, validationShare, seed);
+                    validateEvery, validationShare, seed, clip, head, initAdapter, phiStart);
             Path data = source.data;
             Path split = source.split;
             Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);

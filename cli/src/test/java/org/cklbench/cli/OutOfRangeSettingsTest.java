@@ -38,6 +38,8 @@ class OutOfRangeSettingsTest {
         "lama-ckl     | clip_norm=-1         | setting clip_norm",
         "lama-ckl     | schedule=step        | setting schedule",
         "lama-ckl     | task_form=riddle     | setting task_form",
+        "lama-ckl     | loss=padded          | setting loss",
+        "temporalwiki | loss=                 | setting loss",
         "temporalwiki | max_probes=-1        | setting max_probes",
         "temporalwiki | max_documents=-1     | setting max_documents",
         "temporalwiki | eval_batch_size=-4   | setting eval_batch_size",
@@ -61,6 +63,9 @@ class OutOfRangeSettingsTest {
         "rho1     | keep=0          | keep",
         "recadam  | anneal_k=0      | anneal_k",
         "mixreview| ratio=-1        | ratio",
+        "taalm    | ta_clip=-1      | ta_clip",
+        "taalm    | ta_inner=lion   | ta_inner",
+        "rho1     | ties=first      | ties",
     })
     void anOutOfRangeMethodParameterIsRefused(String method, String param, String message) {
         Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", method, "--preset", "smoke", "--out",

@@ -130,11 +130,26 @@ final class Leaderboards {
         b.put("alpha", Intervals.ALPHA);
         ArrayNode rowArray = b.putArray("rows");
         rows.forEach(rowArray::add);
+        ArrayNode notes = b.arrayNode();
+        // a method's caveat (run.json's method note), once per board, marked on each of its rows
+        for (ObjectNode row : rows) {
+            JsonNode methodNotes = configs.get(row.get("config_key").asText()).get(0).get("method_notes");
+            if (methodNotes != null && methodNotes.isArray()) {
+                for (JsonNode n : methodNotes) {
+                    int at = indexOf(notes, n.asText());
+                    if (at < 0) {
+                        notes.add(n.asText());
+                        at = notes.size() - 1;
+                    }
+                    row.put("mark", at + 1);
+                }
+            }
+        }
         ArrayNode rep = b.putArray("reported");
         if (spec.reported() != null && spec.reported().rows() != null) {
             b.put("reported_model", spec.reported().model());
             b.put("reported_source", spec.reported().source());
-            ArrayNode notes = b.putArray("notes");
+            b.set("notes", notes);
             for (LeaderboardSpec.ReportedRow r : spec.reported().rows()) {
                 ObjectNode o = rep.addObject();
                 o.put("method", r.method());
@@ -152,11 +167,23 @@ final class Leaderboards {
                 }
             }
         }
+        if (!notes.isEmpty()) {
+            b.set("notes", notes);
+        }
         b.set("references", references(spec, configs));
         if (spec.notice() != null) {
             b.put("notice", spec.notice());
         }
         return b;
+    }
+
+    private static int indexOf(ArrayNode a, String text) {
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).asText().equals(text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -165,6 +165,12 @@ public final class Summarizer {
                 r.record.methods().stream().filter(m -> m != null && safeName(m.id()) && m.parameters() != null
                         && m.parameters().stream().allMatch(java.util.Objects::nonNull))
                         .forEach(m -> methods.putIfAbsent(m.id(), m));
+                ArrayNode notes = JSON.createArrayNode();
+                record.methods().stream().filter(m -> m != null && m.note() != null && !m.note().isBlank())
+                        .forEach(m -> notes.add(m.id() + ": " + m.note()));
+                if (!notes.isEmpty()) {
+                    run.set("method_notes", notes);
+                }
             }
             // Two folders of one name (in two sweeps, say) would share a page; the second gets a suffix.
             if (!pages.add(run.get("page").asText())) {

@@ -130,6 +130,29 @@ class BoardKeysTest {
         assertThat(rows.findValues("n").stream().map(JsonNode::asInt).sorted().toList()).containsExactly(1, 3);
     }
 
+    /** A method's note in run.json (Mix-review's: NF Acc on rehearsed facts) is a footnote marked on its rows, once. */
+    @Test
+    void aMethodsNoteIsAFootnoteOnItsRows() throws Exception {
+        List<MethodInfo> mix = List.of(new MethodInfo("mixreview", "d", null, List.of(), "NF Acc on rehearsed facts"));
+        List<MethodInfo> composed = List.of(new MethodInfo("taalm", "d", null, List.of()),
+                new MethodInfo("mixreview", "d", null, List.of(), "NF Acc on rehearsed facts"));
+        run("ft1", "finetune", 1, 0, "/m", "aaaa", Map.of(), Map.of(),
+                List.of(new MethodInfo("finetune", "d", null, List.of())), 0.30, Map.of());
+        run("mr1", "mixreview", 1, 0, "/m", "aaaa", Map.of(), Map.of(), mix, 0.4, Map.of());
+        run("mr2", "mixreview", 2, 0, "/m", "aaaa", Map.of(), Map.of(), mix, 0.41, Map.of());
+        run("tm1", "taalm+mixreview", 1, 0, "/m", "aaaa", Map.of(), Map.of(), composed, 0.5, Map.of());
+        JsonNode board = boards().get(0);
+        assertThat(board.get("notes")).hasSize(1);
+        assertThat(board.get("notes").get(0).asText()).isEqualTo("mixreview: NF Acc on rehearsed facts");
+        assertThat(row(board, "mixreview").get("mark").asInt()).isEqualTo(1);
+        assertThat(row(board, "taalm+mixreview").get("mark").asInt()).isEqualTo(1);
+        assertThat(row(board, "finetune").has("mark")).isFalse();
+        // written only where there is one
+        String json = Files.readString(tmp.resolve("runs/ft1/run.json"));
+        assertThat(json).doesNotContain("\"note\"");
+        assertThat(Files.readString(tmp.resolve("runs/mr1/run.json"))).contains("rehearsed facts");
+    }
+
     @Test
     void twoBasesAtOnePathAreTwoBoards() throws Exception {
         run("ft1", "finetune", 1, 0, "/bases/model", "aaaa", Map.of(), 0.30);

@@ -121,6 +121,16 @@ public final class KAdapter implements MethodProvider {
         }
 
         /**
+         * With {@code loss=reference}, weight 1 on every position: the trainer then averages per row over the
+         * input positions' mask and takes the mean of the rows, as the reference's K-Adapter model computes its
+         * loss ({@code Llama2_Model_Kadapter.py} 717-722); otherwise none, the suite's per-token mean.
+         */
+        @Override
+        public NDArray tokenWeights(TrainingState state, org.cklbench.core.state.Batch batch, NDArray nll) {
+            return state.settings().referenceLoss() ? nll.onesLike().stopGradient() : null;
+        }
+
+        /**
          * Tensors {@code kadapter.<k>.ln_1.weight}, {@code .attn.c_attn.weight} [3h, h], {@code .attn.c_proj},
          * {@code .ln_2}, {@code .mlp.c_fc} [4h, h], {@code .mlp.c_proj} [h, 4h] (each with a bias), and the
          * output {@code kadapter.layer_norm}.

@@ -236,7 +236,7 @@ class MethodBehaviourTest {
         float[] score = {0.5f, -1f, 3f, 2f, 9f, 0.1f, 7f, 4f};
         float[] mask = {1, 1, 1, 1, 0, 1, 1, 1};
         // 7 real targets, keep round(2.8) = 3: the scores 7, 4 and 3 (the 9 is padding)
-        assertThat(Rho1.selectTop(score, mask, 0.4)).containsExactly(0, 0, 1, 0, 0, 0, 1, 1);
+        assertThat(Rho1.selectTop(score, mask, 0.4, 1)).containsExactly(0, 0, 1, 0, 0, 0, 1, 1);
     }
 
     /** The authors' rule compares the sorting permutation with a threshold as if it were a rank. */
@@ -246,7 +246,83 @@ class MethodBehaviourTest {
         float[] mask = {1, 1, 1, 1, 1};
         // argsort ascending = [1, 3, 4, 2, 0]; /5 = [.2, .6, .8, .4, 0]; > 0.6 keeps position 2 alone
         assertThat(Rho1.selectReference(score, mask, 0.4)).containsExactly(0, 0, 1, 0, 0);
-        assertThat(Rho1.selectTop(score, mask, 0.4)).as("the intended top 40%").containsExactly(1, 0, 1, 0, 0);
+        assertThat(Rho1.selectTop(score, mask, 0.4, 1)).as("the intended top 40%").containsExactly(1, 0, 1, 0, 0);
+    }
+
+    /**
+     * selection=reference takes the initial probabilities as the authors' LAMA-ckl path does: each document
+     * alone, padded with EOS to max_tokens, its last L−1 positions for a batch of padded length L.
+     */
+    @Test
+    void rho1sReferenceSelectionMisalignsTheInitialProbabilitiesAsTheAuthorsDo() throws Exception {
+        try (LlamaModel model = Fixture.model();
+             TrainingState state = new TrainingState(model, null, Fixture.settings(2), 3);
+             NDManager scope = model.manager().newSubManager()) {
+            List<TrainingDocument> docs = Fixture.documents(2, 9);
+            Batch b = Batch.of(docs, scope);
+            int width = (int) b.ids().getShape().get(1) - 1;
+            float[] got = Rho1.misalignedInitial(state, b).toFloatArray();
+            float[] aligned = org.cklbench.engine.loss.Losses.tokenNll(model, b.ids(), b.mask(),
+                    org.cklbench.engine.model.ForwardHooks.NONE).toFloatArray();
+            int maxTokens = state.settings().maxTokens();
+            long eos = model.config().eosTokenId();
+            for (int r = 0; r < 2; r++) {
+                long[] ids = new long[maxTokens];
+                long[] mask = new long[maxTokens];
+                java.util.Arrays.fill(ids, eos);
+                long[] own = docs.get(r).ids();
+                System.arraycopy(own, 0, ids, 0, own.length);
+                java.util.Arrays.fill(mask, 0, own.length, 1L);
+                ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(1, maxTokens);
+                float[] alone = org.cklbench.engine.loss.Losses.tokenNll(model, scope.create(ids, shape),
+                        scope.create(mask, shape), org.cklbench.engine.model.ForwardHooks.NONE).toFloatArray();
+                for (int i = 0; i < width; i++) {
+                    assertThat(got[r * width + i]).as("row %d, position %d", r, i)
+                            .isCloseTo(alone[maxTokens - 1 - width + i], within(1e-4f));
+                }
+                assertThat(got[r * width]).as("not the aligned initial probability").isNotCloseTo(aligned[r * width],
+                        within(1e-3f));
+            }
+        }
+    }
+
+    /**
+     * On the first step every score is 0 (the adapters still equal the base): the kept share is drawn, not the
+     * first 40% by position; the same seed draws the same, other seeds or rows draw otherwise.
+     */
+    @Test
+    void rho1BreaksTiesByASeededDrawNotByPosition() {
+        int n = 50;
+        float[] score = new float[n];
+        float[] mask = new float[n];
+        java.util.Arrays.fill(mask, 1f);
+        mask[n - 1] = 0; // padding is never drawn
+        int k = (int) Math.round(0.4 * (n - 1));
+        Set<List<Integer>> selections = new HashSet<>();
+        int firstFortyPercent = 0;
+        for (int row = 0; row < 20; row++) {
+            float[] w = Rho1.selectTop(score, mask, 0.4, Rho1.tieSeed(1, 0, row));
+            List<Integer> kept = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (w[i] > 0) {
+                    kept.add(i);
+                }
+            }
+            assertThat(kept).hasSize(k).doesNotContain(n - 1);
+            assertThat(Rho1.selectTop(score, mask, 0.4, Rho1.tieSeed(1, 0, row))).as("reproducible").containsExactly(w);
+            selections.add(kept);
+            firstFortyPercent += kept.stream().filter(i -> i < k).count();
+        }
+        List<Integer> prefix = java.util.stream.IntStream.range(0, k).boxed().toList();
+        assertThat(selections).doesNotContain(prefix).hasSizeGreaterThan(15);
+        // ties=position, the rule before: the first 40%
+        float[] old = Rho1.selectTop(score, mask, 0.4);
+        for (int i = 0; i < n; i++) {
+            assertThat(old[i]).isEqualTo(i < k ? 1f : 0f);
+        }
+        // a uniform draw keeps about 40% of the first 40% of positions, the position rule all of them
+        assertThat(firstFortyPercent / (20.0 * k)).isBetween(0.25, 0.55);
+        assertThat(Rho1.tieSeed(1, 0, 0)).isNotEqualTo(Rho1.tieSeed(2, 0, 0)).isNotEqualTo(Rho1.tieSeed(1, 1, 0));
     }
 
     /**

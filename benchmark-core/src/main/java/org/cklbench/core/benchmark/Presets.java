@@ -39,7 +39,7 @@ public final class Presets {
         public ObjectNode settings(Map<String, String> overrides) {
             ObjectNode out = settings.deepCopy();
             for (Map.Entry<String, String> e : overrides.entrySet()) {
-                JsonNode old = out.get(e.getKey());
+                JsonNode old = out.has(e.getKey()) ? out.get(e.getKey()) : OPTIONAL.get(e.getKey());
                 if (old == null) {
                     throw new IllegalArgumentException("--set " + e.getKey() + ": no such setting (settings of preset "
                             + name + ": " + String.join(", ", (Iterable<String>) out::fieldNames) + ")");
@@ -70,6 +70,13 @@ public final class Presets {
             }
             return out;
         }
+
+        /**
+         * Settings a preset may leave out, with the value they then have: a --set may still give them, and a
+         * run that does not has the same settings, hence the same id, as before they existed.
+         */
+        private static final Map<String, JsonNode> OPTIONAL = Map.of("loss",
+                com.fasterxml.jackson.databind.node.TextNode.valueOf("tokens"));
 
         private static String kind(JsonNode n) {
             return n.isIntegralNumber() ? "whole number" : n.isNumber() ? "number" : "value of that kind";

@@ -14,6 +14,14 @@ public interface MethodProvider {
     /** One line for {@code ckl methods}. */
     String description();
 
+    /**
+     * A caveat every result of this method carries (the site shows it as a footnote on the method's rows),
+     * or null.
+     */
+    default String resultNote() {
+        return null;
+    }
+
     /** Typed parameters with their reference defaults. */
     List<ParamSpec> parameters();
 

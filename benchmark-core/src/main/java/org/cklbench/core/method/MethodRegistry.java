@@ -169,6 +169,6 @@ public final class MethodRegistry {
         for (ParamSpec s : p.parameters()) {
             params.add(new MethodInfo.Parameter(s.name(), s.typeLabel(), s.defaultValue(), s.description()));
         }
-        return new MethodInfo(id, p.description(), origin(id), params);
+        return new MethodInfo(id, p.description(), origin(id), params, p.resultNote());
     }
 }

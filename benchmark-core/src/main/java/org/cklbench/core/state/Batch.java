@@ -14,11 +14,22 @@ public record Batch(List<TrainingDocument> documents, NDArray ids, NDArray mask)
 
     /** Pads {@code docs} to their longest length with id 0 (masked out). */
     public static Batch of(List<TrainingDocument> docs, NDManager scope) {
-        int len = 0;
+        return of(docs, 0, 0, scope);
+    }
+
+    /**
+     * Pads {@code docs} on the right, masked out, with {@code padId} to {@code length} or their longest
+     * length if that is more: the reference pads with EOS, and to max_length where it precomputes.
+     */
+    public static Batch of(List<TrainingDocument> docs, int length, long padId, NDManager scope) {
+        int len = length;
         for (TrainingDocument d : docs) {
             len = Math.max(len, d.ids().length);
         }
         long[] ids = new long[docs.size() * len];
+        if (padId != 0) {
+            java.util.Arrays.fill(ids, padId);
+        }
         long[] mask = new long[docs.size() * len];
         for (int r = 0; r < docs.size(); r++) {
             long[] s = docs.get(r).ids();

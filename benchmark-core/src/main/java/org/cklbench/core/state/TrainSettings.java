@@ -11,10 +11,28 @@ import java.util.List;
  * {@code loraDropout}, every projection) or, with {@code full}, every weight of the model. With
  * {@code lengthGrouped}, each batch holds documents of similar length (less padding), the batches
  * still in a seeded random order.
+ *
+ * <p>{@code loss} says which targets the training loss counts. {@link #LOSS_TOKENS} (the default): the
+ * real target tokens, averaged per token (Hugging Face's loss with padding labelled -100). {@link
+ * #LOSS_REFERENCE}: as the TAALM authors' code counts them: rows padded with EOS (pad_token = eos_token)
+ * and labels = input_ids, so the unweighted loss is the mean over every position of the padded micro-batch,
+ * padding included ({@code TAALM.py} 268-276, 305); a weighted loss masks by the input positions'
+ * attention mask ({@code attention_mask[:, :-1]}, which counts one EOS target after each shorter row).
  */
 public record TrainSettings(int batchSize, int gradAccumulation, double lr, String schedule, double warmupRatio,
                             double weightDecay, double clipNorm, int maxTokens, int loraR, double loraAlpha,
-                            double loraDropout, boolean full, boolean lengthGrouped) {
+                            double loraDropout, boolean full, boolean lengthGrouped, String loss) {
+    public static final String LOSS_TOKENS = "tokens";
+    public static final String LOSS_REFERENCE = "reference";
+
+    /** The suite's own loss (real targets only). */
+    public TrainSettings(int batchSize, int gradAccumulation, double lr, String schedule, double warmupRatio,
+                         double weightDecay, double clipNorm, int maxTokens, int loraR, double loraAlpha,
+                         double loraDropout, boolean full, boolean lengthGrouped) {
+        this(batchSize, gradAccumulation, lr, schedule, warmupRatio, weightDecay, clipNorm, maxTokens, loraR, loraAlpha,
+                loraDropout, full, lengthGrouped, LOSS_TOKENS);
+    }
+
     /** The common case: batches in plain random order. */
     public TrainSettings(int batchSize, int gradAccumulation, double lr, String schedule, double warmupRatio,
                          double weightDecay, double clipNorm, int maxTokens, int loraR, double loraAlpha,
@@ -35,6 +53,7 @@ public record TrainSettings(int batchSize, int gradAccumulation, double lr, Stri
         check(warmupRatio >= 0 && warmupRatio < 1, "warmup_ratio", warmupRatio, "a number in [0, 1)");
         check(Double.isFinite(weightDecay) && weightDecay >= 0, "weight_decay", weightDecay, "a finite number, 0 or more");
         check(Double.isFinite(clipNorm) && clipNorm >= 0, "clip_norm", clipNorm, "a finite number, 0 (no clipping) or more");
+        check(List.of(LOSS_TOKENS, LOSS_REFERENCE).contains(loss), "loss", loss, "tokens or reference");
         check(maxTokens >= 2, "max_tokens", maxTokens, "2 or more (a document and one target)");
         if (!full) {
             check(loraR >= 1, "lora_r", loraR, "1 or more");
@@ -60,7 +79,13 @@ public record TrainSettings(int batchSize, int gradAccumulation, double lr, Stri
         return new TrainSettings(s.get("batch_size").asInt(), s.get("grad_accumulation").asInt(), s.get("lr").asDouble(),
                 s.get("schedule").asText(), s.get("warmup_ratio").asDouble(), s.get("weight_decay").asDouble(),
                 s.get("clip_norm").asDouble(), s.get("max_tokens").asInt(), s.get("lora_r").asInt(),
-                s.get("lora_alpha").asDouble(), s.get("lora_dropout").asDouble(), s.get("full").asBoolean());
+                s.get("lora_alpha").asDouble(), s.get("lora_dropout").asDouble(), s.get("full").asBoolean(), false,
+                s.path("loss").asText(LOSS_TOKENS));
+    }
+
+    /** Whether the loss counts targets as the reference does ({@code loss=reference}). */
+    public boolean referenceLoss() {
+        return LOSS_REFERENCE.equals(loss);
     }
 
     public int microBatchSize() {

@@ -45,6 +45,11 @@ public final class TrainingState implements AutoCloseable {
         return model;
     }
 
+    /** The id the reference pads with (pad_token = eos_token): the tokenizer's EOS, else the model config's. */
+    public long eosId() {
+        return tokenizer() != null ? tokenizer().eosId() : model().config().eosTokenId();
+    }
+
     public TextTokenizer tokenizer() {
         return tokenizer;
     }

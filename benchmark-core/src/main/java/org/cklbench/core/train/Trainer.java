@@ -288,7 +288,8 @@ public final class Trainer implements AutoCloseable {
         double scale = scaleLoss ? lossScale : 1.0;
         double share = scale / micro.size();
         for (Batch b : micro) {
-            NDArray loss = HeadBackward.backward(state.model(), b.ids(), b.mask(), state.hooks(),
+            NDArray ids = s.referenceLoss() ? eosPadded(b) : b.ids();
+            NDArray loss = HeadBackward.backward(state.model(), ids, b.mask(), state.hooks(),
                     nll -> Scalars.mul(batchLoss(b, nll), share));
             total += loss.getFloat() / scale;
             method.afterBackward(state);
@@ -318,10 +319,34 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** The batch's ids with EOS where it is padded (masked out): what the reference's tokenizer gives. */
+    private NDArray eosPadded(Batch b) {
+        NDArray mask = b.mask().toType(b.ids().getDataType(), false);
+        return b.ids().mul(mask).add(mask.neg().add(1).mul(state.eosId()));
+    }
+
+    /**
+     * The step's loss on one micro-batch. With {@code loss=reference} (TrainSettings), the unweighted loss is
+     * the mean over every position, the EOS padding included, and a weighted loss masks by the input
+     * positions' attention mask, as the reference's {@code calcul_loss} does.
+     */
+    public static NDArray loss(NDArray nll, NDArray w, NDArray mask, boolean reference) {
+        if (!reference) {
+            NDArray targets = Losses.targetMask(mask);
+            return w == null ? Losses.meanLoss(nll, targets) : Losses.weightedLoss(nll, w, targets);
+        }
+        if (w == null) {
+            return nll.mean();
+        }
+        long len = mask.getShape().get(1);
+        NDArray inputs = mask.get(new ai.djl.ndarray.index.NDIndex(":, 0:{}", len - 1))
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        return Losses.weightedLoss(nll, w, inputs);
+    }
+
     private NDArray batchLoss(Batch b, NDArray nll) {
-        NDArray targets = Losses.targetMask(b.mask());
         NDArray w = method.tokenWeights(state, b, nll);
-        NDArray loss = w == null ? Losses.meanLoss(nll, targets) : Losses.weightedLoss(nll, w, targets);
+        NDArray loss = loss(nll, w, b.mask(), state.settings().referenceLoss());
         NDArray extra = method.extraLoss(state, b);
         return extra == null ? loss : loss.add(extra);
     }

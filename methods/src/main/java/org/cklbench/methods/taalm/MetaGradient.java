@@ -32,10 +32,19 @@ import java.util.Map;
  */
 public final class MetaGradient {
 
-    /** The inner optimiser that takes θ to θ'. */
+    /**
+     * The inner optimiser that takes θ to θ'. ADAMW is textbook AdamW (PyTorch's); REFERENCE is the
+     * variant of the authors' {@code utils/tool_TAALM/taalm_adamw.py} ({@code _single_tensor_adamw_oop}),
+     * whose denominator is (√(v + 1e-8) + 1e-8)/√bc2 + ε instead of √(v/bc2) + ε: a floor of about
+     * 1e-4/√bc2 (≈ 2.2e-3 at the second step), under which small gradients get SGD-like steps. Its state
+     * keeps v without the 1e-8, as the reference stores it before adding.
+     */
     public enum Inner {
-        SGD, ADAMW
+        SGD, ADAMW, REFERENCE
     }
+
+    /** The 1e-8 the reference's AdamW adds to v, and again to √v, before dividing by √bc2. */
+    static final double REFERENCE_FLOOR = 1e-8;
 
     /**
      * @param radius the length ‖εu‖ of the finite-difference step in θ-space
@@ -48,6 +57,11 @@ public final class MetaGradient {
 
         public static Settings adamw(double lr, int dummySteps) {
             return new Settings(Inner.ADAMW, lr, dummySteps, 0.01, 0.9, 0.999, 1e-8, 1e-2);
+        }
+
+        /** The reference's AdamW variant ({@link Inner#REFERENCE}) with its defaults (ε 1e-8, weight decay 0.01). */
+        public static Settings reference(double lr, int dummySteps) {
+            return new Settings(Inner.REFERENCE, lr, dummySteps, 0.01, 0.9, 0.999, 1e-8, 1e-2);
         }
     }
 
@@ -207,7 +221,7 @@ public final class MetaGradient {
     }
 
     /** The inner optimiser's state, its (graph-free) step and the elementwise derivative of that step. */
-    private static final class InnerState {
+    static final class InnerState {
         private final Settings s;
         private final Map<String, NDArray> m = new LinkedHashMap<>();
         private final Map<String, NDArray> v = new LinkedHashMap<>();
@@ -234,15 +248,22 @@ public final class MetaGradient {
                         ? v.get(k).mul(s.beta2()).add(gk.square().mul(1 - s.beta2())) : gk.square().mul(1 - s.beta2());
                 m.put(k, mk);
                 v.put(k, vk);
-                NDArray denom = vk.div(bc2).sqrt().add(s.eps());
+                NDArray denom = s.optimizer() == Inner.REFERENCE ? referenceDenominator(vk, bc2)
+                        : vk.div(bc2).sqrt().add(s.eps());
                 NDArray update = mk.div(bc1).div(denom).add(p.mul(s.weightDecay())).mul(s.lr());
                 out.put(k, p.sub(update));
             });
             return out;
         }
 
+        /** The reference's denominator (√(v + 1e-8) + 1e-8)/√bc2 + ε ({@code taalm_adamw.py}, lines 597-599). */
+        private NDArray referenceDenominator(NDArray vk, double bc2) {
+            return vk.add(REFERENCE_FLOOR).sqrt().add(REFERENCE_FLOOR).div(Math.sqrt(bc2)).add(s.eps());
+        }
+
         /**
-         * ∂step/∂g at the next step, elementwise. SGD: lr. AdamW: with m' = β1m + (1−β1)g, v' = β2v + (1−β2)g²,
+         * ∂step/∂g at the next step, elementwise; for REFERENCE, lr·[(1−β1)/bc1 / D − m̂·∂D/∂g / D²] with D its
+         * denominator. SGD: lr. AdamW: with m' = β1m + (1−β1)g, v' = β2v + (1−β2)g²,
          * m̂ = m'/bc1, ŝ = √(v'/bc2): lr·[(1−β1)/bc1 / (ŝ+ε) − m̂·(1−β2)·g/(bc2·ŝ) / (ŝ+ε)²], with the second
          * term 0 where ŝ = 0.
          */
@@ -259,6 +280,16 @@ public final class MetaGradient {
                 NDArray mk = m.containsKey(k) ? m.get(k).mul(s.beta1()).add(gk.mul(1 - s.beta1())) : gk.mul(1 - s.beta1());
                 NDArray vk = v.containsKey(k)
                         ? v.get(k).mul(s.beta2()).add(gk.square().mul(1 - s.beta2())) : gk.square().mul(1 - s.beta2());
+                if (s.optimizer() == Inner.REFERENCE) {
+                    // D = (√(v'+δ) + δ)/√bc2 + ε, ∂D/∂g = (1−β2)·g / (√bc2·√(v'+δ)); √(v'+δ) ≥ 1e-4, so no 0/0
+                    NDArray root = vk.add(REFERENCE_FLOOR).sqrt();
+                    NDArray denom = referenceDenominator(vk, bc2);
+                    NDArray first = denom.getNDArrayInternal().rdiv((1 - s.beta1()) / bc1);
+                    NDArray dDenom = gk.mul((1 - s.beta2()) / Math.sqrt(bc2)).div(root);
+                    NDArray second = mk.div(bc1).mul(dDenom).div(denom.square());
+                    out.put(k, first.sub(second).mul(s.lr()));
+                    return;
+                }
                 NDArray sHat = vk.div(bc2).sqrt();
                 NDArray denom = sHat.add(s.eps());
                 NDArray first = denom.getNDArrayInternal().rdiv((1 - s.beta1()) / bc1);

@@ -47,10 +47,28 @@ public final class TaTrainer {
     public record Example(String uuid, String document, String task, String object) {
     }
 
-    /** Hyperparameters (the reference: AdamW inner and outer at 2e-4, batch 16, 30 epochs, schematic tasks). */
+    /**
+     * Hyperparameters (the reference: AdamW inner and outer at 2e-4, batch 16, 30 epochs, schematic tasks).
+     *
+     * @param clipNorm    the largest global norm of the averaged meta-gradient before the outer step; 0: none
+     *                    (the reference never clips)
+     * @param headInit    how φ's head starts
+     * @param thetaStart  a PEFT adapter folder θ starts from (the reference's trained adapter), or null: a fresh LoRA
+     * @param phiStart    a PEFT adapter folder φ's LoRA starts from, or null: a fresh LoRA
+     */
     public record Settings(int epochs, int batchSize, double outerLr, MetaGradient.Settings inner, int loraR,
-                           double loraAlpha, int maxTokens, int validateEvery, double validationShare, long seed) {
+                           double loraAlpha, int maxTokens, int validateEvery, double validationShare, long seed,
+                           double clipNorm, TrainAttentionModel.HeadInit headInit, Path thetaStart, Path phiStart) {
+        /** The suite's defaults for what the reference does otherwise: clip at 1.0, head N(0, 0.001), fresh LoRAs. */
+        public Settings(int epochs, int batchSize, double outerLr, MetaGradient.Settings inner, int loraR,
+                        double loraAlpha, int maxTokens, int validateEvery, double validationShare, long seed) {
+            this(epochs, batchSize, outerLr, inner, loraR, loraAlpha, maxTokens, validateEvery, validationShare, seed,
+                    1.0, TrainAttentionModel.HeadInit.NORMAL, null, null);
+        }
+
         public Settings {
+            check(Double.isFinite(clipNorm) && clipNorm >= 0, "clip norm", clipNorm, "0 (none) or a finite number above 0");
+            java.util.Objects.requireNonNull(headInit, "headInit");
             check(epochs >= 1, "epochs", epochs, "1 or more");
             check(batchSize >= 1, "batch size", batchSize, "1 or more");
             check(Double.isFinite(outerLr) && outerLr > 0, "outer learning rate", outerLr, "a finite number above 0");
@@ -102,8 +120,10 @@ public final class TaTrainer {
         Path ckpt = out.resolve("checkpoint");
         long stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
         String basePath = phiBasePath == null ? null : phiBasePath.toAbsolutePath().toString();
-        try (TrainAttentionModel ta = TrainAttentionModel.init(base, lora, s.seed());
-             LoraAdapter theta0 = LoraAdapter.init(lora, thetaBase, s.seed() + 1);
+        try (TrainAttentionModel ta = s.phiStart() == null ? TrainAttentionModel.init(base, lora, s.seed(), s.headInit())
+                : TrainAttentionModel.init(base, LoraAdapter.load(s.phiStart(), base), s.seed(), s.headInit());
+             LoraAdapter theta0 = s.thetaStart() == null ? LoraAdapter.init(lora, thetaBase, s.seed() + 1)
+                     : LoraAdapter.load(s.thetaStart(), thetaBase);
              AdamW opt = AdamW.torchDefaults(base.manager())) {
             Map<String, NDArray> phi = ta.parameters();
             long step = 0;
@@ -156,7 +176,7 @@ public final class TaTrainer {
                         }
                     }
                     try (NDManager scope = base.manager().newSubManager()) {
-                        opt.step(phi, s.outerLr(), 1.0, scope);
+                        opt.step(phi, s.outerLr(), s.clipNorm(), scope);
                     }
                     step++;
                     bar.step(1);

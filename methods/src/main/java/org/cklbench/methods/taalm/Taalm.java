@@ -55,7 +55,9 @@ public final class Taalm implements MethodProvider {
                 ParamSpec.integer("ta_epochs", 30, 1, 100_000, "auto: outer epochs of meta-training"),
                 ParamSpec.integer("ta_batch_size", 16, 1, 1 << 20, "auto: examples per outer step"),
                 ParamSpec.real("ta_lr", 2e-4, 0, 10, "auto: outer AdamW learning rate").openBelow(),
-                ParamSpec.choice("ta_inner", "adamw", List.of("adamw", "sgd"), "auto: the inner optimiser of θ"),
+                ParamSpec.choice("ta_inner", "adamw", List.of("adamw", "reference", "sgd"), "auto: the inner optimiser of θ;"
+                        + " adamw: textbook AdamW; reference: the authors' AdamW variant (taalm_adamw.py), whose"
+                        + " denominator (sqrt(v+1e-8)+1e-8)/sqrt(bc2)+eps floors small steps"),
                 ParamSpec.real("ta_inner_lr", 2e-4, 0, 10, "auto: inner learning rate").openBelow(),
                 ParamSpec.integer("ta_dummy_steps", 1, 0, 1000, "auto: graph-free inner steps before the differentiated one"
                         + " (AdamW's first step is about lr·sign(g), whose derivative vanishes: the reference takes one)"),
@@ -65,18 +67,49 @@ public final class Taalm implements MethodProvider {
                 ParamSpec.integer("ta_validate_every", 50, 1, Integer.MAX_VALUE, "auto: outer steps between validations"),
                 ParamSpec.real("ta_validation_share", 0.1, 0, 1, "auto: share of the split held out for validation")
                         .openBelow().openAbove(),
+                ParamSpec.real("ta_clip", 1.0, 0, 1e9, "auto: the largest global norm of the averaged meta-gradient;"
+                        + " 0: no clipping (the reference never clips)"),
+                ParamSpec.choice("ta_head_init", "normal", List.of("normal", "reference"), "auto: phi's head weight;"
+                        + " normal: N(0, 0.001); reference: nn.Linear's default U(-1/sqrt(hidden), 1/sqrt(hidden)), as the"
+                        + " authors' training script re-creates it; the bias starts at 4 either way"),
+                ParamSpec.path("init_adapter", "none", "auto: a PEFT LoRA adapter folder that theta starts from in"
+                        + " meta-training, and phi's LoRA too when phi runs on the run's model (the reference starts both"
+                        + " from trained adapters); 'none': fresh LoRAs (B = 0)"),
+                ParamSpec.path("ta_phi_adapter", "same", "auto: a PEFT LoRA adapter folder phi's LoRA starts from;"
+                        + " 'same': init_adapter when phi runs on the run's model, a fresh LoRA when on its own ta_base"),
                 ParamSpec.runSeed("ta_seed", 0, Integer.MAX_VALUE, "auto: seed of φ's initialisation and the data"
                         + " order; by default the run's seed, so that the seeds of a run vary φ's training too"));
     }
 
     /** The meta-training hyperparameters the {@code ta_*} parameters give. */
     public static TaTrainer.Settings settings(MethodParams p) {
-        MetaGradient.Settings inner = p.getString("ta_inner").equals("sgd")
-                ? MetaGradient.Settings.sgd(p.getDouble("ta_inner_lr"))
-                : MetaGradient.Settings.adamw(p.getDouble("ta_inner_lr"), p.getInt("ta_dummy_steps"));
+        double lr = p.getDouble("ta_inner_lr");
+        int dummy = p.getInt("ta_dummy_steps");
+        MetaGradient.Settings inner = switch (p.getString("ta_inner")) {
+            case "sgd" -> MetaGradient.Settings.sgd(lr);
+            case "reference" -> MetaGradient.Settings.reference(lr, dummy);
+            default -> MetaGradient.Settings.adamw(lr, dummy);
+        };
         return new TaTrainer.Settings(p.getInt("ta_epochs"), p.getInt("ta_batch_size"), p.getDouble("ta_lr"), inner,
                 p.getInt("ta_lora_r"), p.getDouble("ta_lora_alpha"), p.getInt("ta_max_tokens"),
-                p.getInt("ta_validate_every"), p.getDouble("ta_validation_share"), p.getInt("ta_seed"));
+                p.getInt("ta_validate_every"), p.getDouble("ta_validation_share"), p.getInt("ta_seed"),
+                p.getDouble("ta_clip"), TrainAttentionModel.HeadInit.valueOf(p.getString("ta_head_init").toUpperCase(
+                        java.util.Locale.ROOT)), thetaStart(p), phiStart(p));
+    }
+
+    /** The adapter θ starts from in meta-training, or null. */
+    static Path thetaStart(MethodParams p) {
+        String a = p.getString("init_adapter");
+        return a.equals("none") ? null : Path.of(a);
+    }
+
+    /** The adapter φ's LoRA starts from, or null. */
+    static Path phiStart(MethodParams p) {
+        String a = p.getString("ta_phi_adapter");
+        if (!a.equals("same")) {
+            return Path.of(a);
+        }
+        return phiBase(p) == null ? thetaStart(p) : null;
     }
 
     /** φ's base folder, or null for the run's model. */
@@ -109,14 +142,24 @@ public final class Taalm implements MethodProvider {
 
             @Override
             public Map<String, Path> inputs() {
-                return phiBase == null ? Map.of() : Map.of("ta_base", phiBase);
+                Map<String, Path> in = new java.util.TreeMap<>();
+                if (phiBase != null) {
+                    in.put("ta_base", phiBase);
+                }
+                if (s.thetaStart() != null) {
+                    in.put("init_adapter", s.thetaStart());
+                }
+                if (s.phiStart() != null) {
+                    in.put("ta_phi_adapter", s.phiStart());
+                }
+                return in;
             }
 
             @Override
             public ObjectNode settings() {
                 ObjectNode o = JSON.createObjectNode();
                 params.asMap().forEach((k, v) -> {
-                    if (k.startsWith("ta_")) {
+                    if (k.startsWith("ta_") || k.equals("init_adapter")) {
                         o.set(k, JSON.valueToTree(v));
                     }
                 });
@@ -189,7 +232,9 @@ public final class Taalm implements MethodProvider {
             public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
                 List<TrainingDocument> docs = batch.documents();
                 long len = batch.ids().getShape().get(1);
-                if (docs.stream().allMatch(seen::containsKey)) {
+                // loss=reference also trains the target after a shorter row's last token, whose weight depends on
+                // the padding beside the row, so the weights are computed afresh for every batch there
+                if (!state.settings().referenceLoss() && docs.stream().allMatch(seen::containsKey)) {
                     float[] w = new float[(int) (docs.size() * (len - 1))];
                     for (int r = 0; r < docs.size(); r++) {
                         float[] row = seen.get(docs.get(r));

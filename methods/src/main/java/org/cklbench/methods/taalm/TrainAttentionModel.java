@@ -109,14 +109,35 @@ public final class TrainAttentionModel implements AutoCloseable {
         }
     }
 
+    /**
+     * How the head's weight starts (the bias starts at {@link #INIT_BIAS} either way). NORMAL: N(0, 0.001),
+     * as the reference's {@code init_phi} draws it; REFERENCE: PyTorch's default {@code nn.Linear}
+     * initialisation, U(−1/√hidden, 1/√hidden), since the reference's training script re-creates the head in
+     * {@code reboot_phi_model} ({@code TAALM.py} lines 239-241) after {@code init_phi} and before training.
+     */
+    public enum HeadInit {
+        NORMAL, REFERENCE
+    }
+
     /** A new φ with the reference initialisation, seeded. */
     public static TrainAttentionModel init(LlamaModel base, LoraConfig loraConfig, long seed) {
-        LoraAdapter lora = LoraAdapter.init(loraConfig, base, seed);
+        return init(base, loraConfig, seed, HeadInit.NORMAL);
+    }
+
+    /** A new φ with a fresh LoRA and the head as {@code head} says, seeded. */
+    public static TrainAttentionModel init(LlamaModel base, LoraConfig loraConfig, long seed, HeadInit head) {
+        return init(base, LoraAdapter.init(loraConfig, base, seed), seed, head);
+    }
+
+    /** A φ over {@code lora} (which it then owns: a fresh one, or a trained adapter to start from) with a new head. */
+    public static TrainAttentionModel init(LlamaModel base, LoraAdapter lora, long seed, HeadInit head) {
         SplittableRandom rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int hidden = base.config().hiddenSize();
         float[] w = new float[hidden];
+        double bound = 1 / Math.sqrt(hidden);
         for (int i = 0; i < hidden; i++) {
-            w[i] = (float) (HfModels.gaussian(rng) * INIT_STD);
+            w[i] = (float) (head == HeadInit.REFERENCE ? (2 * rng.nextDouble() - 1) * bound
+                    : HfModels.gaussian(rng) * INIT_STD);
         }
         NDManager manager = NDManager.newBaseManager(base.device());
         NDArray wArr;

@@ -1,0 +1,155 @@
+package org.cklbench.methods.taalm;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import org.cklbench.engine.lora.LoraAdapter;
+import org.cklbench.engine.loss.Losses;
+import org.cklbench.engine.model.HfModels;
+import org.cklbench.engine.model.LlamaModel;
+import org.cklbench.engine.safetensors.SafetensorsFile;
+import org.cklbench.testing.Shared;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.testing.Numerics.cosine;
+import static org.cklbench.testing.Numerics.doubles;
+import static org.cklbench.testing.Numerics.normRel;
+
+/**
+ * The meta-gradient with the reference's AdamW variant as the inner optimiser ({@code ta_inner=reference}:
+ * denominator (√(v + 1e-8) + 1e-8)/√bc2 + ε, {@code taalm_adamw.py} 597-599), one graph-free dummy step
+ * and one differentiated step, against the same pipeline differentiated exactly by PyTorch's double
+ * backward through that formula, on the fixture's tiny Llama. (The step and Jacobian alone:
+ * {@link ReferenceAdamWTest}.)
+ */
+class ReferenceAdamWMetaGradientTest {
+    private static final double LR = 2e-4;
+    private static final double B1 = 0.9;
+    private static final double B2 = 0.999;
+    private static final double EPS = 1e-8;
+    private static final double WD = 0.01;
+
+    @Test
+    void theFiniteDifferenceMetaGradientMatchesExactDoubleBackward() throws Exception {
+        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
+        MetaGradient.Settings reference = MetaGradient.Settings.reference(LR, 1);
+        assertThat(reference.eps()).isEqualTo(EPS);
+        assertThat(reference.weightDecay()).isEqualTo(WD);
+        try (LlamaModel base = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
+             LoraAdapter theta0 = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
+             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray doc = expected.read("meta.data_ids", m);
+            NDArray docMask = doc.onesLike();
+            NDArray task = expected.read("meta.task_ids", m);
+            NDArray objects = expected.read("meta.object_target_mask", m);
+            Map<String, NDArray> phi = ta.parameters();
+
+            // The suite's meta-gradient (finite-difference Hessian-vector product).
+            phi.values().forEach(p -> p.setRequiresGradient(true));
+            MetaGradient.accumulate(ta, theta0, new MetaGradient.Example(doc, docMask, task, task.onesLike(), objects),
+                    reference, 1.0);
+            Map<String, double[]> suite = new LinkedHashMap<>();
+            phi.forEach((k, p) -> suite.put(k, doubles(p.getGradient())));
+            phi.values().forEach(p -> p.setRequiresGradient(true)); // fresh, zeroed gradients
+
+            Map<String, double[]> exact = exact(ta, theta0, doc, docMask, task, objects, m);
+            double[] a = new double[0];
+            double[] e = new double[0];
+            for (String k : phi.keySet()) {
+                a = concat(a, suite.get(k));
+                e = concat(e, exact.get(k));
+            }
+            System.out.printf("reference AdamW + dummy step: rel %.3e cos %.8f |exact| %.3e%n", normRel(a, e), cosine(a, e), norm(e));
+            assertThat(norm(e)).as("the meta-gradient is not degenerate").isGreaterThan(1e-9);
+            assertThat(normRel(a, e)).as("relative error against exact double backward").isLessThan(1e-2);
+            assertThat(cosine(a, e)).isGreaterThan(0.999);
+        }
+    }
+
+    /** dL_T(θ2)/dφ with θ2 = adamw(θ1, g1), g1 = ∇θ L_w(θ1; φ(D)) kept with its graph, θ1 the dummy step's result. */
+    private static Map<String, double[]> exact(TrainAttentionModel ta, LoraAdapter theta0, NDArray doc, NDArray docMask,
+                                               NDArray task, NDArray objects, NDManager m) {
+        NDArray targets = Losses.targetMask(docMask);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray w = ta.weights(doc, docMask);
+            // dummy step: no graph, constants afterwards (θ1, and the moments m0, v0)
+            Map<String, NDArray> th0 = leaves(theta0.copyParameters(m));
+            NDArray l0 = Losses.weightedLoss(Losses.tokenNll(ta.base(), doc, docMask, theta0.withParameters(th0)),
+                    w.stopGradient(), targets);
+            JniUtils.backward((PtNDArray) l0, (PtNDArray) l0.onesLike(), false, false);
+            Map<String, NDArray> m0 = new LinkedHashMap<>();
+            Map<String, NDArray> v0 = new LinkedHashMap<>();
+            Map<String, NDArray> th1 = new LinkedHashMap<>();
+            th0.forEach((k, p) -> {
+                NDArray g = p.getGradient().stopGradient();
+                NDArray mk = g.mul(1 - B1);
+                NDArray vk = g.square().mul(1 - B2);
+                m0.put(k, mk);
+                v0.put(k, vk);
+                NDArray update = mk.div(1 - B1).div(denom(vk, 1 - B2)).add(p.stopGradient().mul(WD)).mul(LR);
+                th1.put(k, p.stopGradient().sub(update));
+            });
+            Map<String, NDArray> th1Leaves = leaves(th1);
+            // the differentiated step: the gradient keeps its graph back to φ through w
+            NDArray l1 = Losses.weightedLoss(Losses.tokenNll(ta.base(), doc, docMask, theta0.withParameters(th1Leaves)),
+                    w, targets);
+            JniUtils.backward((PtNDArray) l1, (PtNDArray) l1.onesLike(), true, true);
+            ta.parameters().values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+            double bc1 = 1 - B1 * B1;
+            double bc2 = 1 - B2 * B2;
+            Map<String, NDArray> th2 = new LinkedHashMap<>();
+            th1Leaves.forEach((k, p) -> {
+                NDArray g = p.getGradient();
+                NDArray mk = m0.get(k).mul(B1).add(g.mul(1 - B1));
+                NDArray vk = v0.get(k).mul(B2).add(g.square().mul(1 - B2));
+                NDArray update = mk.div(bc1).div(denom(vk, bc2)).add(p.stopGradient().mul(WD)).mul(LR);
+                th2.put(k, p.stopGradient().sub(update));
+            });
+            NDArray nll = Losses.tokenNll(ta.base(), task, task.onesLike(), theta0.withParameters(th2));
+            NDArray taskLoss = nll.mul(objects).sum().div(objects.sum());
+            gc.backward(taskLoss);
+            ta.parameters().forEach((k, p) -> out.put(k, doubles(p.getGradient())));
+        }
+        return out;
+    }
+
+    /** The reference's denominator, written from its line: ((v + 1e-8).sqrt() + 1e-8)/√bc2 + ε. */
+    private static NDArray denom(NDArray v, double bc2) {
+        return v.add(1e-8).sqrt().add(1e-8).div(Math.sqrt(bc2)).add(EPS);
+    }
+
+    private static Map<String, NDArray> leaves(Map<String, NDArray> tensors) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            NDArray leaf = v.stopGradient().duplicate();
+            leaf.setRequiresGradient(true);
+            out.put(k, leaf);
+        });
+        return out;
+    }
+
+    private static double norm(double[] a) {
+        double s = 0;
+        for (double x : a) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
