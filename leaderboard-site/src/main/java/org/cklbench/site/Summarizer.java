@@ -166,7 +166,7 @@ public final class Summarizer {
                         && m.parameters().stream().allMatch(java.util.Objects::nonNull))
                         .forEach(m -> methods.putIfAbsent(m.id(), m));
                 ArrayNode notes = JSON.createArrayNode();
-                record.methods().stream().filter(m -> m != null && m.note() != null && !m.note().isBlank())
+                r.record.methods().stream().filter(m -> m != null && m.note() != null && !m.note().isBlank())
                         .forEach(m -> notes.add(m.id() + ": " + m.note()));
                 if (!notes.isEmpty()) {
                     run.set("method_notes", notes);
