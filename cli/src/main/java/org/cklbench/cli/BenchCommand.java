@@ -15,7 +15,8 @@ final class BenchCommand {
             header = "Time one LoRA (or full) training step of a Llama model.",
             description = {"One LoRA (or --full) training step of a Llama model, timed as shared/bench/torch_step.py",
                 "times PyTorch eager: same flags, same shapes. Prints one JSON line with median_step_s, tokens_per_s,",
-                "forward_tokens_per_s and the peak and final RSS."})
+                "forward_tokens_per_s, median_step_cpu_s and median_forward_cpu_s (the calling thread's CPU seconds:",
+                "all the work at --threads 1, and far steadier than wall time on a shared machine) and the peak and final RSS."})
     static final class TrainStep implements Callable<Integer> {
         @Option(names = "--hidden", defaultValue = "256") int hidden;
         @Option(names = "--layers", defaultValue = "4") int layers;

@@ -69,6 +69,10 @@ public final class TrainStepBench {
                 w[i] = (float) rng.nextDouble();
             }
             List<Double> times = new ArrayList<>();
+            // CPU seconds of this thread: at one intra-op thread every operation runs on it, and on a
+            // shared machine the CPU time moves far less with the load than the wall time does
+            List<Double> cpuTimes = new ArrayList<>();
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             // RSS after warm-up and at each quarter of the timed steps: flat means no native leak.
             List<Long> rss = new ArrayList<>();
             Runnable trainStep = () -> {
@@ -87,9 +91,11 @@ public final class TrainStepBench {
                     rss.add(rssMb());
                 }
                 long t0 = System.nanoTime();
+                long c0 = mx.getCurrentThreadCpuTime();
                 trainStep.run();
                 if (i >= o.warmup()) {
                     times.add((System.nanoTime() - t0) / 1e9);
+                    cpuTimes.add((mx.getCurrentThreadCpuTime() - c0) / 1e9);
                 }
             }
             ObjectNode profile = o.profile() == null ? null : OpProfile.profile(o.profile(), PROFILED_STEPS, trainStep,
@@ -98,14 +104,17 @@ public final class TrainStepBench {
             String trained = fingerprint(params);
             params.values().forEach(p -> p.setRequiresGradient(false));
             List<Double> fwd = new ArrayList<>();
+            List<Double> fwdCpu = new ArrayList<>();
             for (int i = 0; i < o.warmup() + o.forwardSteps(); i++) {
                 long t0 = System.nanoTime();
+                long c0 = mx.getCurrentThreadCpuTime();
                 try (NDManager step = model.manager().newSubManager()) {
                     NDArray idArr = step.create(ids, new Shape(o.batch(), o.seq()));
                     model.logits(idArr, idArr.onesLike(), hooks).sum().getFloat();
                 }
                 if (i >= o.warmup()) {
                     fwd.add((System.nanoTime() - t0) / 1e9);
+                    fwdCpu.add((mx.getCurrentThreadCpuTime() - c0) / 1e9);
                 }
             }
             double med = median(times);
@@ -115,6 +124,9 @@ public final class TrainStepBench {
             out.put("median_step_s", Math.round(med * 1e5) / 1e5);
             out.put("tokens_per_s", Math.round(o.batch() * o.seq() / med * 10) / 10.0);
             out.put("forward_tokens_per_s", Math.round(o.batch() * o.seq() / median(fwd) * 10) / 10.0);
+            // this thread's CPU seconds: the whole work at --threads 1, only the calling thread's share above
+            out.put("median_step_cpu_s", Math.round(median(cpuTimes) * 1e5) / 1e5);
+            out.put("median_forward_cpu_s", Math.round(median(fwdCpu) * 1e5) / 1e5);
             out.put("trainable_params", params.values().stream().mapToLong(NDArray::size).sum());
             // the trained values' bytes: equal across two invocations exactly when their arithmetic was
             out.put("trained_sha256", trained);

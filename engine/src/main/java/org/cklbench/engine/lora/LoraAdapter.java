@@ -40,13 +40,25 @@ public final class LoraAdapter implements ForwardHooks, AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> tensors;
     private final boolean ownsManager;
+    /** s = alpha/r is a power of two of at least 1: it can scale B instead of x·Aᵀ exactly. */
+    private final boolean exactScaling;
+    /** Shared with the views of {@link #withParameters}, which use the same manager. */
+    private final Map<DataType, NDArray> scalings;
     private boolean training;
 
     private LoraAdapter(LoraConfig config, NDManager manager, Map<String, NDArray> tensors, boolean ownsManager) {
+        this(config, manager, tensors, ownsManager, new java.util.EnumMap<>(DataType.class));
+    }
+
+    private LoraAdapter(LoraConfig config, NDManager manager, Map<String, NDArray> tensors, boolean ownsManager,
+                        Map<DataType, NDArray> scalings) {
         this.config = config;
+        this.scalings = scalings;
         this.manager = manager;
         this.tensors = tensors;
         this.ownsManager = ownsManager;
+        double s = config.scaling();
+        this.exactScaling = s >= 1 && s == Math.scalb(1.0, Math.getExponent(s));
     }
 
     /**
@@ -57,7 +69,7 @@ public final class LoraAdapter implements ForwardHooks, AutoCloseable {
         if (!replacement.keySet().equals(tensors.keySet())) {
             throw new IllegalArgumentException("replacement tensors must have the adapter's names");
         }
-        LoraAdapter view = new LoraAdapter(config, manager, new LinkedHashMap<>(replacement), false);
+        LoraAdapter view = new LoraAdapter(config, manager, new LinkedHashMap<>(replacement), false, scalings);
         view.training = training;
         return view;
     }
@@ -211,9 +223,33 @@ public final class LoraAdapter implements ForwardHooks, AutoCloseable {
             x = x.getNDArrayInternal().dropout(x, (float) config.dropout(), true).singletonOrThrow();
         }
         DataType type = input.getDataType();
-        // Scaling the rank-r intermediate costs r/out of scaling the output.
-        NDArray down = Scalars.mul(LlamaModel.linear(x, Scopes.cast(a, type, scope)), config.scaling());
-        return output.add(LlamaModel.linear(down, Scopes.cast(tensors.get(nameB(module)), type, scope)));
+        NDArray down = LlamaModel.linear(x, Scopes.cast(a, type, scope));
+        NDArray b = Scopes.cast(tensors.get(nameB(module)), type, scope);
+        if (exactScaling) {
+            // s·(x·Aᵀ)·Bᵀ = (x·Aᵀ)·(s·B)ᵀ with the same bits, forward and backward, when s is a power of two
+            // of at least 1 (such a product rounds nothing); s·B is out·r numbers, s·(x·Aᵀ) tokens·r
+            b = b.mul(scaling(type));
+            b.attach(scope);
+        } else {
+            // scaling the rank-r intermediate costs r/out of scaling the output
+            down = Scalars.mul(down, config.scaling());
+        }
+        // output + ΔW·x summed into the fresh product, which nothing keeps for the backward pass: one
+        // [tokens, out] array fewer (the sum is commutative, so the bits are those of output.add)
+        return LlamaModel.linear(down, b).addi(output);
+    }
+
+    /** The scaling s as a 0-d array of {@code type}, kept for the adapter's life (autograd keeps it too). */
+    private NDArray scaling(DataType type) {
+        return scalings.computeIfAbsent(type, t -> {
+            NDArray c = manager.create((float) config.scaling());
+            if (t != DataType.FLOAT32) {
+                NDArray cast = c.toType(t, false);
+                c.close();
+                c = cast;
+            }
+            return c;
+        });
     }
 
     /**

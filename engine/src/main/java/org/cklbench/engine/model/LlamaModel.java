@@ -94,7 +94,8 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = ids.getNDArrayInternal()
                 .embedding(ids, weight("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
         NDArray[] rope = rope(len);
-        ForwardContext ctx = new ForwardContext(this, ids, mask, attentionBias(mask, len), rope[0], rope[1]);
+        ForwardContext ctx = new ForwardContext(this, ids, mask, attentionBias(mask, len), rope[0], rope[1], rope[2],
+                rope[3]);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             x = decoderLayer(x, "model.layers." + i + ".", this::weight, config.numAttentionHeads(),
                     config.numKeyValueHeads(), hooks, ctx);
@@ -117,19 +118,24 @@ public final class LlamaModel implements AutoCloseable {
         int group = heads / kvHeads;
         int hd = config.headDim();
         NDArray h = rmsNorm(x, weights.apply(p + "input_layernorm.weight"));
-        NDArray q = project(p + "self_attn.q_proj", h, weights, hooks).reshape(b, len, heads, hd).transpose(0, 2, 1, 3);
-        NDArray k = project(p + "self_attn.k_proj", h, weights, hooks).reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
+        // rotary embedding on the projections' own [B, L, heads, headDim] layout, before the heads move forward
+        NDArray q = project(p + "self_attn.q_proj", h, weights, hooks).reshape(b, len, heads, hd);
+        NDArray k = project(p + "self_attn.k_proj", h, weights, hooks).reshape(b, len, kvHeads, hd);
         NDArray v = project(p + "self_attn.v_proj", h, weights, hooks).reshape(b, len, kvHeads, hd).transpose(0, 2, 1, 3);
-        q = Scalars.mul(applyRope(q, ctx.cos(), ctx.sin()), 1.0 / Math.sqrt(hd));
-        k = applyRope(k, ctx.cos(), ctx.sin());
+        q = Scalars.mul(applyRope(q, ctx.ropeCos(), ctx.ropeSin()), 1.0 / Math.sqrt(hd)).transpose(0, 2, 1, 3);
+        k = applyRope(k, ctx.ropeCos(), ctx.ropeSin()).transpose(0, 2, 1, 3);
         // Query heads that share a key/value head are stacked along the sequence axis, so one
         // batched matmul serves the group without materialising repeated keys and values.
         NDArray qg = q.reshape(b, kvHeads, group * len, hd);
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, len, len);
-        NDArray probs = Scopes.castInGraph(Scopes.castInGraph(scores, DataType.FLOAT32).add(ctx.attentionBias()).softmax(-1),
-                computeType);
-        NDArray attn = probs.reshape(b, kvHeads, group * len, len).matMul(v)
-                .reshape(b, heads, len, hd).transpose(0, 2, 1, 3).reshape(b, len, width);
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores32 = Scopes.castInGraph(scores, DataType.FLOAT32);
+        // The bias is added in place when the scores are the product itself (float32): its backward keeps its
+        // operands, not its result, so nothing that autograd saved is overwritten, and a [B, kv, group·L, L]
+        // array fewer is allocated. The softmax runs over the last axis of the stacked layout as it would
+        // over [B, kv, group, L, L].
+        NDArray biased = scores32 == scores ? scores.addi(ctx.attentionBias(group)) : scores32.add(ctx.attentionBias(group));
+        NDArray probs = Scopes.castInGraph(biased.softmax(-1), computeType);
+        NDArray attn = probs.matMul(v).reshape(b, heads, len, hd).transpose(0, 2, 1, 3).reshape(b, len, width);
         x = x.add(project(p + "self_attn.o_proj", attn, weights, hooks));
 
         h = rmsNorm(x, weights.apply(p + "post_attention_layernorm.weight"));
@@ -180,11 +186,17 @@ public final class LlamaModel implements AutoCloseable {
         return normed.mul(w);
     }
 
-    private static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
+    /**
+     * Hugging Face's {@code x·cos + rotate_half(x)·sin} on [B, L, heads, headDim], with {@code cos} and
+     * {@code sinSigned} [L, 1, headDim]: rotate_half(x) = (−x₂, x₁) times (sin, sin) is computed as
+     * (x₂, x₁) times (−sin, sin), which moves only a sign and so gives the same bits with one operation
+     * (and its backward) fewer.
+     */
+    private static NDArray applyRope(NDArray x, NDArray cos, NDArray sinSigned) {
         long half = x.getShape().get(3) / 2;
         NDList parts = x.split(new long[] {half}, 3);
-        NDArray rotated = parts.get(1).neg().concat(parts.get(0), 3);
-        return x.mul(cos).add(rotated.mul(sin));
+        NDArray swapped = parts.get(1).concat(parts.get(0), 3);
+        return x.mul(cos).add(swapped.mul(sinSigned));
     }
 
     /** Causal plus key-padding bias [B, 1, 1, L, L] in float32, in the manager of {@code mask}. */
@@ -202,24 +214,32 @@ public final class LlamaModel implements AutoCloseable {
         return keyPad.add(c);
     }
 
-    /** cos and sin [L, headDim] for positions 0..L-1, Hugging Face layout (frequencies repeated twice). */
+    /**
+     * cos and sin [L, headDim] for positions 0..L-1, Hugging Face layout (frequencies repeated twice); then
+     * the same cos and the sin with its first half negated as [L, 1, headDim], the form {@link #applyRope} reads.
+     */
     private NDArray[] rope(int len) {
         return ropeCache.computeIfAbsent(len, l -> {
             int hd = config.headDim();
             float[] cos = new float[l * hd];
             float[] sin = new float[l * hd];
+            float[] sinSigned = new float[l * hd];
             double[] invFreq = config.ropeScaling().inverseFrequencies(config.ropeTheta(), hd);
             for (int pos = 0; pos < l; pos++) {
                 for (int i = 0; i < hd / 2; i++) {
                     double angle = pos * invFreq[i];
                     cos[pos * hd + i] = cos[pos * hd + i + hd / 2] = (float) StrictMath.cos(angle);
                     sin[pos * hd + i] = sin[pos * hd + i + hd / 2] = (float) StrictMath.sin(angle);
+                    sinSigned[pos * hd + i] = -sin[pos * hd + i];
+                    sinSigned[pos * hd + i + hd / 2] = sin[pos * hd + i];
                 }
             }
             try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
                 return new NDArray[] {
                     Scopes.copy(tmp.create(cos, new Shape(l, hd)), computeType, manager),
-                    Scopes.copy(tmp.create(sin, new Shape(l, hd)), computeType, manager)};
+                    Scopes.copy(tmp.create(sin, new Shape(l, hd)), computeType, manager),
+                    Scopes.copy(tmp.create(cos, new Shape(l, 1, hd)), computeType, manager),
+                    Scopes.copy(tmp.create(sinSigned, new Shape(l, 1, hd)), computeType, manager)};
             }
         });
     }
