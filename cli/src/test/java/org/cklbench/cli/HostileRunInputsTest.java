@@ -57,4 +57,87 @@ class HostileRunInputsTest {
         assertThat(resumed.code()).isEqualTo(1);
         assertThat(resumed.err()).contains(data.resolve("variant.jsonl") + " changed");
     }
+
+    /** The smoke preset's base model folder. */
+    private Path baseModel() throws Exception {
+        Cli.Run warm = ckl(with(SMOKE, "--out", tmp.resolve("warm").toString()));
+        assertThat(warm.code()).as(warm.err()).isZero();
+        return Path.of(new ObjectMapper().readTree(onlyRun(tmp.resolve("warm")).resolve("run.json").toFile())
+                .at("/provenance/inputs/model/path").asText());
+    }
+
+    /** Once 50,568 files of a system folder were hashed before "no config.json" was said. */
+    @Test
+    void aFolderThatIsNoModelIsRefusedBeforeAnythingInItIsHashed() throws Exception {
+        Path system = Files.createDirectories(tmp.resolve("etc"));
+        Path secret = system.resolve("shadow-" + System.nanoTime());
+        Files.writeString(secret, "root:$6$hash:19000:0:99999:7:::");
+        Cli.Run r = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--model", system.toString()));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(system + " is not a model folder").contains("config.json");
+        try (var cached = Files.walk(Cli.HOME.resolve("cache"))) {
+            for (Path c : cached.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(c)).as("hash cache entry %s", c).doesNotContain(secret.toString());
+            }
+        }
+        Cli.Run file = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--model", secret.toString()));
+        assertThat(file.code()).isEqualTo(1);
+        assertThat(file.err()).contains(secret + " is a file");
+        Cli.Run root = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--model", "/"));
+        assertThat(root.code()).isEqualTo(1);
+        assertThat(root.err()).contains("root");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
+
+    /** Only the files the loader reads are the model's inputs: a README beside the weights is not one. */
+    @Test
+    void onlyTheFilesTheLoaderReadsAreHashedAsTheModel() throws Exception {
+        Path model = tmp.resolve("model");
+        Files.createDirectories(model);
+        try (var files = Files.list(baseModel())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(model.resolve("README.md"), "a model card");
+        Cli.Run r = ckl(with(SMOKE, "--out", tmp.resolve("out").toString(), "--model", model.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        var hashed = new ObjectMapper().readTree(onlyRun(tmp.resolve("out")).resolve("run.json").toFile())
+                .at("/provenance/inputs/model/sha256");
+        assertThat(hashed.has("README.md")).isFalse();
+        assertThat(hashed.has("model.safetensors") && hashed.has("config.json") && hashed.has("tokenizer.json")).isTrue();
+    }
+
+    /** Once a "complete" run of NaN metrics, exit 0. */
+    @Test
+    void aLossThatBecomesNonFiniteStopsTheRunNamingTheStep() throws Exception {
+        Path out = tmp.resolve("out");
+        Cli.Run r = ckl(with(SMOKE, "--out", out.toString(), "--set", "lr=1e300"));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("training stage 1, step ").contains("the loss is NaN").contains("not complete");
+        assertThat(onlyRun(out).resolve("summary.json")).doesNotExist();
+    }
+
+    /** Once a "complete" run of NaN metrics, exit 0. */
+    @Test
+    void weightsThatAreNaNStopTheRunAtItsFirstEvaluation() throws Exception {
+        Path model = tmp.resolve("nan-model");
+        Files.createDirectories(model);
+        try (var files = Files.list(baseModel())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        byte[] st = Files.readAllBytes(model.resolve("model.safetensors"));
+        long header = java.nio.ByteBuffer.wrap(st, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        java.util.Arrays.fill(st, (int) (8 + header), st.length, (byte) 0xff);
+        Files.write(model.resolve("model.safetensors"), st);
+        Path out = tmp.resolve("out");
+        Cli.Run r = ckl(with(SMOKE, "--out", out.toString(), "--model", model.toString()));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("eval before training").contains("NaN").contains("not complete");
+        if (Files.exists(out)) {
+            assertThat(onlyRun(out).resolve("summary.json")).doesNotExist();
+        }
+    }
 }

@@ -101,6 +101,8 @@ public final class Runner {
         PyTorchEngine.initForResults();
         BenchmarkInputs in = benchmark.inputs(new InputRequest(config.preset(), resolved.settings(), r.model(), r.data(),
                 home), progress);
+        // the model folder's shape and the sizes it can hold, before anything in it is hashed or prepared
+        ModelBounds.check(in.model(), resolved.settings());
         timings.mark("inputs");
         Map<String, Path> inputs = new LinkedHashMap<>(in.files());
         inputs.putAll(pathParameters(resolved.method(), registries));

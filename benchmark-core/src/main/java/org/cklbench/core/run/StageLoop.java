@@ -22,6 +22,7 @@ import org.cklbench.runfolder.Prediction;
 import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.Summary;
+import org.cklbench.text.Printable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -177,6 +178,16 @@ public final class StageLoop {
             try (Progress.Task bar = ctx.progress().start(label, n, "probe")) {
                 for (Protocol.ProbeSet set : sets) {
                     results.put(set.split(), evaluator.evaluate(set.probes(), state.hooks(), bar::step));
+                }
+            }
+            for (Protocol.ProbeSet set : sets) {
+                for (ProbeResult r : results.get(set.split())) {
+                    if (!Double.isFinite(r.objectNll())) {
+                        throw new Trainer.NonFiniteException(label + ": the object NLL of probe " + Printable.of(r.uuid())
+                                + " (" + set.split() + ") is " + r.objectNll() + ": the model's weights hold NaN or"
+                                + " infinities" + (stage == 0 ? " (as read from the model folder)" : " after training")
+                                + "; the run is stopped and not complete");
+                    }
                 }
             }
             List<Prediction> rows = new ArrayList<>();
