@@ -54,6 +54,13 @@ public record Registries(BenchmarkRegistry benchmarks, MethodRegistry methods) {
         List<URL> jars = new ArrayList<>();
         try (var files = Files.list(pluginDir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".jar") && Files.isRegularFile(f)).sorted().toList()) {
+                // the class loader would skip an unreadable jar without a word, and its methods would just be absent
+                try (java.util.jar.JarFile readable = new java.util.jar.JarFile(p.toFile())) {
+                    readable.size();
+                } catch (IOException | SecurityException e) {
+                    throw new IOException("plugin jar " + p + " is not a readable jar (" + e.getMessage()
+                            + "); replace or remove it", e);
+                }
                 jars.add(toUrl(p));
             }
         }

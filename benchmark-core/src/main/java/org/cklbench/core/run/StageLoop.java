@@ -8,6 +8,7 @@ import org.cklbench.core.benchmark.OpenContext;
 import org.cklbench.core.benchmark.Protocol;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
+import org.cklbench.core.eval.ProbeNotLocatedException;
 import org.cklbench.core.eval.ProbeResult;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.state.TrainSettings;
@@ -69,7 +70,12 @@ public final class StageLoop {
                     state, stages);
             for (int k = first; k <= stages.size(); k++) {
                 for (Protocol.ProbeSet set : protocol.probes(k)) {
-                    set.probes().forEach(eval.evaluator::locate);
+                    try {
+                        set.probes().forEach(eval.evaluator::locate);
+                    } catch (ProbeNotLocatedException e) {
+                        throw new ProbeNotLocatedException(e.uuid(), (set.source() != null
+                                ? Printable.of(set.source()) : "split " + set.split()) + ": " + e.getMessage());
+                    }
                 }
             }
             try (Trainer trainer = new Trainer(state, method)) {
