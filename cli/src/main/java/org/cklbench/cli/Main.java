@@ -1,6 +1,7 @@
 package org.cklbench.cli;
 
 import org.cklbench.core.run.Preemption;
+import org.cklbench.text.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -89,7 +90,8 @@ public final class Main implements Runnable {
             if (System.getenv("CKL_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
-            err.println("ckl: error: " + ErrorMessages.of(ex));
+            // messages quote run.json, data and plugin names: one line, no terminal escapes, whatever they held
+            err.println("ckl: error: " + Printable.of(ErrorMessages.of(ex)));
             err.flush();
             return 1;
         });
@@ -100,7 +102,7 @@ public final class Main implements Runnable {
             if (System.getenv("CKL_DEBUG") != null) {
                 e.printStackTrace(err);
             }
-            err.println("ckl: error: " + ErrorMessages.of(e));
+            err.println("ckl: error: " + Printable.of(ErrorMessages.of(e)));
             err.flush();
             return 1;
         }

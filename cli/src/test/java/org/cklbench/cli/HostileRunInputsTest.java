@@ -140,4 +140,20 @@ class HostileRunInputsTest {
             assertThat(onlyRun(out).resolve("summary.json")).doesNotExist();
         }
     }
+
+    /** Once printed raw: a run.json could erase lines or set the clipboard (OSC 52) through an error. */
+    @Test
+    void anErrorQuotingARunJsonPrintsNoTerminalEscapes() throws Exception {
+        baseModel();
+        Path run = onlyRun(tmp.resolve("warm")).resolve("run.json");
+        var record = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(run.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) record.get("config"))
+                .put("benchmark", "lama\u001b]52;c;aGk=\u0007\u001b[2K\nckl: all runs verified");
+        Path hostile = tmp.resolve("hostile.json");
+        Files.writeString(hostile, record.toString());
+        Cli.Run r = ckl("run", "--from", hostile.toString(), "--out", tmp.resolve("again").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("\\u001b]52").doesNotContain("\u001b").doesNotContain("\u0007")
+                .hasLineCount(1);
+    }
 }
