@@ -52,7 +52,9 @@ class HostileRunInputsTest {
         Cli.Run again = ckl(with(SMOKE, "--data", data.toString(), "--run-dir", dir.toString()));
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains(data.resolve("variant.jsonl") + " changed").contains("new folder")
-                .contains("remove " + dir);
+                .contains("remove " + dir).doesNotContain("variant.jsonl/variant.jsonl");
+        assertThat(again.err().split(java.util.regex.Pattern.quote(data.resolve("variant.jsonl") + " changed"), -1))
+                .as("said once").hasSize(2);
         Cli.Run resumed = ckl(with(SMOKE, "--data", data.toString(), "--out", dir.toString(), "--resume"));
         assertThat(resumed.code()).isEqualTo(1);
         assertThat(resumed.err()).contains(data.resolve("variant.jsonl") + " changed");

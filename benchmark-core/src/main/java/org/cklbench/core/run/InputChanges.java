@@ -3,10 +3,13 @@ package org.cklbench.core.run;
 import org.cklbench.runfolder.InputFiles;
 import org.cklbench.text.Printable;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -21,7 +24,8 @@ final class InputChanges {
 
     /** One line per changed, missing or new file ("&lt;path&gt; changed"); empty when none. */
     static List<String> between(Map<String, InputFiles> recorded, Map<String, InputFiles> now) {
-        List<String> out = new ArrayList<>();
+        // one file may belong to two inputs (the To-Learn file and the data folder around it): said once
+        Set<String> out = new LinkedHashSet<>();
         for (Map.Entry<String, InputFiles> e : new TreeMap<>(now).entrySet()) {
             InputFiles was = recorded.get(e.getKey());
             InputFiles is = e.getValue();
@@ -44,11 +48,13 @@ final class InputChanges {
         }
         recorded.keySet().stream().filter(k -> !now.containsKey(k)).sorted()
                 .forEach(k -> out.add("input " + k + " is recorded in run.json but not used now"));
-        return out;
+        return new ArrayList<>(out);
     }
 
+    /** The file's path: an input that is one file records its own name as its one key. */
     private static String file(String root, String relative) {
-        String p = relative.isEmpty() ? root : root == null ? relative : Path.of(root).resolve(relative).toString();
+        String p = relative.isEmpty() || (root != null && Files.isRegularFile(Path.of(root))) ? root
+                : root == null ? relative : Path.of(root).resolve(relative).toString();
         return Printable.of(p);
     }
 }
