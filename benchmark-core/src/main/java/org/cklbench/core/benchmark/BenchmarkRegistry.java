@@ -13,7 +13,7 @@ public final class BenchmarkRegistry {
 
     public static BenchmarkRegistry load(ClassLoader loader) {
         Map<String, Benchmark> found = new TreeMap<>();
-        for (Benchmark b : org.cklbench.core.plugin.ServiceProviders.load(Benchmark.class, loader)) {
+        for (Benchmark b : org.cklbench.core.spi.ServiceProviders.load(Benchmark.class, loader)) {
             String id = b.id();
             if (id == null || !id.matches("[a-z0-9][a-z0-9_-]*")) {
                 throw new IllegalStateException("benchmark id '" + id + "' of " + b.getClass().getName()

@@ -28,7 +28,7 @@ public final class MethodRegistry {
     public static MethodRegistry load(ClassLoader loader) {
         Map<String, MethodProvider> found = new TreeMap<>();
         Map<String, String> origins = new TreeMap<>();
-        for (MethodProvider p : org.cklbench.core.plugin.ServiceProviders.load(MethodProvider.class, loader)) {
+        for (MethodProvider p : org.cklbench.core.spi.ServiceProviders.load(MethodProvider.class, loader)) {
             String id = p.id();
             if (id == null || !id.matches("[a-z0-9][a-z0-9_-]*")) {
                 throw new IllegalStateException("method id '" + id + "' of " + p.getClass().getName()

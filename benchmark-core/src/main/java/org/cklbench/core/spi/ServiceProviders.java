@@ -1,4 +1,4 @@
-package org.cklbench.core.plugin;
+package org.cklbench.core.spi;
 
 import java.io.IOException;
 import java.io.InputStream;
