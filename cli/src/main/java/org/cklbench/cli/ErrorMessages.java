@@ -20,8 +20,18 @@ final class ErrorMessages {
 
     static String of(Throwable ex) {
         if (ex instanceof OutOfMemoryError) {
-            return "out of Java heap memory (" + ex.getMessage() + "); a file may hold a line or value far larger"
-                    + " than expected; if the input is right, raise the heap with CKL_JAVA_OPTS=-Xmx4g";
+            // what ran out is not known here: a large model or batch as much as an input larger than expected
+            return "out of Java heap memory (" + ex.getMessage() + "): this command needed more than the "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB heap it was given; raise it with"
+                    + " CKL_JAVA_OPTS=-Xmx8g, or make the work smaller (batch sizes, model) if that is not expected";
+        }
+        if (ex instanceof NoClassDefFoundError || ex instanceof ClassNotFoundException) {
+            return "a class this command needs is missing: " + String.valueOf(ex.getMessage()).replace('/', '.')
+                    + " (an incomplete installation, or a plugin jar without its dependency)";
+        }
+        if (ex instanceof LinkageError || ex instanceof java.util.ServiceConfigurationError) {
+            return ex.getClass().getSimpleName() + ": " + ex.getMessage()
+                    + (ex.getCause() != null ? " (" + ex.getCause() + ")" : "");
         }
         if (ex instanceof StackOverflowError) {
             return "stack overflow; an input may be nested far deeper than expected";

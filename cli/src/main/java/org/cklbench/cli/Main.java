@@ -1,6 +1,7 @@
 package org.cklbench.cli;
 
 import org.cklbench.core.run.Preemption;
+import org.cklbench.text.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -113,8 +114,8 @@ public final class Main implements Runnable {
         });
         try {
             return cl.execute(args);
-        } catch (OutOfMemoryError | StackOverflowError e) {
-            // picocli hands only Exceptions to the handler; these two come from inputs, not from a bug here
+        } catch (OutOfMemoryError | StackOverflowError | LinkageError | java.util.ServiceConfigurationError e) {
+            // picocli hands only Exceptions to the handler; these come from inputs or plugin jars, not from a bug here
             if (System.getenv("CKL_DEBUG") != null) {
                 e.printStackTrace(err);
             }

@@ -14,6 +14,7 @@ import org.cklbench.sweeps.SweepEntry;
 import org.cklbench.sweeps.SweepFolder;
 import org.cklbench.sweeps.SweepStatus;
 import org.cklbench.site.SiteBuilder;
+import org.cklbench.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -146,7 +147,7 @@ final class SweepCommand implements Callable<Integer> {
             List<SweepEntry> todo = new ArrayList<>();
             for (int i = 0; i < entries.size(); i++) {
                 SweepStatus.State s = before.rows().get(i).state();
-                if (s == SweepStatus.State.FAILED || s == SweepStatus.State.MISSING) {
+                if (s.toRun()) {
                     todo.add(entries.get(i));
                 }
             }
@@ -154,7 +155,8 @@ final class SweepCommand implements Callable<Integer> {
                     before.count(SweepStatus.State.DONE), before.count(SweepStatus.State.RUNNING),
                     before.count(SweepStatus.State.PENDING), todo.size(), executor.equals("slurm") ? "submit" : "run");
             if (dryRun) {
-                todo.forEach(e -> System.out.println(e.id() + "  " + String.join(" ", e.runArgs(folder.runDir(e.id()), plug))));
+                todo.forEach(e -> System.out.println(Printable.of(e.id() + "  "
+                        + String.join(" ", e.runArgs(folder.runDir(e.id()), plug)))));
                 if (executor.equals("slurm") && !todo.isEmpty()) {
                     Path[] p = slurmExecutor(folder, slurm, res, plug).writeScripts(todo, folder.submissions().size() + 1);
                     err.println("ckl sweep: --dry-run wrote " + p[0] + " and " + p[1] + "; nothing submitted");
@@ -305,17 +307,19 @@ final class SweepCommand implements Callable<Integer> {
         }
 
         static void print(SweepStatus.Report r) {
-            int w = r.rows().stream().mapToInt(x -> x.id().length()).max().orElse(2);
+            // ids come from runs.json and details from logs: text from files, printed escaped
+            int w = r.rows().stream().mapToInt(x -> Printable.of(x.id()).length()).max().orElse(2);
             for (SweepStatus.Row row : r.rows()) {
-                System.out.printf("%-" + w + "s  %-7s  %s%s%n", row.id(), row.state().label(), row.detail(),
-                        row.log() != null && row.state() == SweepStatus.State.FAILED ? " (log: " + row.log() + ")" : "");
+                System.out.printf("%-" + w + "s  %-11s  %s%s%n", Printable.of(row.id()), row.state().label(),
+                        Printable.of(row.detail()), row.log() != null && row.state() == SweepStatus.State.FAILED
+                                ? " (log: " + Printable.of(row.log()) + ")" : "");
             }
             StringBuilder total = new StringBuilder();
             for (SweepStatus.State s : SweepStatus.State.values()) {
                 total.append(total.length() == 0 ? "" : ", ").append(r.count(s)).append(' ').append(s.label());
             }
             System.out.println(r.rows().size() + " run(s): " + total + "; site " + r.siteState());
-            r.notes().forEach(n -> System.out.println("note: " + n));
+            r.notes().forEach(n -> System.out.println("note: " + Printable.of(n)));
         }
     }
 }

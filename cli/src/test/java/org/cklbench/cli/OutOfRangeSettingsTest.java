@@ -57,6 +57,27 @@ class OutOfRangeSettingsTest {
         }
     }
 
+    /**
+     * Sizes the smoke base (hidden 32, key/value 16, 512 positions, vocabulary 420) cannot hold: once
+     * lora_r=1000000 grew to 16 GB without finishing a step, and the others ran as if they fit.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "lora_r=17                     | setting lora_r = 17: must be at most 16",
+        "lora_r=1000000                | setting lora_r = 1000000: must be at most 16",
+        "max_tokens=513                | setting max_tokens = 513: must be at most 512",
+        "batch_size=100000000          | setting batch_size = 100000000",
+        "eval_batch_size=100000000     | setting eval_batch_size = 100000000",
+    })
+    void aSizeTheModelCannotHoldIsRefusedBeforeTheRunFolderExists(String set, String message) throws Exception {
+        Path out = tmp.resolve("out");
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke", "--out",
+                out.toString(), "--set", "epochs=1", "--set", set);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(message);
+        assertThat(out).doesNotExist();
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
         "rho1     | keep=NaN        | keep",

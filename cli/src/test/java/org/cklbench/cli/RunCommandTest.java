@@ -151,7 +151,8 @@ class RunCommandTest {
         String[] args = with(SMOKE, "--out", tmp.resolve("out").toString(), "--data", bad.toString(), "--set", "epochs=1");
         Cli.Run r = ckl(args);
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains(row.get("uuid").asText()).contains("do not occur");
+        assertThat(r.err()).contains(row.get("uuid").asText()).contains("do not occur")
+                .as("the file is named too").contains(bad.resolve("variant.jsonl").toString());
 
         // once a loop: "already exists; pass --resume", then "input files changed; start a new run"
         Files.copy(data.resolve("variant.jsonl"), bad.resolve("variant.jsonl"), StandardCopyOption.REPLACE_EXISTING);

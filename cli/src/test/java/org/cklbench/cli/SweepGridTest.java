@@ -203,4 +203,14 @@ class SweepGridTest {
         assertThat(dry.code()).isEqualTo(1);
         assertThat(dry.err()).contains("cap of 10;").contains("--max-runs");
     }
+
+    /** Once both were accepted, and the root would have been hashed whole by each run. */
+    @Test
+    void aModelThatIsTheRootOrAPlainFileIsRefused() throws Exception {
+        assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","
+                + "\"model\":\"/\"}")).hasMessageContaining("grid.json").hasMessageContaining("root");
+        Files.writeString(tmp.resolve("weights.bin"), "x");
+        assertThatThrownBy(() -> expand("{\"benchmark\":\"lama-ckl\",\"method\":\"finetune\",\"preset\":\"smoke\","
+                + "\"model\":\"weights.bin\"}")).hasMessageContaining("weights.bin is a file");
+    }
 }

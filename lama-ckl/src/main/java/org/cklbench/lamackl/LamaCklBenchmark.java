@@ -130,9 +130,16 @@ public final class LamaCklBenchmark implements Benchmark {
             }
         }
         // a control computed once from the data: what answering each relation's commonest object scores
-        double majorityFloor = MajorityFloor.of(toLearn, form, ctx.tokenizer());
-        List<Protocol.ProbeSet> probes = List.of(new Protocol.ProbeSet("to_learn", probes(toLearn, form)),
-                new Protocol.ProbeSet("not_to_forget", probes(notToForget, form)));
+        double majorityFloor;
+        try {
+            majorityFloor = MajorityFloor.of(toLearn, form, ctx.tokenizer());
+        } catch (org.cklbench.core.eval.ProbeNotLocatedException e) {
+            throw new org.cklbench.core.eval.ProbeNotLocatedException(e.uuid(), org.cklbench.text.Printable.of(
+                    ctx.input("to_learn")) + ": " + e.getMessage());
+        }
+        List<Protocol.ProbeSet> probes = List.of(
+                new Protocol.ProbeSet("to_learn", probes(toLearn, form), ctx.input("to_learn")),
+                new Protocol.ProbeSet("not_to_forget", probes(notToForget, form), ctx.input("not_to_forget")));
         List<Protocol.Stage> stages = new ArrayList<>();
         for (int e = 1; e <= epochs; e++) {
             stages.add(new Protocol.Stage("epoch " + e + "/" + epochs, docs));

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.JsonLines;
+import org.cklbench.text.Printable;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** One fact of LAMA-ckl in the released row format (field names in docs/protocols.md). */
 public record LamaCklRow(String relationCode, String uuid, String taskDescriptive, String taskSchematic,
@@ -36,9 +39,22 @@ public record LamaCklRow(String relationCode, String uuid, String taskDescriptiv
     /** Reads a file of rows; a missing or mistyped field is an error naming the file and line. */
     public static List<LamaCklRow> read(Path file) throws IOException {
         List<LamaCklRow> rows = new ArrayList<>();
+        Map<String, Long> lineOf = new HashMap<>();
         JsonLines.forEach(file, line -> {
             for (String f : FIELDS) {
                 line.require(f);
+            }
+            // a probe is its uuid in predictions and bootstrap: two rows of one uuid would be scored as one
+            for (String f : List.of("uuid", "evidence", "object", "subject", "task_descriptive", "task_schematic")) {
+                if (line.text(f).isBlank()) {
+                    throw line.error("field '" + f + "' is empty" + (f.equals("evidence")
+                            ? " (the training text of fact " + Printable.of(line.text("uuid")) + ")" : ""));
+                }
+            }
+            Long first = lineOf.putIfAbsent(line.text("uuid"), line.number());
+            if (first != null) {
+                throw line.error("uuid " + Printable.of(line.text("uuid")) + " is also on line " + first
+                        + "; every fact needs its own uuid");
             }
             JsonNode n = line.node();
             if (!n.get("position").isNumber() || !n.get("evidence_length").canConvertToInt()

@@ -37,8 +37,29 @@ class LamaCklRowTest {
     void aRowMissingAFieldIsNamed() throws Exception {
         Path f = tmp.resolve("rows.jsonl");
         String good = Files.readAllLines(Shared.require("data/lama-ckl/variant.jsonl")).get(0);
-        Files.write(f, List.of(good, good, good.replace("\"object\":", "\"obj\":")));
+        Files.write(f, List.of(good, withUuid(good, "second"), withUuid(good, "third").replace("\"object\":", "\"obj\":")));
         assertThatThrownBy(() -> LamaCklRow.read(f)).hasMessageContaining("rows.jsonl:3")
                 .hasMessageContaining("missing field 'object'");
+    }
+
+    private static String withUuid(String row, String uuid) throws Exception {
+        var o = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(row);
+        return o.put("uuid", uuid).toString();
+    }
+
+    /** Once both were read: two probes of one uuid scored as one, and a fact trained on no text. */
+    @Test
+    void aDuplicateUuidAndAnEmptyEvidenceAreNamedWithFileAndLine() throws Exception {
+        Path f = tmp.resolve("variant.jsonl");
+        List<String> rows = Files.readAllLines(Shared.require("data/lama-ckl/variant.jsonl")).subList(0, 3);
+        Files.write(f, List.of(rows.get(0), rows.get(1), rows.get(0)));
+        String uuid = LamaCklRow.read(Shared.require("data/lama-ckl/variant.jsonl")).get(0).uuid();
+        assertThatThrownBy(() -> LamaCklRow.read(f)).hasMessageContaining("variant.jsonl:3")
+                .hasMessageContaining("uuid " + uuid + " is also on line 1");
+        var o = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(rows.get(1));
+        Files.write(f, List.of(rows.get(0), o.put("evidence", " ").toString()));
+        assertThatThrownBy(() -> LamaCklRow.read(f)).hasMessageContaining("variant.jsonl:2")
+                .hasMessageContaining("field 'evidence' is empty");
     }
 }

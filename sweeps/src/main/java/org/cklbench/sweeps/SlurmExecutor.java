@@ -5,6 +5,8 @@ import org.cklbench.io.ArithmeticPin;
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.progress.Progress;
 
+import org.cklbench.text.Printable;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +89,7 @@ public final class SlurmExecutor {
         s.append("#SBATCH --job-name=").append(resources.jobName()).append('\n');
         s.append("#SBATCH --array=0-").append(todo.size() - 1)
                 .append(resources.throttle() > 0 ? "%" + resources.throttle() : "").append('\n');
-        s.append("#SBATCH --output=").append(folder.logs().resolve("%A_%a.out")).append('\n');
+        s.append("#SBATCH --output=").append(sbatchLog(folder.logs(), "%A_%a.out")).append('\n');
         s.append("#SBATCH --open-mode=append\n");
         s.append("#SBATCH --requeue\n");
         for (String o : resources.taskOptions()) {
@@ -111,7 +113,7 @@ public final class SlurmExecutor {
         StringBuilder s = new StringBuilder("#!/bin/bash\n");
         s.append("# Written by ckl sweep: rebuilds the leaderboard from every complete run of the sweep.\n");
         s.append("#SBATCH --job-name=").append(resources.jobName()).append("-site\n");
-        s.append("#SBATCH --output=").append(folder.logs().resolve("site-%j.out")).append('\n');
+        s.append("#SBATCH --output=").append(sbatchLog(folder.logs(), "site-%j.out")).append('\n');
         s.append("#SBATCH --open-mode=append\n");
         s.append("#SBATCH --cpus-per-task=1\n");
         for (String o : resources.chargeOptions()) {
@@ -172,6 +174,22 @@ public final class SlurmExecutor {
     }
 
     /** Single-quotes each word for bash. */
+    /**
+     * {@code dir/pattern} as the value of an #SBATCH option. sbatch splits such a line at spaces, ends
+     * it at '#', and reads "..." with backslash escapes; and a '%' in the value starts one of its
+     * filename patterns, so the folder's own '%' is written '%%'. A line break cannot be written.
+     */
+    static String sbatchLog(Path dir, String pattern) {
+        String d = dir.toString();
+        if (d.indexOf('\n') >= 0 || d.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("the sweep folder " + Printable.of(d) + " holds a line break, which an"
+                    + " #SBATCH line cannot carry; choose another --out");
+        }
+        String value = d.replace("%", "%%") + (d.endsWith("/") ? "" : "/") + pattern;
+        return value.matches("[A-Za-z0-9_./=:,+@%-]+") ? value
+                : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     static String quote(List<String> words) {
         return words.stream().map(w -> w.matches("[A-Za-z0-9_./=:,+@%-]+") ? w : "'" + w.replace("'", "'\\''") + "'")
                 .collect(Collectors.joining(" "));

@@ -22,10 +22,18 @@ import java.util.Set;
 public final class SweepStatus {
     /** A run's state as a researcher asks about it. */
     public enum State {
-        DONE, RUNNING, PENDING, FAILED, MISSING;
+        DONE, RUNNING, PENDING, FAILED,
+        /** Submitted, no longer queued, and never begun: no run folder and no log (a cancelled array, a stopped sweep). */
+        NOT_STARTED,
+        MISSING;
 
         public String label() {
-            return name().toLowerCase();
+            return name().toLowerCase().replace('_', ' ');
+        }
+
+        /** Whether a sweep runs or submits it (again). */
+        public boolean toRun() {
+            return this == FAILED || this == NOT_STARTED || this == MISSING;
         }
     }
 
@@ -58,7 +66,7 @@ public final class SweepStatus {
         List<SweepFolder.Submission> subs = folder.submissions();
         Report r = once(folder, subs, ids, slurm);
         boolean onSlurm = subs.stream().anyMatch(s -> "slurm".equals(s.executor()));
-        if (!onSlurm || r.count(State.FAILED) == 0) {
+        if (!onSlurm || r.count(State.FAILED) + r.count(State.NOT_STARTED) == 0) {
             return r;
         }
         try {
@@ -129,16 +137,19 @@ public final class SweepStatus {
         if (run == SweepFolder.RunState.WRITING) {
             return new Row(id, State.RUNNING, "being written by process " + holder(folder, id) + ", " + progress, log);
         }
+        boolean begun = run != SweepFolder.RunState.ABSENT || (log != null && Files.exists(log));
         if (onSlurm) {
             String why = acct.containsKey(key) ? acct.get(key) : lastError(log).orElse("no longer queued");
-            return new Row(id, State.FAILED, "job " + key + ": " + why + "; " + progress, log);
+            return begun ? new Row(id, State.FAILED, "job " + key + ": " + why + "; " + progress, log)
+                    : new Row(id, State.NOT_STARTED, "job " + key + ": " + why + "; it never began (no log)", null);
         }
         if (sub != null) {
             if (sub == subs.get(subs.size() - 1) && FileLocks.heldElsewhere(folder.lockFile())) {
                 return new Row(id, State.PENDING, "waiting for a worker of the local sweep (process "
                         + FileLocks.holder(folder.lockFile()) + ")", log);
             }
-            return new Row(id, State.FAILED, lastError(log).orElse("ended without a summary") + "; " + progress, log);
+            return begun ? new Row(id, State.FAILED, lastError(log).orElse("ended without a summary") + "; " + progress, log)
+                    : new Row(id, State.NOT_STARTED, "submitted, but the local sweep ended before it began", null);
         }
         return run == SweepFolder.RunState.INTERRUPTED
                 ? new Row(id, State.FAILED, "interrupted; " + progress, null)

@@ -107,4 +107,22 @@ class SlurmExecutorTest {
         assertThatThrownBy(() -> SlurmResources.of(new ObjectMapper().readTree("{}"))
                 .overriddenBy(null, null, null, null, "gpu\nx", null, null, null, List.of())).hasMessageContaining("partition");
     }
+
+    /**
+     * sbatch splits an #SBATCH line at spaces and ends it at '#': the log path of a sweep folder with
+     * either once named a different file (or none), and its own '%' a filename pattern.
+     */
+    @Test
+    void aSweepPathWithSpacesAndHashesIsQuotedForSbatch() throws Exception {
+        Path odd = tmp.resolve("my sweeps #1 100%");
+        SlurmExecutor ex = new SlurmExecutor(new SweepFolder(odd), new Slurm(), List.of("/opt/ckl/ckl"), Map.of(),
+                SlurmResources.of(new ObjectMapper().readTree("{}")), null);
+        String logs = odd.resolve(".sweep/logs").toString().replace("%", "%%");
+        assertThat(ex.arrayScript(List.of(entry(1, Map.of())))).contains("#SBATCH --output=\"" + logs + "/%A_%a.out\"\n");
+        assertThat(ex.siteScript()).contains("#SBATCH --output=\"" + logs + "/site-%j.out\"\n");
+        Path quote = tmp.resolve("say \"hi\"");
+        String s = new SlurmExecutor(new SweepFolder(quote), new Slurm(), List.of("/opt/ckl/ckl"), Map.of(),
+                SlurmResources.of(new ObjectMapper().readTree("{}")), null).siteScript();
+        assertThat(s).contains("#SBATCH --output=\"" + quote.toString().replace("\"", "\\\"") + "/.sweep/logs/site-%j.out\"\n");
+    }
 }

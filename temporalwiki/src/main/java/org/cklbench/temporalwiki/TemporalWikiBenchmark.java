@@ -121,8 +121,10 @@ public final class TemporalWikiBenchmark implements Benchmark {
         List<Protocol.Stage> stages = new ArrayList<>();
         List<List<Protocol.ProbeSet>> probes = new ArrayList<>();
         for (Period p : Period.ALL) {
-            List<TwikiProbe> changed = nonEmpty(p.probeFile(ctx.input("probes"), true));
-            List<TwikiProbe> unchanged = nonEmpty(p.probeFile(ctx.input("probes"), false));
+            Path changedFile = p.probeFile(ctx.input("probes"), true);
+            Path unchangedFile = p.probeFile(ctx.input("probes"), false);
+            List<TwikiProbe> changed = nonEmpty(changedFile);
+            List<TwikiProbe> unchanged = nonEmpty(unchangedFile);
             List<String> diffs = Diffsets.filtered(ctx.input("diffsets"), p);
             if (diffs.isEmpty()) {
                 throw new IllegalArgumentException(ctx.input("diffsets") + " holds no training text for period "
@@ -139,8 +141,8 @@ public final class TemporalWikiBenchmark implements Benchmark {
             // each period starts a fresh optimiser, as the reference trains each in a process of its own
             stages.add(new Protocol.Stage("period " + p.name(), documents(diffs, ctx.tokenizer(), ctx.maxTokens(), p,
                     changed), true));
-            probes.add(List.of(new Protocol.ProbeSet("changed", probes(changed, p, "c")),
-                    new Protocol.ProbeSet("unchanged", probes(unchanged, p, "u"))));
+            probes.add(List.of(new Protocol.ProbeSet("changed", probes(changed, p, "c"), changedFile),
+                    new Protocol.ProbeSet("unchanged", probes(unchanged, p, "u"), unchangedFile)));
         }
         Map<String, List<TrainingDocument>> corpora = new LinkedHashMap<>();
         if (ctx.inputs().containsKey("review")) {

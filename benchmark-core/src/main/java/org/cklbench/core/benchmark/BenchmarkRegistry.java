@@ -1,7 +1,6 @@
 package org.cklbench.core.benchmark;
 
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /** Every {@link Benchmark} visible to a class loader (built-in and plugin jars), by id. */
@@ -14,7 +13,7 @@ public final class BenchmarkRegistry {
 
     public static BenchmarkRegistry load(ClassLoader loader) {
         Map<String, Benchmark> found = new TreeMap<>();
-        for (Benchmark b : ServiceLoader.load(Benchmark.class, loader)) {
+        for (Benchmark b : java.util.ServiceLoader.load(Benchmark.class, loader)) {
             String id = b.id();
             if (id == null || !id.matches("[a-z0-9][a-z0-9_-]*")) {
                 throw new IllegalStateException("benchmark id '" + id + "' of " + b.getClass().getName()

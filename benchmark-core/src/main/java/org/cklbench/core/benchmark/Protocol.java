@@ -28,8 +28,14 @@ public interface Protocol {
         }
     }
 
-    /** Probes scored together, named by their split (the {@code split} of each prediction). */
-    record ProbeSet(String split, List<Probe> probes) {
+    /**
+     * Probes scored together, named by their split (the {@code split} of each prediction), and the
+     * file they were read from (null when not one file), which an error about a probe names.
+     */
+    record ProbeSet(String split, List<Probe> probes, java.nio.file.Path source) {
+        public ProbeSet(String split, List<Probe> probes) {
+            this(split, probes, null);
+        }
     }
 
     List<Stage> stages();

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import org.cklbench.engine.model.ForwardHooks;
 import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.text.Printable;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,16 +52,17 @@ public final class ProbeEvaluator {
         long[] ids = tokenizer.encode(p.sentence());
         long[] obj = tokenizer.encodePlain(p.object());
         if (obj.length == 0) {
-            throw new ProbeNotLocatedException(p.uuid(), "probe " + p.uuid() + ": object '" + p.object()
-                    + "' tokenises to nothing");
+            throw new ProbeNotLocatedException(p.uuid(), "probe " + Printable.of(p.uuid()) + ": object '"
+                    + Printable.of(p.object()) + "' tokenises to nothing");
         }
         for (int start = ids.length - obj.length; start >= 1; start--) {
             if (Arrays.equals(ids, start, start + obj.length, obj, 0, obj.length)) {
                 return new Located(p, ids, start, obj.length);
             }
         }
-        throw new ProbeNotLocatedException(p.uuid(), "probe " + p.uuid() + ": the tokens of object '" + p.object()
-                + "' " + Arrays.toString(obj) + " do not occur in the tokens of '" + p.sentence() + "'");
+        throw new ProbeNotLocatedException(p.uuid(), "probe " + Printable.of(p.uuid()) + ": the tokens of object '"
+                + Printable.of(p.object()) + "' " + Arrays.toString(obj) + " do not occur in the tokens of '"
+                + Printable.of(p.sentence()) + "'");
     }
 
     /** Results in the order of {@code probes}; every probe is located before any model work. */

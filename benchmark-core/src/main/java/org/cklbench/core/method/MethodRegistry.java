@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceLoader;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -29,7 +28,7 @@ public final class MethodRegistry {
     public static MethodRegistry load(ClassLoader loader) {
         Map<String, MethodProvider> found = new TreeMap<>();
         Map<String, String> origins = new TreeMap<>();
-        for (MethodProvider p : ServiceLoader.load(MethodProvider.class, loader)) {
+        for (MethodProvider p : java.util.ServiceLoader.load(MethodProvider.class, loader)) {
             String id = p.id();
             if (id == null || !id.matches("[a-z0-9][a-z0-9_-]*")) {
                 throw new IllegalStateException("method id '" + id + "' of " + p.getClass().getName()
@@ -39,6 +38,13 @@ public final class MethodRegistry {
             if (clash != null && clash.getClass() != p.getClass()) {
                 throw new IllegalStateException("two methods claim id '" + id + "': " + clash.getClass().getName()
                         + " and " + p.getClass().getName());
+            }
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (ParamSpec spec : p.parameters()) {
+                if (!names.add(spec.name())) {
+                    throw new IllegalStateException("method '" + id + "' (" + origin(p.getClass()) + ") declares two"
+                            + " parameters named '" + spec.name() + "'; --param could set only one of them");
+                }
             }
             origins.put(id, origin(p.getClass()));
         }

@@ -58,7 +58,7 @@ public final class Preparations {
             key.put("method", id);
             key.put("preparation", prep.name());
             key.set("settings", prep.settings());
-            key.set("model", JSON.valueToTree(hashes.sha256Tree(in.model())));
+            key.set("model", JSON.valueToTree(Provenance.modelSha256(in.model(), hashes)));
             key.put("split", hashes.sha256(in.metaTraining()));
             // a preparation trained under other arithmetic (before the pin, or another pin) is not reused
             key.put("arithmetic_pin", org.cklbench.io.ArithmeticPin.VERSION);

@@ -77,9 +77,23 @@ public final class Provenance {
         Map<String, InputFiles> o = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : inputs.entrySet()) {
             o.put(e.getKey(), new InputFiles(e.getValue().toAbsolutePath().toString(),
-                    new TreeMap<>(hashes.sha256Tree(e.getValue()))));
+                    new TreeMap<>(e.getKey().equals("model") ? modelSha256(e.getValue(), hashes)
+                            : hashes.sha256Tree(e.getValue()))));
         }
         return o;
+    }
+
+    /**
+     * SHA-256 of the files of a model folder that the loader and tokenizer read (weights, config,
+     * tokenizer), after checking the folder's shape: a README or a copy of the weights in another
+     * format beside them is neither read nor hashed.
+     */
+    public static Map<String, String> modelSha256(Path dir, HashCache hashes) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String f : org.cklbench.engine.model.ModelFolder.loaderFiles(dir)) {
+            out.put(f, hashes.sha256(dir.resolve(f)));
+        }
+        return out;
     }
 
     /** The SHA-256 cache of a CKL_HOME: runs and sweeps sharing it hash each unchanged input once. */

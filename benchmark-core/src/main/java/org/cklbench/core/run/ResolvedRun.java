@@ -54,6 +54,14 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         if (!Files.exists(abs)) {
             throw new IllegalArgumentException("--" + what + " " + p + " does not exist");
         }
+        if (abs.getParent() == null) {
+            throw new IllegalArgumentException("--" + what + " " + p + " is the file system's root; name the "
+                    + what + " folder itself");
+        }
+        if (what.equals("model") && !Files.isDirectory(abs)) {
+            throw new IllegalArgumentException("--model " + p + " is a file; it takes a model folder (config.json,"
+                    + " model.safetensors, tokenizer.json)");
+        }
         return abs.toString();
     }
 

@@ -107,6 +107,8 @@ public final class Runner {
         PyTorchEngine.initForResults();
         BenchmarkInputs in = benchmark.inputs(new InputRequest(config.preset(), resolved.settings(), r.model(), r.data(),
                 home), progress);
+        // the model folder's shape and the sizes it can hold, before anything in it is hashed or prepared
+        ModelBounds.check(in.model(), resolved.settings());
         timings.mark("inputs");
         Map<String, Path> inputs = new LinkedHashMap<>(in.files());
         inputs.putAll(pathParameters(resolved.method(), registries));
@@ -147,14 +149,11 @@ public final class Runner {
                     throw new IllegalArgumentException(folder.dir() + " already exists" + (folder.complete()
                             ? " and is complete" : " (interrupted)") + "; pass --resume to continue it, or another --out");
                 }
+                // before a complete folder is handed back: its results are of the inputs it recorded
+                checkSameInputs(folder, before, hashes);
                 if (folder.complete()) {
                     return folder;
                 }
-            }
-            if (before != null && before.provenance() != null
-                    && !Json.canonical(before.provenance().inputs()).equals(Json.canonical(hashes))) {
-                throw new IllegalArgumentException(folder.dir() + ": the input files changed since this run started"
-                        + " (their SHA-256 differ from run.json); start a new run instead of resuming");
             }
             Map<String, String> origins = new LinkedHashMap<>();
             List<MethodInfo> infos = new ArrayList<>();
@@ -191,6 +190,24 @@ public final class Runner {
             about.put("resumed", before != null);
             timings.write(folder.dir(), about);
             return folder;
+        }
+    }
+
+    /** Refuses a folder made of other input files than {@code now}, naming each file that differs. */
+    private static void checkSameInputs(RunFolder folder, RunRecord before, Map<String, InputFiles> now) {
+        if (before.provenance() == null || before.provenance().inputs() == null) {
+            throw new IllegalArgumentException(folder.dir().resolve(RunFolder.RUN) + " records no input files, so"
+                    + " whether it was made of these inputs is unknown; run into a new folder (another --out or"
+                    + " --run-dir), or remove " + folder.dir() + " to run it again");
+        }
+        List<String> changed = InputChanges.between(before.provenance().inputs(), now);
+        if (!changed.isEmpty()) {
+            throw new IllegalArgumentException(folder.dir() + " was " + (folder.complete() ? "made" : "started")
+                    + " from other input files than these (SHA-256 differ from its run.json): "
+                    + String.join("; ", changed.subList(0, Math.min(changed.size(), 5)))
+                    + (changed.size() > 5 ? "; and " + (changed.size() - 5) + " more" : "")
+                    + ". Its results are not of these inputs: run into a new folder (another --out or --run-dir),"
+                    + " or remove " + folder.dir() + " to run it again");
         }
     }
 

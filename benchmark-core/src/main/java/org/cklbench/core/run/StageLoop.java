@@ -8,6 +8,7 @@ import org.cklbench.core.benchmark.OpenContext;
 import org.cklbench.core.benchmark.Protocol;
 import org.cklbench.core.eval.Probe;
 import org.cklbench.core.eval.ProbeEvaluator;
+import org.cklbench.core.eval.ProbeNotLocatedException;
 import org.cklbench.core.eval.ProbeResult;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.state.TrainSettings;
@@ -22,6 +23,7 @@ import org.cklbench.runfolder.Prediction;
 import org.cklbench.runfolder.RunConfig;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.Summary;
+import org.cklbench.text.Printable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +70,12 @@ public final class StageLoop {
                     state, stages);
             for (int k = first; k <= stages.size(); k++) {
                 for (Protocol.ProbeSet set : protocol.probes(k)) {
-                    set.probes().forEach(eval.evaluator::locate);
+                    try {
+                        set.probes().forEach(eval.evaluator::locate);
+                    } catch (ProbeNotLocatedException e) {
+                        throw new ProbeNotLocatedException(e.uuid(), (set.source() != null
+                                ? Printable.of(set.source()) : "split " + set.split()) + ": " + e.getMessage());
+                    }
                 }
             }
             try (Trainer trainer = new Trainer(state, method)) {
@@ -177,6 +184,16 @@ public final class StageLoop {
             try (Progress.Task bar = ctx.progress().start(label, n, "probe")) {
                 for (Protocol.ProbeSet set : sets) {
                     results.put(set.split(), evaluator.evaluate(set.probes(), state.hooks(), bar::step));
+                }
+            }
+            for (Protocol.ProbeSet set : sets) {
+                for (ProbeResult r : results.get(set.split())) {
+                    if (!Double.isFinite(r.objectNll())) {
+                        throw new Trainer.NonFiniteException(label + ": the object NLL of probe " + Printable.of(r.uuid())
+                                + " (" + set.split() + ") is " + r.objectNll() + ": the model's weights hold NaN or"
+                                + " infinities" + (stage == 0 ? " (as read from the model folder)" : " after training")
+                                + "; the run is stopped and not complete");
+                    }
                 }
             }
             List<Prediction> rows = new ArrayList<>();

@@ -261,6 +261,13 @@ public final class Trainer implements AutoCloseable {
             try (NDManager scope = state.model().manager().newSubManager()) {
                 loss = step(docs, order, from, to, scope);
             }
+            if (!Double.isFinite(loss) && (!scaleLoss || lossScale <= 1)) {
+                // float16 skips a step whose loss overflowed and halves its loss scale; float32, or float16 at
+                // scale 1, has nothing left to try: going on would end "complete" with NaN metrics
+                throw new NonFiniteException("training stage " + stage + ", step " + (k + 1) + " of " + stepsInStage
+                        + ": the loss is " + loss + " (the learning rate " + s.lr() + " may be far too high, or"
+                        + " the model's weights hold NaN or infinities); the run is stopped and not complete");
+            }
             lossSum += loss;
             if (listener != null) {
                 listener.onStep(k + 1, stepsInStage, loss);
@@ -437,6 +444,13 @@ public final class Trainer implements AutoCloseable {
         optimizer.close();
         if (defaultLora != null) {
             defaultLora.close();
+        }
+    }
+
+    /** The training or an evaluation produced a non-finite number: the run cannot go on to a result. */
+    public static final class NonFiniteException extends IllegalStateException {
+        public NonFiniteException(String message) {
+            super(message);
         }
     }
 }

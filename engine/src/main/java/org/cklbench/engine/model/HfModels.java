@@ -99,7 +99,7 @@ public final class HfModels {
         }
     }
 
-    private static Map<String, String> shardMap(Path dir) throws IOException {
+    static Map<String, String> shardMap(Path dir) throws IOException {
         Path index = dir.resolve(INDEX);
         if (Files.isRegularFile(index)) {
             JsonNode map = JSON.readTree(index.toFile()).get("weight_map");

@@ -38,6 +38,16 @@ public record LlamaConfig(
         ObjectNode raw) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Plausibility bounds of a config.json, far above any published Llama (vocabulary 256k, hidden
+     * 16k, 126 layers, 10M positions) and below what would overflow the sizes computed from them.
+     */
+    static final int MAX_VOCAB = 1 << 24;
+    static final int MAX_HIDDEN = 1 << 17;
+    static final int MAX_INTERMEDIATE = 1 << 20;
+    static final int MAX_LAYERS = 1024;
+    static final int MIN_POSITIONS = 16;
+    static final int MAX_POSITIONS = 1 << 24;
 
     /** Fields that do not change the forward pass (or are checked to have their neutral value). */
     private static final Set<String> INFORMATIONAL = Set.of(
@@ -110,14 +120,14 @@ public record LlamaConfig(
             problems.add("attention_dropout=" + obj.get("attention_dropout") + " (only 0.0 is implemented)");
         }
         RopeScaling ropeScaling = RopeScaling.parse(obj.get("rope_scaling"), problems);
-        int hidden = required(obj, "hidden_size", problems);
-        int heads = required(obj, "num_attention_heads", problems);
+        int hidden = required(obj, "hidden_size", MAX_HIDDEN, problems);
+        int heads = required(obj, "num_attention_heads", MAX_HIDDEN, problems);
         if (obj.has("head_dim") && heads > 0 && obj.get("head_dim").asInt() != hidden / heads) {
             problems.add("head_dim " + obj.get("head_dim") + " differs from hidden_size/num_attention_heads");
         }
-        int vocab = required(obj, "vocab_size", problems);
-        int inter = required(obj, "intermediate_size", problems);
-        int layers = required(obj, "num_hidden_layers", problems);
+        int vocab = required(obj, "vocab_size", MAX_VOCAB, problems);
+        int inter = required(obj, "intermediate_size", MAX_INTERMEDIATE, problems);
+        int layers = required(obj, "num_hidden_layers", MAX_LAYERS, problems);
         int kvHeads = obj.path("num_key_value_heads").asInt(heads);
         if (heads > 0 && hidden % heads != 0) {
             problems.add("hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
@@ -133,8 +143,10 @@ public record LlamaConfig(
             }
         }
         JsonNode maxPos = obj.get("max_position_embeddings");
-        if (maxPos != null && !(maxPos.canConvertToInt() && maxPos.asInt() > 0)) {
-            problems.add("max_position_embeddings " + maxPos + " must be a positive whole number");
+        if (maxPos != null && !(maxPos.isIntegralNumber() && maxPos.canConvertToInt()
+                && maxPos.asInt() >= MIN_POSITIONS && maxPos.asInt() <= MAX_POSITIONS)) {
+            problems.add("max_position_embeddings " + maxPos + " is implausible: it must be a whole number from "
+                    + MIN_POSITIONS + " (a probe sentence and its object) to " + MAX_POSITIONS);
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(source + ": this engine cannot run the configured model: "
@@ -154,10 +166,23 @@ public record LlamaConfig(
                 obj.deepCopy());
     }
 
-    private static int required(ObjectNode obj, String field, List<String> problems) {
+    private static int required(ObjectNode obj, String field, int max, List<String> problems) {
         JsonNode n = obj.get(field);
-        if (n == null || !n.canConvertToInt() || n.asInt() <= 0) {
-            problems.add("missing or non-positive '" + field + "'");
+        if (n == null || n.isNull()) {
+            problems.add("'" + field + "' is missing");
+            return 1;
+        }
+        if (!n.isNumber() || (n.isFloatingPointNumber() && n.asDouble() != Math.rint(n.asDouble()))) {
+            problems.add("'" + field + "' " + n + " is not a whole number");
+            return 1;
+        }
+        if (n.asDouble() <= 0) {
+            problems.add("'" + field + "' " + n + " must be above 0");
+            return 1;
+        }
+        if (!n.canConvertToInt() || n.asInt() > max) {
+            // a header of absurd sizes would otherwise reach allocation as an overflow or an out-of-memory error
+            problems.add("'" + field + "' " + n + " is implausibly large (at most " + max + " here)");
             return 1;
         }
         return n.asInt();

@@ -117,12 +117,23 @@ public final class SafetensorsFile {
         long[] shape = new long[shapeNode.size()];
         long numel = 1;
         for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong(-1);
+            JsonNode d = shapeNode.get(i);
+            shape[i] = d.isIntegralNumber() && d.canConvertToLong() ? d.asLong() : -1;
             if (shape[i] < 0) {
                 throw new SafetensorsFormatException(file, name, "negative or non-integer dimension in shape "
                         + shapeNode);
             }
-            numel = Math.multiplyExact(numel, shape[i]);
+            // no tensor holds more elements than the file has bytes: a larger shape is a header that lies,
+            // said as such (once "long overflow", or a product that wrapped round to a small number)
+            if (shape[i] > 0 && numel > dataLen / shape[i]) {
+                numel = dataLen + 1;
+            } else {
+                numel *= shape[i];
+            }
+        }
+        if (numel > dataLen) {
+            throw new SafetensorsFormatException(file, name, "shape " + shapeNode + " of " + dt + " needs more bytes"
+                    + " than the file's whole data section holds (" + dataLen + "): the header is implausible");
         }
         long begin = offs.get(0).asLong(-1);
         long end = offs.get(1).asLong(-1);

@@ -166,6 +166,10 @@ class HfModelsTest {
         "{\"num_attention_heads\": 3}",
         "{\"num_key_value_heads\": 0}",
         "{\"max_position_embeddings\": -1}",
+        "{\"max_position_embeddings\": 1}",
+        "{\"max_position_embeddings\": 1e12}",
+        "{\"num_hidden_layers\": 100000}",
+        "{\"hidden_size\": 1.5}",
     })
     void outOfRangeConfigValuesAreRefusedNamingTheField(String edit) throws Exception {
         Path dir = copyOfFixture("range");
@@ -192,5 +196,30 @@ class HfModelsTest {
         Files.write(dir.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2});
         assertThatThrownBy(() -> HfModels.load(dir, Device.cpu(), DataType.FLOAT32))
                 .hasMessageContaining("pickle").hasMessageContaining("safetensors");
+    }
+
+    /** Once "missing or non-positive 'vocab_size'" for a vocabulary of 10^12. */
+    @Test
+    void aHugeVocabularyIsCalledTooLargeNotMissing() throws Exception {
+        Path dir = copyOfFixture("vocab");
+        editConfig(dir, c -> c.put("vocab_size", 1_000_000_000_000L));
+        assertThatThrownBy(() -> HfModels.load(dir, Device.cpu(), DataType.FLOAT32))
+                .hasMessageContaining("config.json").hasMessageContaining("'vocab_size' 1000000000000 is implausibly large")
+                .hasMessageNotContaining("missing");
+    }
+
+    @Test
+    void theFilesTheLoaderReadsAreListedAfterTheFolderIsChecked() throws Exception {
+        Path dir = copyOfFixture("files");
+        Files.writeString(dir.resolve("tokenizer.json"), "{}");
+        Files.writeString(dir.resolve("README.md"), "prose");
+        Files.createDirectories(dir.resolve("original"));
+        Files.writeString(dir.resolve("original/consolidated.00.pth"), "not read");
+        assertThat(ModelFolder.loaderFiles(dir)).doesNotContain("README.md", "original/consolidated.00.pth")
+                .containsExactly("config.json", "model.safetensors", "tokenizer.json");
+        Path notModel = Files.createDirectories(tmp.resolve("system"));
+        Files.writeString(notModel.resolve("passwd"), "root:x:0:0");
+        assertThatThrownBy(() -> ModelFolder.loaderFiles(notModel)).hasMessageContaining("holds no config.json");
+        assertThatThrownBy(() -> ModelFolder.loaderFiles(notModel.resolve("passwd"))).hasMessageContaining("is a file");
     }
 }

@@ -87,4 +87,15 @@ class SafetensorsBadInputTest {
         assertThatThrownBy(() -> SafetensorsFile.open(p)).hasMessageContaining("weights.safetensors")
                 .hasMessageContaining("not valid JSON");
     }
+
+    /** Once "long overflow" (or, at 2^62 of F32, a byte count that wrapped round to 0 and was accepted). */
+    @Test
+    void anAbsurdShapeIsCalledAnImplausibleHeaderNamingTheTensor() throws IOException {
+        for (String shape : new String[] {"[4611686018427387904]", "[2147483648,2147483648,2147483648]"}) {
+            Path p = file("{\"w\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,0]}}", 8);
+            assertThatThrownBy(() -> SafetensorsFile.open(p)).isInstanceOf(SafetensorsFormatException.class)
+                    .hasMessageContaining("weights.safetensors").hasMessageContaining("tensor 'w'")
+                    .hasMessageContaining("header is implausible").hasMessageNotContaining("overflow");
+        }
+    }
 }
