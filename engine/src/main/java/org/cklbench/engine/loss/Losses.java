@@ -48,8 +48,12 @@ public final class Losses {
 
     /** L_w = mean over rows of Σ w·m·nll / (Σ w·m + 1e-6). */
     public static NDArray weightedLoss(NDArray nll, NDArray weights, NDArray targetMask) {
+        return weightedLossPerRow(nll, weights, targetMask).mean();
+    }
+
+    /** Each row's Σ w·m·nll / (Σ w·m + 1e-6), [B]: for computations in which every row is a problem of its own. */
+    public static NDArray weightedLossPerRow(NDArray nll, NDArray weights, NDArray targetMask) {
         NDArray wm = weights.mul(targetMask);
-        NDArray perRow = nll.mul(wm).sum(new int[] {1}).div(Scalars.add(wm.sum(new int[] {1}), WEIGHT_EPS));
-        return perRow.mean();
+        return nll.mul(wm).sum(new int[] {1}).div(Scalars.add(wm.sum(new int[] {1}), WEIGHT_EPS));
     }
 }

@@ -5,11 +5,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.cklbench.engine.djl.Autograd;
 import org.cklbench.engine.djl.Scopes;
+import ai.djl.ndarray.types.Shape;
 import org.cklbench.engine.lora.LoraAdapter;
+import org.cklbench.engine.lora.StackedLora;
 import org.cklbench.engine.loss.Losses;
+import org.cklbench.engine.model.ForwardHooks;
 import org.cklbench.engine.model.LlamaModel;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,10 +23,11 @@ import java.util.Map;
  *
  * <p>θ' = θ − step(g), g = ∇θ L_w(θ; D), w = φ(D). The chain rule gives ∂L_T(θ')/∂w = −∂/∂w (u·g) with
  * u = J⊙∇L_T(θ'), J the elementwise derivative of the optimiser's step with respect to g (the
- * learning rate for SGD). Since L_w is linear in the per-token NLLs, u·g = mean_rows Σ_i c_i(w)·d_i with
+ * learning rate for SGD). Since L_w is linear in the per-token NLLs, u·g = Σ_i c_i(w)·d_i with
  * c_i = w_i·m_i/(Σ w·m + 1e-6) and d_i = u·∇θ nll_i, a directional derivative that does not depend on w.
  * So the meta-gradient is the exact first-order gradient, with respect to φ, of the surrogate
- * −mean_rows Σ_i c_i(w)·d_i, once the d_i are known.
+ * −Σ_i c_i(w)·d_i, once the d_i are known. A batch of examples sums these surrogates: each example
+ * has its own θ, u, ε and d.
  *
  * <p>The d_i come from a central difference along u, (nll(θ+εu) − nll(θ−εu))/2ε: two forward passes,
  * a finite-difference Hessian-vector product. Exact second-order autograd would need the inner
@@ -66,13 +72,18 @@ public final class MetaGradient {
     }
 
     /**
-     * One meta-training example: a document D (ids and mask [B, L]) and its task T_D (ids and mask
-     * [B, Lt]) with {@code objectTargets} [B, Lt-1] marking the object tokens among T_D's targets.
+     * A batch of meta-training examples, one per row: documents D (ids and mask [B, L]) and their tasks
+     * T_D (ids and mask [B, Lt]), with {@code objectTargets} [B, Lt-1] marking the object tokens among
+     * T_D's targets (0 on padding). Rows of different lengths are right-padded (mask 0): with causal
+     * attention and positions from 0, padding never changes a real token's value.
      */
     public record Example(NDArray docIds, NDArray docMask, NDArray taskIds, NDArray taskMask, NDArray objectTargets) {
+        public int size() {
+            return (int) docIds.getShape().get(0);
+        }
     }
 
-    /** Losses seen along the way (float values, for logs and validation). */
+    /** Losses of one example seen along the way (float values, for logs and validation). */
     public record Result(double innerLoss, double taskLossBefore, double taskLossAfter) {
     }
 
@@ -80,11 +91,13 @@ public final class MetaGradient {
     }
 
     /**
-     * Adds {@code scale · ∂L_T(θ')/∂φ} to the gradients of φ's parameters, which must require
-     * gradients. θ starts from a copy of {@code theta0}'s tensors, which are left untouched. All
-     * temporaries live in the manager of {@code example.docIds()}.
+     * Adds {@code scale · Σ_b ∂L_T,b(θ'_b)/∂φ} to the gradients of φ's parameters, which must require
+     * gradients: every example b of the batch has a θ_b of its own, a copy of {@code theta0}'s tensors
+     * (left untouched) updated on its own document. Returns each example's losses, in row order. All
+     * temporaries live in the manager of {@code ex.docIds()}.
      */
-    public static Result accumulate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s, double scale) {
+    public static List<Result> accumulate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s,
+                                          double scale) {
         return accumulate(ta, ta.base(), theta0, ex, s, scale);
     }
 
@@ -93,19 +106,25 @@ public final class MetaGradient {
      * base model of its own ({@code thetaBase}, with φ's tokenizer), as the reference meta-trains a
      * TinyLlama φ for a Llama-2-7B θ.
      */
-    public static Result accumulate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
-                                    Settings s, double scale) {
+    public static List<Result> accumulate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
+                                          Settings s, double scale) {
         return accumulate(ta, thetaBase, theta0, ex, s, scale, true);
     }
 
     /**
      * As {@link #accumulate(TrainAttentionModel, LlamaModel, LoraAdapter, Example, Settings, double)}; without
-     * {@code taskLossBefore} the result's task loss before the update is NaN, and the forward pass that
-     * measures it, which no gradient needs, is not run (meta-training reads only the loss after).
+     * {@code taskLossBefore} the results' task losses before the update are NaN, and the forward pass that
+     * measures them, which no gradient needs, is not run (meta-training reads only the loss after).
+     *
+     * <p>The examples are batched, each with its own θ_b in a {@link StackedLora}. Every loss whose
+     * gradient in θ is taken is a sum of per-example losses, so that the gradient in θ_b is example b's
+     * alone; the optimiser's step and its Jacobian are elementwise, so they work on the stacked tensors
+     * as they are; the finite-difference radius is per example.
      */
-    public static Result accumulate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
-                                    Settings s, double scale, boolean taskLossBefore) {
+    public static List<Result> accumulate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
+                                          Settings s, double scale, boolean taskLossBefore) {
         NDManager scope = ex.docIds().getManager();
+        int n = ex.size();
         NDArray docTargets = Losses.targetMask(ex.docMask());
         NDArray w = Autograd.record(() -> ta.weights(ex.docIds(), ex.docMask()));
         NDArray wFixed = w.stopGradient();
@@ -113,88 +132,127 @@ public final class MetaGradient {
 
         InnerRun run = innerRun(thetaBase, theta0, ex, s, wFixed, taskLossBefore);
         Map<String, NDArray> updated = leaves(run.state.step(run.theta, run.gradient));
-        NDArray taskLoss = Autograd.backward(() -> taskLossArray(thetaBase, theta0.withParameters(updated), ex));
-        Result result = new Result(run.innerLoss, run.taskLossBefore, taskLoss.getFloat());
+        NDArray[] taskLoss = new NDArray[1];
+        Autograd.backward(() -> {
+            taskLoss[0] = taskLosses(thetaBase, run.lora.withParameters(updated), ex);
+            return taskLoss[0].sum();
+        });
+        List<Result> results = results(run, taskLoss[0].toFloatArray());
 
         Map<String, NDArray> u = new LinkedHashMap<>();
-        double norm2 = 0;
+        double[] norm2 = new double[n];
         for (Map.Entry<String, NDArray> e : updated.entrySet()) {
             NDArray ui = Scopes.gradient(e.getValue(), scope).mul(run.jacobian.get(e.getKey()));
-            norm2 += ui.square().sum().getFloat();
+            float[] sq = ui.square().sum(new int[] {1, 2}).toFloatArray();
+            for (int b = 0; b < n; b++) {
+                norm2[b] += sq[b];
+            }
             u.put(e.getKey(), ui);
         }
-        double norm = Math.sqrt(norm2);
-        if (norm == 0) {
-            return result;
+        // eps_b = radius/‖u_b‖; an example whose u_b is 0 contributes nothing (its d is masked to 0)
+        float[] eps = new float[n];
+        float[] twoEps = new float[n];
+        float[] alive = new float[n];
+        boolean any = false;
+        for (int b = 0; b < n; b++) {
+            double norm = Math.sqrt(norm2[b]);
+            double e = norm == 0 ? s.radius() : s.radius() / norm;
+            eps[b] = (float) e;
+            twoEps[b] = (float) (2 * e);
+            alive[b] = norm == 0 ? 0f : 1f;
+            any |= norm != 0;
         }
-        double eps = s.radius() / norm;
-        NDArray plus = tokenNll(thetaBase, theta0.withParameters(shift(run.theta, u, eps)), ex.docIds(), ex.docMask());
-        NDArray minus = tokenNll(thetaBase, theta0.withParameters(shift(run.theta, u, -eps)), ex.docIds(), ex.docMask());
-        NDArray d = plus.sub(minus).div(2 * eps);
+        if (!any) {
+            return results;
+        }
+        NDArray epsParams = scope.create(eps, new Shape(n, 1, 1));
+        NDArray plus = tokenNll(thetaBase, run.lora.withParameters(shift(run.theta, u, epsParams)), ex.docIds(), ex.docMask());
+        NDArray minus = tokenNll(thetaBase, run.lora.withParameters(shift(run.theta, u, epsParams.neg())), ex.docIds(),
+                ex.docMask());
+        NDArray d = plus.sub(minus).div(scope.create(twoEps, new Shape(n, 1))).mul(scope.create(alive, new Shape(n, 1)));
 
         Autograd.backward(() -> {
             NDArray wm = w.mul(docTargets);
             NDArray c = wm.div(Scalars.add(wm.sum(new int[] {1}, true), Losses.WEIGHT_EPS));
-            return Scalars.mul(c.mul(d).sum(new int[] {1}).mean(), -scale);
+            return Scalars.mul(c.mul(d).sum(new int[] {1}).sum(), -scale);
         });
-        return result;
+        return results;
     }
 
     /**
-     * The losses of one example without any meta-gradient: what validation of φ measures (the task
+     * The losses of each example without any meta-gradient: what validation of φ measures (the task
      * loss after the inner update, with φ's weights).
      */
-    public static Result evaluate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s) {
+    public static List<Result> evaluate(TrainAttentionModel ta, LoraAdapter theta0, Example ex, Settings s) {
         return evaluate(ta, ta.base(), theta0, ex, s);
     }
 
     /** As {@link #evaluate(TrainAttentionModel, LoraAdapter, Example, Settings)} for θ on its own base. */
-    public static Result evaluate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex, Settings s) {
+    public static List<Result> evaluate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, Example ex,
+                                        Settings s) {
         NDArray w = ta.weights(ex.docIds(), ex.docMask());
         InnerRun run = innerRun(thetaBase, theta0, ex, s, w, true);
         Map<String, NDArray> updated = run.state.step(run.theta, run.gradient);
-        return new Result(run.innerLoss, run.taskLossBefore, taskLoss(thetaBase, theta0.withParameters(updated), ex));
+        return results(run, taskLosses(thetaBase, run.lora.withParameters(updated), ex).toFloatArray());
     }
 
-    /** θ after the dummy steps, the gradient there, the step's derivative and the losses so far. */
-    private record InnerRun(Map<String, NDArray> theta, Map<String, NDArray> gradient, Map<String, NDArray> jacobian,
-                            InnerState state, double innerLoss, double taskLossBefore) {
+    private static List<Result> results(InnerRun run, float[] after) {
+        List<Result> out = new ArrayList<>(after.length);
+        for (int b = 0; b < after.length; b++) {
+            out.add(new Result(run.innerLoss[b], run.taskLossBefore == null ? Double.NaN : run.taskLossBefore[b], after[b]));
+        }
+        return out;
+    }
+
+    /**
+     * The stacked θ after the dummy steps, the gradient there, the step's derivative and the losses so far
+     * (per example; {@code taskLossBefore} null when not measured).
+     */
+    private record InnerRun(StackedLora lora, Map<String, NDArray> theta, Map<String, NDArray> gradient,
+                            Map<String, NDArray> jacobian, InnerState state, float[] innerLoss, float[] taskLossBefore) {
     }
 
     private static InnerRun innerRun(LlamaModel thetaBase, LoraAdapter theta0, Example ex, Settings s, NDArray w,
                                      boolean taskLossBefore) {
         NDManager scope = ex.docIds().getManager();
         NDArray docTargets = Losses.targetMask(ex.docMask());
-        Map<String, NDArray> theta = theta0.copyParameters(scope);
+        Map<String, NDArray> theta = StackedLora.stack(theta0, ex.size(), scope);
+        StackedLora lora = new StackedLora(theta0.config(), theta);
         InnerState state = new InnerState(s);
-        double innerLoss = 0;
+        float[] innerLoss = null;
         Map<String, NDArray> g = null;
         for (int k = 0; k <= s.dummySteps(); k++) {
             Map<String, NDArray> leaves = leaves(theta);
-            NDArray loss = Autograd.backward(() -> Losses.weightedLoss(
-                    tokenNll(thetaBase, theta0.withParameters(leaves), ex.docIds(), ex.docMask()), w, docTargets));
-            innerLoss = loss.getFloat();
+            NDArray[] perRow = new NDArray[1];
+            Autograd.backward(() -> {
+                perRow[0] = Losses.weightedLossPerRow(
+                        tokenNll(thetaBase, lora.withParameters(leaves), ex.docIds(), ex.docMask()), w, docTargets);
+                return perRow[0].sum();
+            });
+            innerLoss = perRow[0].toFloatArray();
             g = gradients(leaves, scope);
             if (k < s.dummySteps()) {
                 theta = state.step(theta, g);
             }
         }
-        double before = taskLossBefore ? taskLoss(thetaBase, theta0.withParameters(theta), ex) : Double.NaN;
-        return new InnerRun(theta, g, state.jacobian(g), state, innerLoss, before);
+        float[] before = taskLossBefore ? taskLosses(thetaBase, lora.withParameters(theta), ex).toFloatArray() : null;
+        return new InnerRun(lora, theta, g, state.jacobian(g), state, innerLoss, before);
     }
 
-    private static NDArray tokenNll(LlamaModel thetaBase, LoraAdapter theta, NDArray ids, NDArray mask) {
+    private static NDArray tokenNll(LlamaModel thetaBase, ForwardHooks theta, NDArray ids, NDArray mask) {
         return Losses.tokenNll(thetaBase, ids, mask, theta);
     }
 
-    private static NDArray taskLossArray(LlamaModel thetaBase, LoraAdapter theta, Example ex) {
-        NDArray nll = tokenNll(thetaBase, theta, ex.taskIds(), ex.taskMask());
-        return nll.mul(ex.objectTargets()).sum().div(ex.objectTargets().sum());
+    /** Each example's mean NLL of its task's object tokens, [B]. */
+    /** Mean NLL of each example's object tokens under {@code theta}, without recording a graph: what θ0 starts at. */
+    static float[] taskLoss(LlamaModel thetaBase, ForwardHooks theta, Example ex) {
+        return taskLosses(thetaBase, theta, ex).toFloatArray();
     }
 
-    /** Mean NLL of the task's object tokens under {@code theta}, without recording a graph. */
-    public static double taskLoss(LlamaModel thetaBase, LoraAdapter theta, Example ex) {
-        return taskLossArray(thetaBase, theta, ex).getFloat();
+    private static NDArray taskLosses(LlamaModel thetaBase, ForwardHooks theta, Example ex) {
+        NDArray nll = tokenNll(thetaBase, theta, ex.taskIds(), ex.taskMask());
+        NDArray objects = ex.objectTargets();
+        return nll.mul(objects).sum(new int[] {1}).div(objects.sum(new int[] {1}));
     }
 
     private static Map<String, NDArray> leaves(Map<String, NDArray> tensors) {
@@ -214,7 +272,8 @@ public final class MetaGradient {
         return out;
     }
 
-    private static Map<String, NDArray> shift(Map<String, NDArray> theta, Map<String, NDArray> u, double eps) {
+    /** θ_b + eps_b·u_b for every example, {@code eps} [B, 1, 1]. */
+    private static Map<String, NDArray> shift(Map<String, NDArray> theta, Map<String, NDArray> u, NDArray eps) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         theta.forEach((k, v) -> out.put(k, v.add(u.get(k).mul(eps))));
         return out;

@@ -168,11 +168,15 @@ public final class TaTrainer {
                     int from = (int) ((step % stepsPerEpoch) * s.batchSize());
                     int to = Math.min(train.size(), from + s.batchSize());
                     double after = 0;
+                    List<Example> batch = new ArrayList<>();
                     for (int i = from; i < to; i++) {
-                        try (NDManager scope = base.manager().newSubManager()) {
-                            MetaGradient.Example ex = encode(train.get(order[i]), tok, s.maxTokens(), scope);
-                            after += MetaGradient.accumulate(ta, thetaBase, theta0, ex, s.inner(), 1.0 / (to - from), false)
-                                    .taskLossAfter();
+                        batch.add(train.get(order[i]));
+                    }
+                    try (NDManager scope = base.manager().newSubManager()) {
+                        MetaGradient.Example ex = encode(batch, tok, s.maxTokens(), scope);
+                        for (MetaGradient.Result r : MetaGradient.accumulate(ta, thetaBase, theta0, ex, s.inner(),
+                                1.0 / (to - from), false)) {
+                            after += r.taskLossAfter();
                         }
                     }
                     try (NDManager scope = base.manager().newSubManager()) {
@@ -216,34 +220,74 @@ public final class TaTrainer {
                 best.get("step").asLong(), m.get(m.size() - 1).get("step").asLong());
     }
 
-    /** Mean task loss before and after the inner update over the validation examples. */
+    /**
+     * Mean task loss before and after the inner update over the validation examples, batched {@code
+     * s.batchSize()} at a time (every example keeps its own θ, so the batch size changes no value beyond
+     * float rounding).
+     */
     static double[] validate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, List<Example> val,
                              TextTokenizer tok, Settings s) {
         double before = 0;
         double after = 0;
-        for (Example e : val) {
+        for (int from = 0; from < val.size(); from += s.batchSize()) {
+            List<Example> chunk = val.subList(from, Math.min(val.size(), from + s.batchSize()));
             try (NDManager scope = ta.base().manager().newSubManager()) {
-                MetaGradient.Result r = MetaGradient.evaluate(ta, thetaBase, theta0, encode(e, tok, s.maxTokens(), scope),
-                        s.inner());
-                before += r.taskLossBefore();
-                after += r.taskLossAfter();
+                for (MetaGradient.Result r : MetaGradient.evaluate(ta, thetaBase, theta0,
+                        encode(chunk, tok, s.maxTokens(), scope), s.inner())) {
+                    before += r.taskLossBefore();
+                    after += r.taskLossAfter();
+                }
             }
         }
         return new double[] {before / val.size(), after / val.size()};
     }
 
-    /** Token ids of document and task, and the object-token targets of the task (last occurrence). */
-    public static MetaGradient.Example encode(Example e, TextTokenizer tok, int maxTokens, NDManager scope) {
-        long[] doc = tok.encode(e.document(), maxTokens);
-        long[] task = tok.encode(e.task());
-        ProbeEvaluator.Located l = ProbeEvaluator.locate(new Probe(e.uuid(), e.task(), e.object()), tok);
-        float[] targets = new float[task.length - 1];
-        for (int j = 0; j < l.objectLength(); j++) {
-            targets[l.objectStart() + j - 1] = 1f;
+    /**
+     * Token ids of documents and tasks, one row per example, right-padded with id 0 under mask 0, and
+     * the object-token targets of each task (its last occurrence of the object).
+     */
+    public static MetaGradient.Example encode(List<Example> examples, TextTokenizer tok, int maxTokens, NDManager scope) {
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException("no examples to encode");
         }
-        NDArray d = scope.create(doc, new Shape(1, doc.length));
-        NDArray t = scope.create(task, new Shape(1, task.length));
-        return new MetaGradient.Example(d, d.onesLike(), t, t.onesLike(), scope.create(targets, new Shape(1, targets.length)));
+        int n = examples.size();
+        long[][] docs = new long[n][];
+        long[][] tasks = new long[n][];
+        float[][] objects = new float[n][];
+        for (int b = 0; b < n; b++) {
+            Example e = examples.get(b);
+            docs[b] = tok.encode(e.document(), maxTokens);
+            tasks[b] = tok.encode(e.task());
+            ProbeEvaluator.Located l = ProbeEvaluator.locate(new Probe(e.uuid(), e.task(), e.object()), tok);
+            objects[b] = new float[tasks[b].length - 1];
+            for (int j = 0; j < l.objectLength(); j++) {
+                objects[b][l.objectStart() + j - 1] = 1f;
+            }
+        }
+        NDArray[] doc = padded(docs, scope);
+        NDArray[] task = padded(tasks, scope);
+        int targets = (int) task[0].getShape().get(1) - 1;
+        float[] obj = new float[n * targets];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(objects[b], 0, obj, b * targets, objects[b].length);
+        }
+        return new MetaGradient.Example(doc[0], doc[1], task[0], task[1], scope.create(obj, new Shape(n, targets)));
+    }
+
+    /** Ids [B, L] right-padded with 0 to the longest row, and their mask (1 on tokens). */
+    private static NDArray[] padded(long[][] rows, NDManager scope) {
+        int len = 0;
+        for (long[] r : rows) {
+            len = Math.max(len, r.length);
+        }
+        long[] ids = new long[rows.length * len];
+        long[] mask = new long[rows.length * len];
+        for (int b = 0; b < rows.length; b++) {
+            System.arraycopy(rows[b], 0, ids, b * len, rows[b].length);
+            java.util.Arrays.fill(mask, b * len, b * len + rows[b].length, 1L);
+        }
+        Shape shape = new Shape(rows.length, len);
+        return new NDArray[] {scope.create(ids, shape), scope.create(mask, shape)};
     }
 
     /** Replaces {@code dir} with φ: the previous one is set aside until the new one is in place. */

@@ -51,7 +51,7 @@ class MetaGradientFixtureTest {
             var ex = new MetaGradient.Example(doc, docMask, task, task.onesLike(),
                     expected.read("meta.object_target_mask", m));
             var result = MetaGradient.accumulate(ta, theta, ex,
-                    MetaGradient.Settings.sgd(scalars.get("meta.inner_lr").asDouble()), 1.0);
+                    MetaGradient.Settings.sgd(scalars.get("meta.inner_lr").asDouble()), 1.0).get(0);
 
             assertThat(result.innerLoss()).isCloseTo(scalars.get("meta.inner_loss").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
             assertThat(result.taskLossBefore()).isCloseTo(scalars.get("meta.task_loss_before").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
@@ -101,9 +101,9 @@ class MetaGradientFixtureTest {
             NDArray bias = ta.parameters().get(TrainAttentionModel.HEAD_BIAS);
             double delta = 0.01;
             bias.addi(delta);
-            double up = MetaGradient.evaluate(ta, theta, ex, s).taskLossAfter();
+            double up = MetaGradient.evaluate(ta, theta, ex, s).get(0).taskLossAfter();
             bias.subi(2 * delta);
-            double down = MetaGradient.evaluate(ta, theta, ex, s).taskLossAfter();
+            double down = MetaGradient.evaluate(ta, theta, ex, s).get(0).taskLossAfter();
             bias.addi(delta);
             double numeric = (up - down) / (2 * delta);
 

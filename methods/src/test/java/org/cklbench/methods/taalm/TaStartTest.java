@@ -90,7 +90,7 @@ class TaStartTest {
             TaTrainer.Example held = examples().get(perm[0]);
             try (LoraAdapter a = LoraAdapter.load(adapter, m);
                  ai.djl.ndarray.NDManager scope = m.manager().newSubManager()) {
-                double direct = MetaGradient.taskLoss(m, a, TaTrainer.encode(held, tok, 64, scope));
+                double direct = MetaGradient.taskLoss(m, a, TaTrainer.encode(java.util.List.of(held), tok, 64, scope))[0];
                 assertThat(withAdapter).isCloseTo(direct, org.assertj.core.data.Offset.offset(1e-4));
             }
         }
