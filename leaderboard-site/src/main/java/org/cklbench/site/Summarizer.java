@@ -388,6 +388,7 @@ public final class Summarizer {
                 : RunFolder.readPredictions(dir.resolve(predictions.get(predictions.size() - 1)), 20)));
         ArrayNode files = run.putArray("files");
         published.forEach(files::add);
+        run.set("probes", ProbeStats.of(dir, ProbeStats.evaluations(published, run.get("summary"))));
         return run;
     }
 
