@@ -23,6 +23,8 @@ public final class Charts {
     private static final int BOTTOM = 44;
     private static final int PLOT_H = 220;
     private static final int LEGEND_STEP = 18;
+    /** The most x positions whose points get a dot. */
+    private static final int DOTS = 60;
 
     /**
      * One line: a name and a value per x position (NaN for none; a value that is not finite is not drawn), and
@@ -97,6 +99,9 @@ public final class Charts {
                     continue;
                 }
                 pts.append(pts.length() == 0 ? "" : " ").append(f(fr.x(i, n))).append(',').append(f(py));
+                if (n > DOTS) {
+                    continue; // a dense line (a run's steps) reads better without a dot at each point
+                }
                 dots.append("<circle cx=\"").append(f(fr.x(i, n))).append("\" cy=\"").append(f(py)).append("\" r=\"2.5\" fill=\"")
                         .append(color).append("\"><title>").append(esc(se.name() + " at " + xs.get(i) + ": "
                                 + String.format(Locale.ROOT, "%.4f", vs.get(i)))).append("</title></circle>");
@@ -289,7 +294,8 @@ public final class Charts {
                 return new Axis(lo - 0.5, hi + 0.5);
             }
             double pad = (hi - lo) * 0.05;
-            return new Axis(lo - pad, hi + pad);
+            // a quantity that cannot be negative (a loss, an accuracy) keeps its axis at zero or above
+            return new Axis(lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad);
         }
 
         /** Where {@code v} lies on a plot of height {@code ph} under {@code top}; clamped to the plot, NaN for no value. */

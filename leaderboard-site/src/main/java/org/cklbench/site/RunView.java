@@ -63,6 +63,8 @@ final class RunView {
         c.setVariable("chart", Charts.lines(curve.path("title").asText(), curve.path("x_label").asText(), xs,
                 curve.path("y_label").asText(), series, yMin, yMax));
         c.setVariable("extraCharts", extraCharts(run, curve, xs));
+        c.setVariable("stepCharts", Steps.charts(run.path("steps")));
+        c.setVariable("stepsError", run.path("steps").path("error").asText(null));
         c.setVariable("summaryRows", summary);
         c.setVariable("samples", samples(run));
         c.setVariable("curveHeader", header);

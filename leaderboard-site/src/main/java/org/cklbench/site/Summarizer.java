@@ -377,6 +377,7 @@ public final class Summarizer {
         run.set("summary", JSON.valueToTree(folder.summary()));
         ArrayNode metrics = run.putArray("metrics");
         folder.metrics(MAX_METRICS_LINES, MAX_METRICS_BYTES).forEach(metrics::add);
+        run.set("steps", Steps.sampled(folder));
         run.set("config", JSON.valueToTree(config));
         run.set("provenance", JSON.valueToTree(record.provenance()));
         run.set("verification", verification(folder, record));
