@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A board's learning curves: for each series of the benchmark's curve (LAMA-ckl's To-Learn and Not-To-Forget
- * accuracy per epoch, TemporalWiki's NLL per period), one chart with a line per row of the board, the mean over
+ * A board's learning curves: for each series of the benchmark's curve (an accuracy per epoch, an NLL per
+ * period), one chart with a line per row of the board, the mean over
  * its seeds at each evaluation, and a band for the 95% interval of that mean over seeds (Student's t on n − 1
  * degrees of freedom). A row of one seed has no band: its spread between seeds is unknown, and the probe
  * bootstrap of the run folder covers only the summary's figures, not every evaluation.

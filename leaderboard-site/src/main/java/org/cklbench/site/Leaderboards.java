@@ -376,7 +376,7 @@ final class Leaderboards {
     static final String NONE = "none";
 
     /**
-     * The board's columns: the spec's, then its headline figures that are not among them (TemporalWiki's mean
+     * The board's columns: the spec's, then its headline figures that are not among them (a mean
      * over periods), so the figure a board is sorted by is on it.
      */
     static List<LeaderboardSpec.Column> columnsOf(LeaderboardSpec spec) {

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A board's accuracy per relation and split (To-Learn, Not-To-Forget; Changed, Unchanged), from the probes
+ * A board's accuracy per relation and split (the new facts and the kept ones), from the probes
  * behind each run's figures ({@link ProbeStats}): one table per split, a row per relation with its number of
  * probes, a column per row of the board holding the mean over seeds of the mean probe accuracy.
  */

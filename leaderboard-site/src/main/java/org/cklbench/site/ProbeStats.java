@@ -16,8 +16,8 @@ import java.util.TreeMap;
 /**
  * The probes behind a run's leaderboard figures, read from its published predictions files: how many of each
  * split, and the accuracy of each split per relation. The evaluation is the one the summary reports where it
- * names one ({@code /epoch}, as LAMA-ckl's Top Acc does: {@code predictions/epoch-NNN.jsonl}), else every
- * evaluation (TemporalWiki's figures are over all its periods).
+ * names one ({@code /epoch}, a best epoch: {@code predictions/epoch-NNN.jsonl}), else every evaluation (figures
+ * over all the periods of a benchmark of periods).
  */
 final class ProbeStats {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -91,7 +91,7 @@ final class RunView {
 
     /**
      * The curve table's other numeric columns as charts, so that a diverging run shows: the NLL columns together
-     * (To-Learn and Not-To-Forget NLL), every other one (the training loss) on its own.
+     * (of each probe split), every other one (the training loss) on its own.
      */
     static List<String> extraCharts(JsonNode run, JsonNode curve, List<String> xs) {
         java.util.Set<String> drawn = new java.util.HashSet<>();

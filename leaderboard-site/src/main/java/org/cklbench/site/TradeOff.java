@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The trade-off between learning and keeping, as the TAALM paper draws it: one point per row of the board at its
- * first two headline figures with a direction (LAMA-ckl: Top Acc against NF Acc), each with its 95% interval over
+ * The trade-off between learning and keeping, as the paper's trade-off figure draws it: one point per row of the
+ * board at its first two headline figures with a direction (new facts learnt against old facts kept), each with its 95% interval over
  * seeds and probes from the board ({@link Intervals}) as error bars. Reported rows (another base model) are not
- * drawn. A benchmark with fewer than two such figures (TemporalWiki has one) has no trade-off chart.
+ * drawn. A benchmark with fewer than two such figures (one headline, a mean over periods) has no trade-off chart.
  */
 final class TradeOff {
     private TradeOff() {
