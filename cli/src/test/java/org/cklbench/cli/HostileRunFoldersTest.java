@@ -104,7 +104,8 @@ class HostileRunFoldersTest {
         assertThat(b.code()).as(b.err()).isZero();
         assertThat(b.err()).contains("left out evil name;rm -rf").contains("left out formula-method")
                 .contains("not a plain name");
-        assertThat(boardCsvs(tmp.resolve("names/site"))).doesNotContain("HYPERLINK");
+        assertThat(tmp.resolve("names/site/downloads")).as("both runs left out: no board, no download").doesNotExist();
+        assertThat(Files.readString(tmp.resolve("names/site/leaderboard.json"))).doesNotContain("HYPERLINK");
     }
 
     /** Replicates are input too: lying counts, NaN, a link, a bomb of fields; each run is left out and said so. */
