@@ -291,7 +291,7 @@ public final class Charts {
                 return new Axis(0, 1);
             }
             if (hi - lo < 1e-9) {
-                return new Axis(lo - 0.5, hi + 0.5);
+                return new Axis(lo >= 0 ? Math.max(0, lo - 0.5) : lo - 0.5, hi + 0.5);
             }
             double pad = (hi - lo) * 0.05;
             // a quantity that cannot be negative (a loss, an accuracy) keeps its axis at zero or above
