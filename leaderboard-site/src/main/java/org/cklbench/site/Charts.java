@@ -76,7 +76,8 @@ public final class Charts {
         // x labels: at most about 12, so that they stay readable however many evaluations there are
         int every = Math.max(1, (int) Math.ceil(n / 12.0));
         for (int i = 0; i < n; i++) {
-            if (i % every != 0 && i != n - 1) {
+            // every k-th label and the last, unless the last would crowd the one before it
+            if (i != n - 1 ? i % every != 0 || every > 1 && n - 1 - i < every : false) {
                 continue;
             }
             sb.append("<text x=\"").append(f(fr.x(i, n))).append("\" y=\"").append(TOP + fr.ph + 16)
@@ -290,8 +291,10 @@ public final class Charts {
             if (!(lo <= hi) || !Double.isFinite((hi - lo) * 1.2) || Math.abs(lo) > 1e12 || Math.abs(hi) > 1e12) {
                 return new Axis(0, 1);
             }
-            if (hi - lo < 1e-9) {
-                return new Axis(lo >= 0 ? Math.max(0, lo - 0.5) : lo - 0.5, hi + 0.5);
+            if (hi - lo < 1e-9 * Math.max(1, Math.abs(hi))) {
+                // a constant (a learning rate without schedule): centred, at a scale of its own size
+                double half = Math.abs(lo) > 1e-12 ? Math.abs(lo) * 0.5 : 0.5;
+                return new Axis(lo >= 0 ? Math.max(0, lo - half) : lo - half, hi + half);
             }
             double pad = (hi - lo) * 0.05;
             // a quantity that cannot be negative (a loss, an accuracy) keeps its axis at zero or above
