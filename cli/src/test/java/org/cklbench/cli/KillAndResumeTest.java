@@ -53,6 +53,7 @@ class KillAndResumeTest {
         ref.addAll(List.of("--out", tmp.resolve("ref").toString()));
         assertThat(ckl(ref.toArray(String[]::new)).code()).isZero();
         String expected = Files.readString(onlyRun(tmp.resolve("ref")).resolve("metrics.jsonl"));
+        String expectedSteps = Files.readString(onlyRun(tmp.resolve("ref")).resolve("steps.jsonl"));
 
         Path out = tmp.resolve("killed");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -97,6 +98,8 @@ class KillAndResumeTest {
         Cli.Run r = ckl(resume.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readString(folder.resolve("metrics.jsonl"))).isEqualTo(expected);
+        assertThat(Files.readString(folder.resolve("steps.jsonl"))).as("steps cut back to the checkpoint, then the rest")
+                .isEqualTo(expectedSteps);
     }
 
     private static Path findMetrics(Path out) throws java.io.IOException {

@@ -40,6 +40,10 @@ class RunCommandTest {
         assertThat(ra.getFileName()).isEqualTo(rb.getFileName());
         assertThat(Files.readString(ra.resolve("metrics.jsonl"))).isEqualTo(Files.readString(rb.resolve("metrics.jsonl")));
         assertThat(Files.readAllLines(ra.resolve("metrics.jsonl"))).hasSize(5);
+        assertThat(Files.readString(ra.resolve("steps.jsonl"))).as("steps.jsonl is deterministic too")
+                .isEqualTo(Files.readString(rb.resolve("steps.jsonl")));
+        List<String> steps = Files.readAllLines(ra.resolve("steps.jsonl"));
+        assertThat(steps).isNotEmpty().allMatch(l -> l.matches("\\{\"stage\":[1-4],\"step\":\\d+,\"loss\":[0-9.E-]+,\"lr\":[0-9.E-]+,\"grad_norm\":[0-9.E-]+}"));
         try (var p = Files.list(ra.resolve("predictions"))) {
             assertThat(p.map(x -> x.getFileName().toString()).sorted()).containsExactly(
                     "epoch-000.jsonl", "epoch-001.jsonl", "epoch-002.jsonl", "epoch-003.jsonl", "epoch-004.jsonl");

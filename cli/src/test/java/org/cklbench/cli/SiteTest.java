@@ -94,7 +94,7 @@ class SiteTest {
         assertThat(home).as("the LAMA-ckl board's majority-answer floor, a reference line")
                 .containsPattern("<strong>Majority-answer floor</strong>\\s*\\(<span>Top Acc</span>\\): <span>0\\.\\d{4}</span>");
         assertThat(home).containsPattern("finetune</a>\\s*</td>\\s*<td data-value=\"2\">");
-        assertThat(Files.readString(site.resolve("leaderboard.csv"))).startsWith("benchmark,preset,model,kind,method");
+        assertThat(boardCsvs(site)).startsWith("benchmark,preset,kind,model,method");
     }
 
     @Test
@@ -159,7 +159,11 @@ class SiteTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(chromium),
                 "skipped: /usr/bin/chromium is absent (apt-get install chromium; .ci/run does)");
         String home = dom(chromium, site.resolve("index.html"));
-        assertThat(home).contains("<table class=\"sortable-table\">");
+        assertThat(home).contains("<table class=\"sortable-table measured\">").contains("<table class=\"reported-table\">");
+        assertThat(home).as("the LAMA-ckl board's curves, trade-off and per-relation table")
+                .contains("<title>To-Learn per epoch</title>").contains("<title>Not-To-Forget per epoch</title>")
+                .contains("<title>Top Acc against NF Acc</title>").contains("class=\"per-relation-table\" data-split=\"to_learn\"")
+                .contains("<title>Avg per period</title>");
         for (String m : METHODS) {
             assertThat(home).contains(">" + m + "</a>");
         }
@@ -170,7 +174,8 @@ class SiteTest {
                     && p.toString().endsWith(".html")).findFirst().orElseThrow();
         }
         String run = dom(chromium, runPage);
-        assertThat(run).contains("<svg class=\"chart\"").contains("<polyline");
+        assertThat(run).contains("<svg class=\"chart\"").contains("<polyline").contains("<title>NLL per epoch</title>")
+                .contains("<title>training loss per step</title>").contains("<title>gradient norm (before clipping) per step</title>");
         assertThat(dom(chromium, site.resolve("methods/taalm+kadapter.html"))).contains("taalm+kadapter");
     }
 
@@ -190,5 +195,16 @@ class SiteTest {
                 .filter(l -> l.contains(":CONSOLE") || l.contains("Uncaught")).toList();
         assertThat(console).as("console of %s", page.getFileName()).isEmpty();
         return out;
+    }
+
+    /** Every board's CSV of the site (downloads/*.csv), one after another. */
+    static String boardCsvs(Path site) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        try (var s = Files.list(site.resolve("downloads"))) {
+            for (Path p : s.filter(x -> x.toString().endsWith(".csv")).sorted().toList()) {
+                sb.append(Files.readString(p));
+            }
+        }
+        return sb.toString();
     }
 }

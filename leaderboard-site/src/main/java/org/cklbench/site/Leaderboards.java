@@ -45,7 +45,11 @@ final class Leaderboards {
         b.put("world_short", shortHash(world));
         b.put("anchor", (benchmark + "-" + preset + "-" + shortHash(weights) + "-" + shortHash(world))
                 .replaceAll("[^A-Za-z0-9_-]", "-"));
-        List<LeaderboardSpec.Column> cols = spec.columns();
+        List<LeaderboardSpec.Column> cols = columnsOf(spec);
+        LeaderboardSpec.Column sortBy = sortColumn(spec, cols);
+        b.put("sorted_by", sortBy == null ? null : sortBy.key());
+        b.put("sorted_index", sortBy == null ? -1 : cols.indexOf(sortBy));
+        b.put("sorted_dir", sortBy == null ? "" : sortBy.better() > 0 ? "desc" : "asc");
         ArrayNode columns = b.putArray("columns");
         for (LeaderboardSpec.Column c : cols) {
             columns.addObject().put("key", c.key()).put("label", c.label()).put("short_label", c.terminalLabel())
@@ -82,6 +86,7 @@ final class Leaderboards {
                 nVerified += v.asBoolean() ? 1 : 0;
             }
             row.put("verified", nVerified == rs.size());
+            row.put("probes", ProbeStats.text(rs));
             ObjectNode values = row.putObject("values");
             for (LeaderboardSpec.Column c : cols) {
                 List<Double> xs = new ArrayList<>();
@@ -112,8 +117,7 @@ final class Leaderboards {
                         .substring(0, 6));
             }
         }
-        rows.sort((x, y) -> (x.get("method").asText() + x.get("variant").asText())
-                .compareTo(y.get("method").asText() + y.get("variant").asText()));
+        rows.sort(byHeadline(sortBy));
         markBest(cols, rows);
         b.put("reference", REFERENCE);
         ObjectNode ref = rows.stream().filter(r -> r.get("method").asText().equals(REFERENCE)
@@ -395,19 +399,73 @@ final class Leaderboards {
         }
     }
 
-    private static void markBest(List<LeaderboardSpec.Column> cols, List<ObjectNode> rows) {
+    /** The method of the no-training row: a floor to read the others against, never a contender. */
+    static final String NONE = "none";
+
+    /**
+     * The board's columns: the spec's, then its headline figures that are not among them (a mean
+     * over periods), so the figure a board is sorted by is on it.
+     */
+    static List<LeaderboardSpec.Column> columnsOf(LeaderboardSpec spec) {
+        List<LeaderboardSpec.Column> out = new ArrayList<>(spec.columns());
+        if (spec.headline() != null) {
+            for (LeaderboardSpec.Column h : spec.headline()) {
+                if (out.stream().noneMatch(c -> c.key().equals(h.key()))) {
+                    out.add(h);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The column a board is sorted by: the spec's first headline figure with a direction, else its first column with one. */
+    static LeaderboardSpec.Column sortColumn(LeaderboardSpec spec, List<LeaderboardSpec.Column> cols) {
+        List<LeaderboardSpec.Column> order = new ArrayList<>(spec.headline() == null ? List.of() : spec.headline());
+        order.addAll(cols);
+        for (LeaderboardSpec.Column c : order) {
+            if (c.better() != 0) {
+                return cols.stream().filter(x -> x.key().equals(c.key())).findFirst().orElse(null);
+            }
+        }
+        return null;
+    }
+
+    /** Best first in the sort column (rows without a value last), then by method and variant. */
+    static java.util.Comparator<ObjectNode> byHeadline(LeaderboardSpec.Column sortBy) {
+        java.util.Comparator<ObjectNode> byName = java.util.Comparator.comparing(
+                (ObjectNode r) -> r.get("method").asText() + "\n" + r.get("variant").asText());
+        if (sortBy == null) {
+            return byName;
+        }
+        return java.util.Comparator.<ObjectNode>comparingDouble(r -> {
+            JsonNode m = r.path("values").path(sortBy.key()).path("mean");
+            return m.isNumber() ? -sortBy.better() * m.asDouble() : Double.POSITIVE_INFINITY;
+        }).thenComparing(byName);
+    }
+
+    /**
+     * Marks each directed column's best value among the board's measured rows: never the reported rows (another
+     * base model: they are in their own block), never {@code none} (no training is a floor, not a method), and
+     * nothing where fewer than two rows compete, since a best of one says nothing.
+     */
+    static void markBest(List<LeaderboardSpec.Column> cols, List<ObjectNode> rows) {
+        List<ObjectNode> contenders = rows.stream().filter(r -> !NONE.equals(r.get("method").asText())).toList();
         for (LeaderboardSpec.Column c : cols) {
             if (c.better() == 0) {
                 continue;
             }
+            long valued = contenders.stream().filter(r -> r.path("values").path(c.key()).path("mean").isNumber()).count();
+            if (valued < 2) {
+                continue;
+            }
             double best = c.better() > 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-            for (ObjectNode r : rows) {
+            for (ObjectNode r : contenders) {
                 JsonNode v = r.path("values").path(c.key()).path("mean");
                 if (v.isNumber()) {
                     best = c.better() > 0 ? Math.max(best, v.asDouble()) : Math.min(best, v.asDouble());
                 }
             }
-            for (ObjectNode r : rows) {
+            for (ObjectNode r : contenders) {
                 JsonNode v = r.path("values").path(c.key());
                 if (v.path("mean").isNumber() && v.path("mean").asDouble() == best) {
                     ((ObjectNode) v).put("best", true);

@@ -18,7 +18,7 @@ import java.util.List;
 final class PublishedFiles {
     /** The format's files at the top of a run folder, in the order a run page lists them. */
     static final List<String> TOP = List.of(RunFolder.RUN, RunFolder.BENCHMARK, RunFolder.SUMMARY, RunFolder.METRICS,
-            RunFolder.BOOTSTRAP, RunFolder.VERIFICATION);
+            RunFolder.STEPS, RunFolder.BOOTSTRAP, RunFolder.VERIFICATION);
     /** A predictions file: one JSON Lines file per evaluation. */
     private static final String PREDICTION = "[A-Za-z0-9][A-Za-z0-9._+-]{0,199}\\.jsonl";
 

@@ -62,6 +62,9 @@ final class RunView {
         double yMax = curve.path("y_max").isNumber() ? curve.get("y_max").asDouble() : Double.NaN;
         c.setVariable("chart", Charts.lines(curve.path("title").asText(), curve.path("x_label").asText(), xs,
                 curve.path("y_label").asText(), series, yMin, yMax));
+        c.setVariable("extraCharts", extraCharts(run, curve, xs));
+        c.setVariable("stepCharts", Steps.charts(run.path("steps")));
+        c.setVariable("stepsError", run.path("steps").path("error").asText(null));
         c.setVariable("summaryRows", summary);
         c.setVariable("samples", samples(run));
         c.setVariable("curveHeader", header);
@@ -84,6 +87,46 @@ final class RunView {
         }
         c.setVariable("software", software);
         c.setVariable("times", times);
+    }
+
+    /**
+     * The curve table's other numeric columns as charts, so that a diverging run shows: the NLL columns together
+     * (of each probe split), every other one (the training loss) on its own.
+     */
+    static List<String> extraCharts(JsonNode run, JsonNode curve, List<String> xs) {
+        java.util.Set<String> drawn = new java.util.HashSet<>();
+        curve.path("series").forEach(x -> drawn.add(x.path("key").asText()));
+        drawn.add(curve.path("x").asText());
+        List<Charts.Series> nll = new ArrayList<>();
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : curve.path("table")) {
+            String key = t.path("key").asText();
+            if (drawn.contains(key)) {
+                continue;
+            }
+            List<Double> ys = new ArrayList<>();
+            boolean any = false;
+            for (JsonNode m : run.get("metrics")) {
+                boolean num = m.path(key).isNumber();
+                any |= num;
+                ys.add(num ? m.get(key).asDouble() : Double.NaN);
+            }
+            if (!any) {
+                continue;
+            }
+            if (key.contains("nll")) {
+                nll.add(new Charts.Series(t.path("label").asText(key), ys));
+            } else {
+                out.add(Charts.lines(t.path("label").asText(key) + " per " + curve.path("x_label").asText(),
+                        curve.path("x_label").asText(), xs, t.path("label").asText(key), List.of(new Charts.Series(
+                                t.path("label").asText(key), ys))));
+            }
+        }
+        if (!nll.isEmpty()) {
+            out.add(0, Charts.lines("NLL per " + curve.path("x_label").asText(), curve.path("x_label").asText(), xs,
+                    "mean object NLL", nll));
+        }
+        return out;
     }
 
     /** Up to 20 probes of the last evaluation, as the run folder's predictions file has them. */

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.cklbench.io.Folders;
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.runfolder.LeaderboardSpec;
@@ -18,7 +16,6 @@ import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -93,6 +90,9 @@ public final class SiteBuilder {
         return out.resolve("index.html");
     }
 
+    /** The folder of a board's downloads: its CSV and its probes. */
+    static final String DOWNLOADS = "downloads";
+
     static void render(ObjectNode data, Path runs, Path out) throws IOException {
         TemplateEngine engine = engine();
         write(out.resolve("site-data.json"), JSON.writeValueAsString(data) + "\n");
@@ -103,7 +103,29 @@ public final class SiteBuilder {
             }
         }
         Context home = new Context(Locale.ROOT);
-        home.setVariable("leaderboards", list(data.get("leaderboards")));
+        Map<String, JsonNode> runsByPage = new LinkedHashMap<>();
+        data.get("runs").forEach(r -> runsByPage.put(r.get("page").asText(), r));
+        List<Map<String, Object>> boards = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (JsonNode b : data.get("leaderboards")) {
+            Map<String, Object> m = map(b);
+            JsonNode spec = data.get("benchmarks").get(b.get("benchmark").asText());
+            m.put("curves", Curves.of(b, spec, runsByPage));
+            m.put("tradeoff", TradeOff.of(b, spec));
+            m.put("per_relation", PerRelation.model(PerRelation.of(b, runsByPage)));
+            m.put("built", BuildInfo.of(b, runsByPage));
+            String name = b.get("anchor").asText();
+            for (int k = 2; !names.add(name); k++) {
+                name = b.get("anchor").asText() + "-" + k;
+            }
+            m.put("csv", DOWNLOADS + "/" + name + ".csv");
+            m.put("predictions", DOWNLOADS + "/" + name + "-predictions.jsonl");
+            write(inside(out, (String) m.get("csv")), BoardCsv.of(b));
+            m.put("predictions_count", BoardPredictions.write(inside(out, (String) m.get("predictions")), b, runsByPage, runs));
+            boards.add(m);
+        }
+        home.setVariable("leaderboards", boards);
+        home.setVariable("built", BuildInfo.site(data));
         home.setVariable("methods", list(data.get("methods")));
         java.util.Set<String> notices = new java.util.TreeSet<>();
         data.get("leaderboards").forEach(b -> {
@@ -182,22 +204,6 @@ public final class SiteBuilder {
             }
         }
         write(out.resolve("leaderboard.json"), JSON.writeValueAsString(rows) + "\n");
-        List<String> header = new ArrayList<>();
-        rows.forEach(r -> r.keySet().forEach(k -> {
-            if (!header.contains(k)) {
-                header.add(k);
-            }
-        }));
-        StringWriter csv = new StringWriter();
-        try (CSVPrinter p = new CSVPrinter(csv, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new))
-                .setRecordSeparator("\n").get())) {
-            for (Map<String, Object> r : rows) {
-                List<Object> values = new ArrayList<>();
-                header.forEach(h -> values.add(cell(r.get(h))));
-                p.printRecord(values);
-            }
-        }
-        write(out.resolve("leaderboard.csv"), csv.toString());
     }
 
     /**

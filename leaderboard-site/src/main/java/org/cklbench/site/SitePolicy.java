@@ -51,7 +51,7 @@ public final class SitePolicy {
         boolean own = switch (ext) {
             case "html" -> path.matches("index\\.html|(runs|methods)/[^/]+\\.html");
             case "css", "js" -> path.matches("assets/[^/]+");
-            case "csv" -> path.matches("[^/]+\\.csv");
+            case "csv" -> path.matches("(downloads/)?[^/]+\\.csv");
             default -> true;
         };
         return own ? type : null;

@@ -405,6 +405,7 @@ public final class Summarizer {
         run.set("summary", JSON.valueToTree(folder.summary()));
         ArrayNode metrics = run.putArray("metrics");
         folder.metrics(MAX_METRICS_LINES, MAX_METRICS_BYTES).forEach(metrics::add);
+        run.set("steps", Steps.sampled(folder));
         run.set("config", JSON.valueToTree(config));
         run.set("provenance", JSON.valueToTree(record.provenance()));
         run.set("verification", verification(folder, record));
@@ -416,6 +417,7 @@ public final class Summarizer {
                 : RunFolder.readPredictions(dir.resolve(predictions.get(predictions.size() - 1)), 20)));
         ArrayNode files = run.putArray("files");
         published.forEach(files::add);
+        run.set("probes", ProbeStats.of(dir, ProbeStats.evaluations(published, run.get("summary"))));
         return run;
     }
 

@@ -213,7 +213,7 @@ class HostileSiteTest {
         String home = Files.readString(site.resolve("index.html"));
         assertThat(home).doesNotContain("<img src=x").doesNotContain("<script>alert('hint')").doesNotContain("<b>paper")
                 .contains("&lt;img src=x onerror=alert(1)&gt;").contains("the same in 2 runs");
-        String csv = Files.readString(site.resolve("leaderboard.csv"));
+        String csv = boardCsvs(site);
         assertThat(csv).contains("'=HYPERLINK").doesNotContainPattern("(^|,)\"?=HYPERLINK");
     }
 
@@ -345,7 +345,8 @@ class HostileSiteTest {
                     .matches("index\\.html|(runs|methods)/[^/]+\\.html|assets/site\\.(js|css)|assets/style\\.css"
                             + "|site-data\\.json|leaderboard\\.(json|csv)|\\.ckl-site-files"
                             + "|runs/[^/]+/(run|benchmark|summary|bootstrap|verification)\\.json|runs/[^/]+/metrics\\.jsonl"
-                            + "|runs/[^/]+/predictions/[^/]+\\.jsonl");
+                            + "|runs/[^/]+/predictions/[^/]+\\.jsonl|runs/[^/]+/steps\\.jsonl"
+                            + "|downloads/[^/]+(\\.csv|-predictions\\.jsonl)");
             if (f.endsWith(".html")) {
                 all.append(Files.readString(site.resolve(f)));
             }
@@ -361,5 +362,16 @@ class HostileSiteTest {
                     }
                 }).count());
         assertThat(html).contains("&lt;script&gt;");
+    }
+
+    /** Every board's CSV of the site (downloads/*.csv), one after another. */
+    static String boardCsvs(Path site) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        try (var s = Files.list(site.resolve("downloads"))) {
+            for (Path p : s.filter(x -> x.toString().endsWith(".csv")).sorted().toList()) {
+                sb.append(Files.readString(p));
+            }
+        }
+        return sb.toString();
     }
 }

@@ -24,6 +24,8 @@ public final class RunFolder {
     public static final String RUN = "run.json";
     public static final String BENCHMARK = "benchmark.json";
     public static final String METRICS = "metrics.jsonl";
+    /** One line per optimiser step: stage, step in the stage, loss, learning rate and gradient norm. */
+    public static final String STEPS = "steps.jsonl";
     public static final String SUMMARY = "summary.json";
     public static final String BOOTSTRAP = "bootstrap.json";
     public static final String VERIFICATION = "verification.json";
@@ -165,17 +167,26 @@ public final class RunFolder {
      * {@code maxBytes} bytes: a reader of folders others wrote (the site) keeps its memory per run bounded.
      */
     public List<ObjectNode> metrics(int maxLines, long maxBytes) throws IOException {
-        Path f = dir.resolve(METRICS);
+        return bounded(METRICS, "the metrics", maxLines, maxBytes);
+    }
+
+    /** The optimiser steps recorded ({@link #STEPS}), with the bounds of {@link #metrics(int, long)}. */
+    public List<ObjectNode> steps(int maxLines, long maxBytes) throws IOException {
+        return bounded(STEPS, "the steps", maxLines, maxBytes);
+    }
+
+    private List<ObjectNode> bounded(String name, String what, int maxLines, long maxBytes) throws IOException {
+        Path f = dir.resolve(name);
         List<ObjectNode> out = new ArrayList<>();
         if (!Files.isRegularFile(f)) {
             return out;
         }
         if (Files.size(f) > maxBytes) {
-            throw new IOException(f + " is larger than " + mib(maxBytes) + "; not the metrics of a run this suite wrote");
+            throw new IOException(f + " is larger than " + mib(maxBytes) + "; not " + what + " of a run this suite wrote");
         }
         JsonLines.forEach(f, l -> {
             if (out.size() >= maxLines) {
-                throw l.error("more than " + maxLines + " lines; not the metrics of a run this suite wrote");
+                throw l.error("more than " + maxLines + " lines; not " + what + " of a run this suite wrote");
             }
             out.add((ObjectNode) l.node());
         });

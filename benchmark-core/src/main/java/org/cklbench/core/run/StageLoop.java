@@ -100,6 +100,7 @@ public final class StageLoop {
                     folder.writeMetrics(metrics);
                     timings.mark("evaluate");
                 }
+                StepLog stepLog = StepLog.open(folder, at.stage(), at.step(), state::lr, trainer::lastGradNorm);
                 for (int k = at.stage(); k <= stages.size(); k++) {
                     Protocol.Stage st = stages.get(k - 1);
                     long steps = stageSteps[k - 1];
@@ -111,7 +112,10 @@ public final class StageLoop {
                         StageListener listener = new StageListener(bar, fromStep, fromLoss, every,
                                 (step, sum) -> save(trainer, folder, new StagePosition(stage, step, sum)));
                         if (method.trains()) {
-                            trainer.trainStage(k, st.documents(), fromStep, listener);
+                            trainer.trainStage(k, st.documents(), fromStep, (step, of, loss) -> {
+                                stepLog.record(stage, step, loss); // before the listener may checkpoint this step
+                                listener.onStep(step, of, loss);
+                            });
                         }
                         lossSum = listener.lossSum();
                     }

@@ -58,6 +58,8 @@ public final class Trainer implements AutoCloseable {
 
     private final TrainingState state;
     private final CklMethod method;
+    /** The gradient norm of the last optimiser step, before clipping (NaN before the first, or when it overflowed). */
+    private double lastGradNorm = Double.NaN;
     private final AdamW optimizer;
     private final boolean scaleLoss;
     private LrSchedule schedule;
@@ -280,6 +282,11 @@ public final class Trainer implements AutoCloseable {
                 (System.nanoTime() - t0) / 1e9);
     }
 
+    /** The gradient norm of the last optimiser step, before clipping: NaN before the first or where it was not finite. */
+    public double lastGradNorm() {
+        return lastGradNorm;
+    }
+
     private double step(List<TrainingDocument> docs, int[] order, int from, int to, NDManager scope) {
         TrainSettings s = state.settings();
         List<Batch> micro = new ArrayList<>();
@@ -305,6 +312,7 @@ public final class Trainer implements AutoCloseable {
         double lr = schedule.at(state.step() - state.segmentStart());
         state.setLr(lr);
         double norm = optimizer.step(state.trainable(), lr, s.clipNorm(), scale, scope);
+        lastGradNorm = norm;
         if (scaleLoss) {
             adjustLossScale(Double.isFinite(norm));
             if (!Double.isFinite(norm)) {
