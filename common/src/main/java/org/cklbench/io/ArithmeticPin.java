@@ -36,15 +36,14 @@ public final class ArithmeticPin {
     /**
      * Intra-op threads of a world's base pretraining, a fixed count like {@link #THREADS} (the same on every
      * machine), recorded in the base's pretraining.json and part of its cache id when it is not 1. Pretraining
-     * runs alone (nothing can start before the base exists), so 2 would use the second core of a 2-core
-     * machine, and under the pin 1 and 2 threads gave the same weights ({@code ckl bench train-step --full} at
-     * the quick base's shapes, batch 64 of 96 tokens, 2 steps: the same trained_sha256). It
-     * stays 1 because 2 was ruinous on a busy machine (2026-12-07, load 20-26 on 2 cores): the smoke base
-     * took 0.3 pretraining steps a second on 2 threads against 6 on 1, each step about 30x the CPU time
-     * (OpenMP's threads waiting on each other while the kernel runs other processes), and the gain on an
-     * idle machine could not be measured there.
+     * runs alone (nothing can start before the base exists), so 2 uses the second core of a 2-core machine:
+     * on this 2-core VM, idle, 2026-12-07, {@code ckl bench train-step --full} at the quick base's shapes
+     * (batch 64 of 96 tokens) took 0.43-0.56 s a step on 2 threads against 0.79-0.81 s on 1, with the same
+     * trained_sha256 after 8 steps. On a machine that is busy with other work 2 threads can be far slower
+     * than 1 (OpenMP's threads waiting on each other: 30x the CPU a step at load 20-26 on 2 cores), which is
+     * why every other computation keeps 1 and runs side by side instead.
      */
-    public static final int PRETRAIN_THREADS = 1;
+    public static final int PRETRAIN_THREADS = 2;
 
     /** The variables, in the order they are exported. */
     public static final Map<String, String> ENV = env();
