@@ -38,8 +38,10 @@ public final class ArithmeticPin {
      * machine), recorded in the base's pretraining.json and part of its cache id when it is not 1. Pretraining
      * runs alone (nothing can start before the base exists), so 2 uses the second core of a 2-core machine:
      * on this 2-core VM, idle, 2026-12-07, {@code ckl bench train-step --full} at the quick base's shapes
-     * (batch 64 of 96 tokens) took 0.43-0.56 s a step on 2 threads against 0.79-0.81 s on 1, with the same
-     * trained_sha256 after 8 steps. On a machine that is busy with other work 2 threads can be far slower
+     * (batch 64 of 96 tokens) took 0.43-0.56 s a step on 2 threads against 0.79-0.81 s on 1 (the quick base:
+     * 99 s against 206 s). The two counts give the same weights for the first steps and other ones over the
+     * whole pretraining (the quick base's SHA-256 bbee8b88... on 2 threads, 01bc0b2f... on 1), which is why
+     * the count is fixed rather than taken from the machine. On a machine that is busy with other work 2 threads can be far slower
      * than 1 (OpenMP's threads waiting on each other: 30x the CPU a step at load 20-26 on 2 cores), which is
      * why every other computation keeps 1 and runs side by side instead.
      */
