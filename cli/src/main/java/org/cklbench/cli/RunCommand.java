@@ -118,13 +118,11 @@ final class RunCommand implements Callable<Integer> {
         Registries registries = Registries.load(plugins);
         RunRequest req = new RunRequest(what.fresh.benchmark, what.fresh.method, params, what.fresh.preset, sets, model,
                 data, seed, engine.device, engine.dtype, engine.threads);
-        // a path that names nothing is a failure (1), like every other problem with files and folders;
-        // the rest of what resolving refuses (an unknown id, preset, setting or device) is a usage error (2)
-        for (Path p : new Path[] {model, data}) {
-            if (p != null && !Files.exists(p)) {
-                throw new IllegalArgumentException("--" + (p == model ? "model" : "data") + " " + p + " does not exist");
-            }
-        }
+        // a path that names nothing, the root, or a file for a folder is a failure (1), like every other problem
+        // with files and folders; the rest of what resolving refuses (an unknown id, preset, setting or device) is
+        // a usage error (2)
+        ResolvedRun.path(model, "model");
+        ResolvedRun.path(data, "data");
         String id;
         try {
             id = ResolvedRun.of(req, registries).config().id();

@@ -46,7 +46,11 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         return new ResolvedRun(config, b, m, settings);
     }
 
-    private static String path(Path p, String what) {
+    /**
+     * {@code p} as a run records it (absolute, normalised), or null; refused where it names nothing, the file
+     * system's root, or (for the model) a plain file.
+     */
+    public static String path(Path p, String what) {
         if (p == null) {
             return null;
         }
