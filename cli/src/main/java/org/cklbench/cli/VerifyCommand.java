@@ -59,6 +59,11 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (scratch != null && scratch.toString().isBlank()) {
+            // Path.of("") is the current folder: the run again would land wherever the command was started
+            throw new UsageError("--scratch '" + scratch + "' names no folder; give one, or leave --scratch out for a"
+                    + " new temporary folder");
+        }
         RunFolder folder = new RunFolder(runDir);
         if (!Files.isRegularFile(runDir.resolve(RunFolder.RUN), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalArgumentException(runDir + " is not a run folder (no run.json)");

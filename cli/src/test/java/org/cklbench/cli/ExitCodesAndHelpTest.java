@@ -71,6 +71,14 @@ class ExitCodesAndHelpTest {
         assertThat(missing.err()).contains("--model " + tmp.resolve("nowhere") + " does not exist");
     }
 
+    /** An empty --scratch would be the current folder: refused before anything is read or run. */
+    @Test
+    void anEmptyScratchFolderIsAUsageError(@TempDir Path tmp) {
+        Cli.Run r = ckl("verify", tmp.toString(), "--scratch", "");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--scratch '' names no folder");
+    }
+
     @Test
     void everyHelpListsTheExitCodes() {
         for (CommandLine c : everyCommand()) {
