@@ -25,10 +25,10 @@ import static org.cklbench.testing.Numerics.doubles;
 import static org.cklbench.testing.Numerics.normRel;
 
 /**
- * The reference recipe's meta-gradient (AdamW inner step at 2e-4, ε 1e-8, weight decay 0.01, one
- * graph-free dummy step, then one differentiated step) against an independent computation: the same
- * pipeline differentiated exactly by PyTorch's double backward (the inner gradient kept with its graph,
- * {@code create_graph=True}), on the fixture's tiny Llama.
+ * The meta-gradient with an AdamW inner step (2e-4, ε 1e-8, weight decay 0.01, one graph-free dummy step,
+ * then one differentiated step), textbook and the reference's variant, against an independent computation:
+ * the same pipeline differentiated exactly by PyTorch's double backward (the inner gradient kept with its
+ * graph, {@code create_graph=True}), on the fixture's tiny Llama.
  */
 class AdamWMetaGradientTest {
     private static final double LR = 2e-4;
@@ -37,10 +37,26 @@ class AdamWMetaGradientTest {
     private static final double EPS = 1e-8;
     private static final double WD = 0.01;
 
+    /** Textbook AdamW: denominator √(v/bc2) + ε. */
     @Test
     void theFiniteDifferenceMetaGradientMatchesExactDoubleBackward() throws Exception {
+        check("AdamW", MetaGradient.Settings.adamw(LR, 1), (v, bc2) -> v.div(bc2).sqrt().add(EPS));
+    }
+
+    /**
+     * The reference's AdamW variant ({@code ta_inner=reference}: denominator (√(v + 1e-8) + 1e-8)/√bc2 + ε,
+     * {@code taalm_adamw.py} 597-599), differentiated exactly through that formula. (The step and Jacobian
+     * alone: {@link ReferenceAdamWTest}.)
+     */
+    @Test
+    void theReferenceVariantsMetaGradientMatchesExactDoubleBackward() throws Exception {
+        check("reference AdamW", MetaGradient.Settings.reference(LR, 1),
+                (v, bc2) -> v.add(1e-8).sqrt().add(1e-8).div(Math.sqrt(bc2)).add(EPS));
+    }
+
+    private static void check(String label, MetaGradient.Settings reference,
+                              java.util.function.BiFunction<NDArray, Double, NDArray> denom) throws Exception {
         SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
-        MetaGradient.Settings reference = MetaGradient.Settings.adamw(LR, 1);
         assertThat(reference.eps()).isEqualTo(EPS);
         assertThat(reference.weightDecay()).isEqualTo(WD);
         try (LlamaModel base = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
@@ -61,14 +77,14 @@ class AdamWMetaGradientTest {
             phi.forEach((k, p) -> suite.put(k, doubles(p.getGradient())));
             phi.values().forEach(p -> p.setRequiresGradient(true)); // fresh, zeroed gradients
 
-            Map<String, double[]> exact = exact(ta, theta0, doc, docMask, task, objects, m);
+            Map<String, double[]> exact = exact(ta, theta0, doc, docMask, task, objects, m, denom);
             double[] a = new double[0];
             double[] e = new double[0];
             for (String k : phi.keySet()) {
                 a = concat(a, suite.get(k));
                 e = concat(e, exact.get(k));
             }
-            System.out.printf("AdamW + dummy step: rel %.3e cos %.8f |exact| %.3e%n", normRel(a, e), cosine(a, e), norm(e));
+            System.out.printf("%s + dummy step: rel %.3e cos %.8f |exact| %.3e%n", label, normRel(a, e), cosine(a, e), norm(e));
             assertThat(norm(e)).as("the meta-gradient is not degenerate").isGreaterThan(1e-9);
             assertThat(normRel(a, e)).as("relative error against exact double backward").isLessThan(1e-2);
             assertThat(cosine(a, e)).isGreaterThan(0.999);
@@ -77,7 +93,8 @@ class AdamWMetaGradientTest {
 
     /** dL_T(θ2)/dφ with θ2 = adamw(θ1, g1), g1 = ∇θ L_w(θ1; φ(D)) kept with its graph, θ1 the dummy step's result. */
     private static Map<String, double[]> exact(TrainAttentionModel ta, LoraAdapter theta0, NDArray doc, NDArray docMask,
-                                               NDArray task, NDArray objects, NDManager m) {
+                                               NDArray task, NDArray objects, NDManager m,
+                                               java.util.function.BiFunction<NDArray, Double, NDArray> denom) {
         NDArray targets = Losses.targetMask(docMask);
         Map<String, double[]> out = new LinkedHashMap<>();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -96,7 +113,7 @@ class AdamWMetaGradientTest {
                 NDArray vk = g.square().mul(1 - B2);
                 m0.put(k, mk);
                 v0.put(k, vk);
-                NDArray update = mk.div(1 - B1).div(vk.div(1 - B2).sqrt().add(EPS)).add(p.stopGradient().mul(WD)).mul(LR);
+                NDArray update = mk.div(1 - B1).div(denom.apply(vk, 1 - B2)).add(p.stopGradient().mul(WD)).mul(LR);
                 th1.put(k, p.stopGradient().sub(update));
             });
             Map<String, NDArray> th1Leaves = leaves(th1);
@@ -112,7 +129,7 @@ class AdamWMetaGradientTest {
                 NDArray g = p.getGradient();
                 NDArray mk = m0.get(k).mul(B1).add(g.mul(1 - B1));
                 NDArray vk = v0.get(k).mul(B2).add(g.square().mul(1 - B2));
-                NDArray update = mk.div(bc1).div(vk.div(bc2).sqrt().add(EPS)).add(p.stopGradient().mul(WD)).mul(LR);
+                NDArray update = mk.div(bc1).div(denom.apply(vk, bc2)).add(p.stopGradient().mul(WD)).mul(LR);
                 th2.put(k, p.stopGradient().sub(update));
             });
             NDArray nll = Losses.tokenNll(ta.base(), task, task.onesLike(), theta0.withParameters(th2));
