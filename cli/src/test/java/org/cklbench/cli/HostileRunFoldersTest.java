@@ -195,7 +195,7 @@ class HostileRunFoldersTest {
         String home = Files.readString(site.resolve("index.html"));
         assertThat(home).doesNotContain("<img src=x").doesNotContain("<script>alert('hint')")
                 .doesNotContain("onerror").doesNotContain("alert('hint')").contains("the installed benchmark");
-        String csv = boardCsvs(site);
+        String csv = SiteTest.boardCsvs(site);
         assertThat(csv).doesNotContain("HYPERLINK");
     }
 
@@ -238,16 +238,5 @@ class HostileRunFoldersTest {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".site."));
         }
         assertThat(site.resolve("index.html")).as("the earlier site is still there").exists();
-    }
-
-    /** Every board's CSV of the site (downloads/*.csv), one after another. */
-    static String boardCsvs(Path site) throws java.io.IOException {
-        StringBuilder sb = new StringBuilder();
-        try (var s = Files.list(site.resolve("downloads"))) {
-            for (Path p : s.filter(x -> x.toString().endsWith(".csv")).sorted().toList()) {
-                sb.append(Files.readString(p));
-            }
-        }
-        return sb.toString();
     }
 }

@@ -12,7 +12,7 @@ public final class Printable {
 
     /**
      * {@code s} with every control character (C0 except tab, DEL, C1) and every line or paragraph
-     * separator written as a visible {@code \\uXXXX} escape, so that one value stays one line; null as
+     * separator written as a visible {@code \\u} escape with its four hex digits, so that one value stays one line; null as
      * "null".
      */
     public static String of(String s) {
