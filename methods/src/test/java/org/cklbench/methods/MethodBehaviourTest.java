@@ -177,8 +177,8 @@ class MethodBehaviourTest {
                 t.plan(new long[] {1, 2}, new boolean[] {true, true});
                 t.trainStage(1, first, null);
                 afterFirst = snapshot(state.trainable());
-                t.trainStage(2, second, 0, (k, n, loss) -> {
-                    if (k == 1) {
+                t.trainStage(2, second, step -> {
+                    if (step.step() == 1) {
                         Map<String, NDArray> st = m.state();
                         assertThat(st.get("anchored_at").toLongArray()).containsExactly(1);
                         afterFirst.forEach((name, v) -> assertThat(st.get("anchor." + name).toFloatArray()).as(name)
@@ -199,7 +199,7 @@ class MethodBehaviourTest {
                  Trainer t = new Trainer(state, again)) {
                 t.plan(new long[] {1, 2}, new boolean[] {true, true});
                 t.restoreCheckpoint(tmp.resolve("ckpt"));
-                t.trainStage(2, second, 1, null);
+                t.trainStage(2, second, 1, 0, null);
                 Map<String, float[]> resumed = snapshot(state.trainable());
                 end.forEach((name, v) -> assertThat(resumed.get(name)).as(name).containsExactly(v));
                 state.trainable().values().forEach(x -> x.setRequiresGradient(false));

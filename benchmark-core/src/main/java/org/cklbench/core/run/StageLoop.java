@@ -101,26 +101,24 @@ public final class StageLoop {
                     timings.mark("evaluate");
                 }
                 StepLog stepLog = StepLog.open(folder, at.stage(), at.step(), state::lr, trainer::lastGradNorm);
+                Checkpointer checkpointer = position -> save(trainer, folder, position);
                 for (int k = at.stage(); k <= stages.size(); k++) {
                     Protocol.Stage st = stages.get(k - 1);
                     long steps = stageSteps[k - 1];
-                    long fromStep = k == at.stage() ? at.step() : 0;
-                    double fromLoss = k == at.stage() ? at.lossSum() : 0;
-                    int stage = k;
-                    double lossSum;
+                    StagePosition from = k == at.stage() ? at : new StagePosition(k, 0, 0);
+                    Trainer.StageResult trained = null;
                     try (Progress.Task bar = ctx.progress().start(st.name(), steps, "step")) {
-                        StageListener listener = new StageListener(bar, fromStep, fromLoss, every,
-                                (step, sum) -> save(trainer, folder, new StagePosition(stage, step, sum)));
+                        // the step log first: a listener after it may checkpoint the step
+                        StageListeners listeners = new StageListeners(List.of(stepLog, new ProgressListener(bar),
+                                new PreemptionCheckpoint(checkpointer), new PeriodicCheckpoints(every, checkpointer)));
+                        listeners.onStageStart(k, from.step(), steps);
                         if (method.trains()) {
-                            trainer.trainStage(k, st.documents(), fromStep, (step, of, loss) -> {
-                                stepLog.record(stage, step, loss); // before the listener may checkpoint this step
-                                listener.onStep(step, of, loss);
-                            });
+                            trained = trainer.trainStage(k, st.documents(), from.step(), from.lossSum(), listeners);
+                            listeners.onStageEnd(trained);
                         }
-                        lossSum = listener.lossSum();
                     }
                     timings.mark("train");
-                    metrics.add(eval.after(k, method.trains() ? lossSum / Math.max(1, steps) : null));
+                    metrics.add(eval.after(k, trained == null ? null : trained.meanLoss()));
                     folder.writeMetrics(metrics);
                     timings.mark("evaluate");
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));

@@ -2,6 +2,7 @@ package org.cklbench.core.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.core.train.Trainer;
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.runfolder.RunFolder;
 
@@ -21,7 +22,7 @@ import java.util.function.DoubleSupplier;
  * its next evaluation. Appended each step; a resumed run first keeps only the lines up to its
  * checkpoint, so it ends with the lines of an uninterrupted run (under the pinned arithmetic, byte-equal).
  */
-final class StepLog {
+final class StepLog implements StageListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -61,10 +62,11 @@ final class StepLog {
         return new StepLog(f, lr, gradNorm);
     }
 
-    /** Records step {@code step} of {@code stage}; called after the optimiser step, before any checkpoint of it. */
-    void record(int stage, long step, double loss) {
-        ObjectNode o = JSON.createObjectNode().put("stage", stage).put("step", step);
-        put(o, "loss", loss);
+    /** Records the step; called after the optimiser step, before any checkpoint of it. */
+    @Override
+    public void onStep(Trainer.Step step) {
+        ObjectNode o = JSON.createObjectNode().put("stage", step.stage()).put("step", step.step());
+        put(o, "loss", step.loss());
         put(o, "lr", lr.getAsDouble());
         put(o, "grad_norm", gradNorm.getAsDouble());
         try {

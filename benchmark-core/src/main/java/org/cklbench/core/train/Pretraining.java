@@ -43,9 +43,9 @@ public final class Pretraining {
             try (Progress.Task bar = progress.start("pretrain", epochs * steps, "step")) {
                 for (int e = 1; e <= epochs; e++) {
                     int epoch = e;
-                    last = trainer.trainStage(e, docs, (k, n, loss) -> {
+                    last = trainer.trainStage(e, docs, step -> {
                         bar.step(1);
-                        bar.message(String.format("epoch %d loss %.3f", epoch, loss));
+                        bar.message(String.format("epoch %d loss %.3f", epoch, step.loss()));
                     }).meanLoss();
                 }
             }

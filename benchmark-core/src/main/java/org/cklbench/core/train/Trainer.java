@@ -41,13 +41,28 @@ import java.util.SplittableRandom;
  * everything a resumed run needs. Every step's tensors live in a manager closed with the step.
  */
 public final class Trainer implements AutoCloseable {
-    /** What one stage's training reports. */
-    public record StageResult(int stage, long steps, double meanLoss, double seconds) {
+    /**
+     * What one stage's training reports: its steps, the loss summed over all of them (a resumed stage's
+     * sum starts from the one its checkpoint held) and the seconds this call took. The one source of a
+     * stage's training loss.
+     */
+    public record StageResult(int stage, long steps, double lossSum, double seconds) {
+        /** The stage's mean training loss per optimiser step. */
+        public double meanLoss() {
+            return lossSum / Math.max(1, steps);
+        }
     }
 
-    /** Called after every optimiser step (progress display). */
+    /**
+     * One optimiser step done: step {@code step} (1-based) of the stage's {@code steps}, its loss, and the
+     * loss summed over the stage up to and including it (what a checkpoint of this step must hold).
+     */
+    public record Step(int stage, long step, long steps, double loss, double lossSum) {
+    }
+
+    /** Called after every optimiser step (progress, step log, checkpoints). */
     public interface StepListener {
-        void onStep(long stepInStage, long stepsInStage, double loss);
+        void onStep(Step step);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -221,15 +236,17 @@ public final class Trainer implements AutoCloseable {
 
     /** One pass over {@code docs} in the stage's order. */
     public StageResult trainStage(int stage, List<TrainingDocument> docs, StepListener listener) {
-        return trainStage(stage, docs, 0, listener);
+        return trainStage(stage, docs, 0, 0, listener);
     }
 
     /**
-     * The stage from optimiser step {@code fromStep} of it on (a resumed stage; the listener can save
-     * checkpoints between steps). Every step draws dropout from a generator seeded by (seed, stage,
-     * step), so a stage resumed in the middle draws what an uninterrupted one would.
+     * The stage from optimiser step {@code fromStep} of it on (a resumed stage, whose steps before held
+     * {@code fromLossSum}; the listener can save checkpoints between steps). Every step draws dropout from
+     * a generator seeded by (seed, stage, step), so a stage resumed in the middle draws what an
+     * uninterrupted one would.
      */
-    public StageResult trainStage(int stage, List<TrainingDocument> docs, long fromStep, StepListener listener) {
+    public StageResult trainStage(int stage, List<TrainingDocument> docs, long fromStep, double fromLossSum,
+                                  StepListener listener) {
         if (segmentSteps == null) {
             throw new IllegalStateException("plan(...) must be called before training");
         }
@@ -254,7 +271,7 @@ public final class Trainer implements AutoCloseable {
         int[] order = s.lengthGrouped() ? lengthGroupedOrder(docs, rows, state.seed(), stage)
                 : order(docs.size(), state.seed(), stage);
         long stepsInStage = stepsPerStage(docs.size());
-        double lossSum = 0;
+        double lossSum = fromLossSum;
         for (long k = fromStep; k < stepsInStage; k++) {
             JniUtils.setSeed(state.seed() * 7919L + stage * 1_000_003L + k);
             int from = (int) (k * rows);
@@ -272,14 +289,13 @@ public final class Trainer implements AutoCloseable {
             }
             lossSum += loss;
             if (listener != null) {
-                listener.onStep(k + 1, stepsInStage, loss);
+                listener.onStep(new Step(stage, k + 1, stepsInStage, loss, lossSum));
             }
         }
         method.afterStage(state, stage);
         setDropout(false);
         state.setTraining(false);
-        return new StageResult(stage, stepsInStage, lossSum / Math.max(1, stepsInStage - fromStep),
-                (System.nanoTime() - t0) / 1e9);
+        return new StageResult(stage, stepsInStage, lossSum, (System.nanoTime() - t0) / 1e9);
     }
 
     /** The gradient norm of the last optimiser step, before clipping: NaN before the first or where it was not finite. */

@@ -1,5 +1,6 @@
 package org.cklbench.core.run;
 
+import org.cklbench.core.train.Trainer;
 import org.cklbench.runfolder.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,16 +15,20 @@ class StepLogTest {
     @TempDir
     Path tmp;
 
+    private static Trainer.Step step(int stage, long step, double loss) {
+        return new Trainer.Step(stage, step, 2, loss, 0);
+    }
+
     @Test
     void aResumedLogKeepsTheLinesUpToItsCheckpointAndDropsATornOne() throws Exception {
         RunFolder f = new RunFolder(tmp);
         double[] lr = {0.01};
         StepLog log = StepLog.open(f, 1, 0, () -> lr[0], () -> Double.NaN);
-        log.record(1, 1, 2.5);
-        log.record(1, 2, 2.0);
+        log.onStep(step(1, 1, 2.5));
+        log.onStep(step(1, 2, 2.0));
         lr[0] = 0.005;
-        log.record(2, 1, 1.5);
-        log.record(2, 2, Double.POSITIVE_INFINITY);
+        log.onStep(step(2, 1, 1.5));
+        log.onStep(step(2, 2, Double.POSITIVE_INFINITY));
         Path steps = tmp.resolve(RunFolder.STEPS);
         List<String> lines = Files.readAllLines(steps);
         assertThat(lines).containsExactly(
@@ -32,7 +37,7 @@ class StepLogTest {
                 "{\"stage\":2,\"step\":1,\"loss\":1.5,\"lr\":0.005,\"grad_norm\":null}",
                 "{\"stage\":2,\"step\":2,\"loss\":null,\"lr\":0.005,\"grad_norm\":null}");
         // resumed from a checkpoint after step 1 of stage 2: step 2 is trained again, and written once
-        StepLog.open(f, 2, 1, () -> 0.005, () -> 1.0).record(2, 2, 1.25);
+        StepLog.open(f, 2, 1, () -> 0.005, () -> 1.0).onStep(step(2, 2, 1.25));
         assertThat(Files.readAllLines(steps)).containsExactly(lines.get(0), lines.get(1), lines.get(2),
                 "{\"stage\":2,\"step\":2,\"loss\":1.25,\"lr\":0.005,\"grad_norm\":1.0}");
         // a crash tore the last line: it and what follows go

@@ -66,9 +66,9 @@ class CheckpointReplacementTest {
             }
             CheckpointStore checkpoints = new CheckpointStore(store, faults);
             try {
-                t.trainStage(1, docs, from, (k, n, loss) -> {
+                t.trainStage(1, docs, from, 0, step -> {
                     try {
-                        t.saveCheckpoint(checkpoints, 1, new StagePosition(1, k, 0).toJson());
+                        t.saveCheckpoint(checkpoints, 1, new StagePosition(1, step.step(), 0).toJson());
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
