@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Turns a {@link RunRequest} into a run folder: resolves it ({@link ResolvedRun}: the configuration
@@ -38,14 +37,61 @@ public final class Runner {
     private Runner() {
     }
 
+    /** What a call asks of an existing folder of its run. */
+    public sealed interface Mode {
+        /** A new run: a folder that holds one already is refused (unless it never trained). */
+        record Fresh() implements Mode {
+        }
+
+        /** Starts the run, continues it when interrupted, hands it back when complete. */
+        record Resume() implements Mode {
+        }
+
+        /**
+         * A recorded run run again to check it: it must resolve to {@code expected}'s configuration and inputs;
+         * stops after stage {@code stopAfter} (0: runs every stage).
+         */
+        record Verify(RunRecord expected, int stopAfter) implements Mode {
+        }
+    }
+
+    /** Where a run's folder is, given its id. */
+    public sealed interface FolderPolicy {
+        Path folder(String runId);
+
+        /** {@code out/<run id>}. */
+        record UnderOut(Path out) implements FolderPolicy {
+            @Override
+            public Path folder(String runId) {
+                return out.resolve(runId);
+            }
+        }
+
+        /** {@code out} itself when it is a run folder (the one being resumed), else {@code out/<run id>}. */
+        record OutOrUnderOut(Path out) implements FolderPolicy {
+            @Override
+            public Path folder(String runId) {
+                return new RunFolder(out).exists() ? out : out.resolve(runId);
+            }
+        }
+
+        /** Exactly {@code dir}, whatever the id (a sweep's task folder, a verification's scratch folder). */
+        record Exactly(Path dir) implements FolderPolicy {
+            @Override
+            public Path folder(String runId) {
+                return dir;
+            }
+        }
+    }
+
     /**
      * Runs into {@code out/<run id>}; or, when {@code out} is itself a run folder and {@code resume}
      * is set, into {@code out} after checking that it holds this very configuration.
      */
     public static RunFolder run(RunRequest r, Path out, boolean resume, Registries registries, Path home,
                                 Progress progress) throws IOException {
-        return run(r, id -> resume && new RunFolder(out).exists() ? out : out.resolve(id), resume, registries, home,
-                progress, null, 0);
+        return run(r, resume ? new Mode.Resume() : new Mode.Fresh(),
+                resume ? new FolderPolicy.OutOrUnderOut(out) : new FolderPolicy.UnderOut(out), registries, home, progress);
     }
 
     /**
@@ -54,7 +100,7 @@ public final class Runner {
      */
     public static RunFolder runIn(RunRequest r, Path dir, Registries registries, Path home, Progress progress)
             throws IOException {
-        return run(r, id -> dir, true, registries, home, progress, null, 0);
+        return run(r, new Mode.Resume(), new FolderPolicy.Exactly(dir), registries, home, progress);
     }
 
     /**
@@ -78,7 +124,8 @@ public final class Runner {
             // a run again starts from nothing: resuming there could hand back the very run being checked
             throw new IllegalArgumentException(dir + " already exists; run it again into another folder (--out)");
         }
-        return run(Rerun.request(recorded.config(), own, registries), id -> dir, true, registries, home, progress, recorded, stopAfter);
+        return run(Rerun.request(recorded.config(), own, registries), new Mode.Verify(recorded, stopAfter),
+                new FolderPolicy.Exactly(dir), registries, home, progress);
     }
 
     /** Files a method's parameters name (a Train-Attention folder, say): inputs like the data, hashed into provenance. */
@@ -95,13 +142,51 @@ public final class Runner {
         return out;
     }
 
-    private static RunFolder run(RunRequest r, Function<String, Path> where, boolean resume, Registries registries,
-                                 Path home, Progress progress, RunRecord expected, int stopAfter) throws IOException {
+    /**
+     * Resolves the run, then takes its folder's lock and looks at what the folder holds before anything
+     * costly: a complete run whose recorded inputs are unchanged is handed back without its inputs being
+     * made, prepared or hashed again.
+     */
+    private static RunFolder run(RunRequest r, Mode mode, FolderPolicy where, Registries registries, Path home,
+                                 Progress progress) throws IOException {
         RunTimings timings = RunTimings.start();
         ResolvedRun resolved = ResolvedRun.of(r, registries);
         RunConfig config = resolved.config();
-        if (expected != null) {
-            Rerun.checkConfig(expected.config(), config, Rerun.pathParams(expected.config(), registries));
+        if (mode instanceof Mode.Verify v) {
+            Rerun.checkConfig(v.expected().config(), config, Rerun.pathParams(v.expected().config(), registries));
+        }
+        String id = config.id();
+        RunFolder folder = new RunFolder(where.folder(id));
+        boolean made = !Files.exists(folder.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.createDirectories(folder.dir());
+        Path lockFile = folder.dir().resolve(RunFolder.LOCK);
+        try (FileLocks.Held lock = FileLocks.tryAcquire(lockFile).orElseThrow(() -> new IllegalStateException(
+                folder.dir() + " is being written by process " + FileLocks.holder(lockFile)
+                        + " right now; wait for it to end, or stop it, before running this again"))) {
+            try {
+                return locked(r, mode, resolved, folder, registries, home, progress, timings);
+            } catch (IOException | RuntimeException | Error e) {
+                if (made) {
+                    // a run that fails before writing anything (a missing input, say) leaves no folder behind
+                    removeIfOnlyLock(folder.dir(), lockFile);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static RunFolder locked(RunRequest r, Mode mode, ResolvedRun resolved, RunFolder folder, Registries registries,
+                                    Path home, Progress progress, RunTimings timings) throws IOException {
+        RunConfig config = resolved.config();
+        RunRecord before = existing(folder, config);
+        if (before != null) {
+            if (mode instanceof Mode.Fresh) {
+                throw new IllegalArgumentException(folder.dir() + " already exists" + (folder.complete()
+                        ? " and is complete" : " (interrupted)") + "; pass --resume to continue it, or another --out");
+            }
+            if (folder.complete() && recordedInputsUnchanged(before, home)) {
+                return folder;
+            }
         }
         Benchmark benchmark = resolved.benchmark();
         PyTorchEngine.initForResults();
@@ -117,44 +202,20 @@ public final class Runner {
         ResolvedMethod method = resolved.method().withPrepared(prepared);
         timings.mark("preparation");
 
-        // every input exists and is read once before the folder is made, so a missing file leaves nothing behind
         Map<String, InputFiles> hashes = Provenance.inputs(inputs, Provenance.hashCache(home));
-        if (expected != null) {
-            Rerun.checkInputs(expected, hashes, registries, benchmark.id(), method.ids());
+        if (mode instanceof Mode.Verify v) {
+            Rerun.checkInputs(v.expected(), hashes, registries, benchmark.id(), method.ids());
         }
         timings.mark("input_hashes");
-        String id = config.id();
-        RunFolder folder = new RunFolder(where.apply(id));
-        Files.createDirectories(folder.dir());
-        Path lockFile = folder.dir().resolve(RunFolder.LOCK);
-        try (FileLocks.Held lock = FileLocks.tryAcquire(lockFile).orElseThrow(() -> new IllegalStateException(
-                folder.dir() + " is being written by process " + FileLocks.holder(lockFile)
-                        + " right now; wait for it to end, or stop it, before running this again"));
-             Preemption.Scope running = Preemption.enter()) {
-            RunRecord before = folder.exists() ? folder.run() : null;
-            if (before != null) {
-                if (before.config() == null || !Json.canonical(before.config()).equals(Json.canonical(config))) {
-                    throw new IllegalArgumentException(folder.dir() + " holds a run of another configuration ("
-                            + (before.config() == null ? "no config" : "id " + before.config().id()) + ", this one is " + id
-                            + "); resume it with its own options or choose another --out");
-                }
-                if (neverTrained(folder)) {
-                    // it failed or stopped before its first evaluation or checkpoint: nothing in it to keep,
-                    // so it is started afresh, whatever its inputs were (say, data fixed in place since)
-                    before = null;
-                }
+        if (before != null) {
+            // before a complete folder is handed back: its results are of the inputs it recorded
+            checkSameInputs(folder, before, hashes);
+            if (folder.complete()) {
+                return folder;
             }
-            if (before != null) {
-                if (!resume) {
-                    throw new IllegalArgumentException(folder.dir() + " already exists" + (folder.complete()
-                            ? " and is complete" : " (interrupted)") + "; pass --resume to continue it, or another --out");
-                }
-                // before a complete folder is handed back: its results are of the inputs it recorded
-                checkSameInputs(folder, before, hashes);
-                if (folder.complete()) {
-                    return folder;
-                }
-            }
+        }
+        // from here a stop request (SIGTERM) waits for the loop's checkpoint; before, the process just ends
+        try (Preemption.Scope running = Preemption.enter()) {
             Map<String, String> origins = new LinkedHashMap<>();
             List<MethodInfo> infos = new ArrayList<>();
             for (String m : method.ids()) {
@@ -174,8 +235,9 @@ public final class Runner {
             folder.writeRun(record);
             folder.writeBenchmarkSpec(benchmark.leaderboard());
             timings.mark("records");
-            StageLoop.run(new RunContext(config, benchmark, inputs, method, registries.methods(), folder, resume, progress,
-                    stopAfter), timings);
+            int stopAfter = mode instanceof Mode.Verify v ? v.stopAfter() : 0;
+            StageLoop.run(new RunContext(config, benchmark, inputs, method, registries.methods(), folder,
+                    !(mode instanceof Mode.Fresh), progress, stopAfter), timings);
             if (stopAfter > 0 && !folder.complete()) {
                 return folder;
             }
@@ -190,6 +252,56 @@ public final class Runner {
             about.put("resumed", before != null);
             timings.write(folder.dir(), about);
             return folder;
+        }
+    }
+
+    /**
+     * The run the folder holds already, or null when it holds none or one that never trained (it failed or
+     * stopped before its first evaluation or checkpoint: nothing in it to keep, so it is started afresh,
+     * whatever its inputs were, say data fixed in place since). A run of another configuration is refused.
+     */
+    private static RunRecord existing(RunFolder folder, RunConfig config) throws IOException {
+        if (!folder.exists()) {
+            return null;
+        }
+        RunRecord before = folder.run();
+        if (before.config() == null || !Json.canonical(before.config()).equals(Json.canonical(config))) {
+            throw new IllegalArgumentException(folder.dir() + " holds a run of another configuration ("
+                    + (before.config() == null ? "no config" : "id " + before.config().id()) + ", this one is "
+                    + config.id() + "); resume it with its own options or choose another --out");
+        }
+        return neverTrained(folder) ? null : before;
+    }
+
+    /**
+     * Whether every input file the complete run recorded is still where it was, with the same contents: then
+     * the run is handed back at once. When not (moved, changed), the inputs are made as for a new run and
+     * compared, which names what changed.
+     */
+    private static boolean recordedInputsUnchanged(RunRecord before, Path home) throws IOException {
+        if (before.provenance() == null || before.provenance().inputs() == null) {
+            return false;
+        }
+        Map<String, Path> recorded = new LinkedHashMap<>();
+        for (Map.Entry<String, InputFiles> e : before.provenance().inputs().entrySet()) {
+            if (e.getValue().path() == null || !Files.exists(Path.of(e.getValue().path()))) {
+                return false;
+            }
+            recorded.put(e.getKey(), Path.of(e.getValue().path()));
+        }
+        return InputChanges.between(before.provenance().inputs(),
+                Provenance.inputs(recorded, Provenance.hashCache(home))).isEmpty();
+    }
+
+    /** Removes a folder this call made when it holds nothing but its lock file. */
+    private static void removeIfOnlyLock(Path dir, Path lockFile) {
+        try (var entries = Files.list(dir)) {
+            if (entries.allMatch(lockFile::equals)) {
+                Files.deleteIfExists(lockFile);
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException ignored) {
+            // best effort: the run's own error is the one to report
         }
     }
 
