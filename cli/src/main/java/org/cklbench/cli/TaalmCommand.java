@@ -1,13 +1,10 @@
 package org.cklbench.cli;
 
-import ai.djl.Device;
-import org.cklbench.engine.model.HfModels;
-import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.methods.taalm.MetaGradient;
-import org.cklbench.methods.taalm.TaTrainer;
-import org.cklbench.methods.taalm.TrainAttentionModel;
-import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.core.benchmark.MetaExample;
 import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.method.MethodParams;
+import org.cklbench.core.method.Preparation;
+import org.cklbench.methods.taalm.Taalm;
 import org.cklbench.core.plugin.Registries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +12,9 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "taalm", mixinStandardHelpOptions = true, description = "TAALM's Train-Attention model.", subcommands = {TaalmCommand.Train.class})
@@ -25,11 +24,12 @@ final class TaalmCommand {
             header = "Meta-train a Train-Attention model.",
             description = {"Meta-train a Train-Attention model on a benchmark's meta-training split (LAMA-ckl's or",
                 "TemporalWiki's train_attention.jsonl): for each example θ starts again from the learner's initial",
-                "adapter, takes dummy inner steps without graph and one differentiated step on the document with φ's",
-                "token weights; φ follows the averaged meta-gradient of the task loss (outer AdamW); validation (task",
+                "adapter, takes dummy inner steps without graph (none with --inner sgd) and one differentiated step on",
+                "the document with φ's token weights; φ follows the averaged meta-gradient of the task loss (outer AdamW); validation (task",
                 "loss after the inner update) on held-out examples keeps the best. Resumes from OUT/checkpoint.",
                 "Defaults are the reference's (inner and outer AdamW at 2e-4, batch 16, 30 epochs, schematic tasks).",
-                "The result, OUT/best, is what --param taalm.ta takes (taalm with ta=auto does this by itself)."})
+                "The result, OUT/best, is what --param taalm.ta takes. It is what a taalm run with ta=auto prepares by itself",
+                "with the same ta_* parameters: the same code, in float32 whatever the run's precision."})
     static final class Train implements Callable<Integer> {
         @Option(names = "--model", required = true, description = {"The learner θ's base model, the one TAALM will train",
             "(Hugging Face folder; the reference: Llama-2-7B)."})
@@ -66,7 +66,7 @@ final class TaalmCommand {
         @Option(names = "--outer-lr", defaultValue = "2e-4", description = "Outer AdamW learning rate, weight decay 0.01 (reference: ${DEFAULT-VALUE}).") double outerLr;
         @Option(names = "--inner", defaultValue = "adamw", description = "Inner optimiser: adamw (textbook), reference (the authors' AdamW variant, what the reference runs) or sgd (default: ${DEFAULT-VALUE}).") String inner;
         @Option(names = "--inner-lr", defaultValue = "2e-4", description = "Inner learning rate (reference: ${DEFAULT-VALUE}).") double innerLr;
-        @Option(names = "--dummy-steps", defaultValue = "1", description = "Graph-free inner steps before the differentiated one (reference: ${DEFAULT-VALUE}).") int dummy;
+        @Option(names = "--dummy-steps", defaultValue = "1", description = "Graph-free inner steps before the differentiated one; --inner sgd takes none (reference: ${DEFAULT-VALUE}).") int dummy;
         @Option(names = "--lora-r", defaultValue = "64", description = "LoRA rank of φ and θ (reference: ${DEFAULT-VALUE}).") int loraR;
         @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (reference: ${DEFAULT-VALUE}).") double loraAlpha;
         @Option(names = "--max-tokens", defaultValue = "512", description = "Longest document (reference: ${DEFAULT-VALUE}).") int maxTokens;
@@ -81,44 +81,50 @@ final class TaalmCommand {
         @Mixin
         EngineOptions engine;
 
+        /**
+         * The taalm method's parameters these options stand for: the command meta-trains exactly as a run's
+         * preparation ({@code ta=auto}) with those parameters does, through the same code.
+         */
+        MethodParams params() {
+            Map<String, String> given = new LinkedHashMap<>();
+            given.put("ta", "auto");
+            given.put("ta_base", phiBase == null ? "model" : phiBase.toString());
+            given.put("ta_epochs", Integer.toString(epochs));
+            given.put("ta_batch_size", Integer.toString(batch));
+            given.put("ta_lr", Double.toString(outerLr));
+            given.put("ta_inner", inner);
+            given.put("ta_inner_lr", Double.toString(innerLr));
+            given.put("ta_dummy_steps", Integer.toString(dummy));
+            given.put("ta_lora_r", Integer.toString(loraR));
+            given.put("ta_lora_alpha", Double.toString(loraAlpha));
+            given.put("ta_max_tokens", Integer.toString(maxTokens));
+            given.put("ta_validate_every", Integer.toString(validateEvery));
+            given.put("ta_validation_share", Double.toString(validationShare));
+            given.put("ta_clip", Double.toString(clip));
+            given.put("ta_head_init", headInit);
+            given.put("init_adapter", initAdapter == null ? "none" : initAdapter.toString());
+            given.put("ta_phi_adapter", phiAdapter == null ? "same" : phiAdapter.toString());
+            given.put("ta_seed", Long.toString(seed));
+            Taalm taalm = new Taalm();
+            try {
+                return MethodParams.resolve(taalm.id(), taalm.parameters(), Map.of(), given);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
-            MetaGradient.Settings in = switch (inner) {
-                case "adamw" -> MetaGradient.Settings.adamw(innerLr, dummy);
-                case "reference" -> MetaGradient.Settings.reference(innerLr, dummy);
-                case "sgd" -> new MetaGradient.Settings(MetaGradient.Inner.SGD, innerLr, dummy, 0, 0.9, 0.999, 1e-8, 1e-2);
-                default -> throw new UsageError("--inner must be adamw, reference or sgd");
-            };
-            TrainAttentionModel.HeadInit head = switch (headInit) {
-                case "normal" -> TrainAttentionModel.HeadInit.NORMAL;
-                case "reference" -> TrainAttentionModel.HeadInit.REFERENCE;
-                default -> throw new UsageError("--head-init must be normal or reference");
-            };
-            Path phiStart = phiAdapter != null ? phiAdapter : phiBase == null ? initAdapter : null;
-            TaTrainer.Settings s = new TaTrainer.Settings(epochs, batch, outerLr, in, loraR, loraAlpha, maxTokens,
-                    validateEvery, validationShare, seed, clip, head, initAdapter, phiStart);
-            Path data = source.data;
-            Path split = source.split;
-            Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
-            List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve("train_attention.jsonl"))
-                    .stream().map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();
-            Device device = engine.device();
-            Path best;
-            try (LlamaModel theta = HfModels.load(model, device, engine.computeType(device));
-                 TextTokenizer tok = TextTokenizer.load(model)) {
-                if (phiBase == null) {
-                    best = TaTrainer.train(theta, model, theta, tok, examples, s, out, new BarProgress());
-                } else {
-                    try (LlamaModel phi = HfModels.load(phiBase, device, engine.computeType(device));
-                         TextTokenizer phiTok = TextTokenizer.load(phiBase)) {
-                        if (!phiTok.fingerprint().equals(tok.fingerprint())) {
-                            throw new IllegalArgumentException("--base " + phiBase + " has another tokenizer than --model "
-                                    + model + "; φ weighs θ's tokens, so both need the same one");
-                        }
-                        best = TaTrainer.train(phi, phiBase, theta, tok, examples, s, out, new BarProgress());
-                    }
-                }
+            if (engine.dtype != null && !engine.dtype.equals("float32")) {
+                throw new UsageError("--dtype " + engine.dtype + ": meta-training computes in float32 (the"
+                        + " meta-gradient's finite differences need it), as a run's preparation does");
             }
+            Preparation prep = new Taalm().preparation(params());
+            Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
+            List<MetaExample> examples = b.readMetaTraining(source.split != null ? source.split
+                    : source.data.resolve("train_attention.jsonl"));
+            engine.device(); // the engine set up for results, as for a run
+            Path best = prep.run(new Preparation.Context(model, examples, engine.device, new BarProgress()), out);
             System.out.println(Files.readString(out.resolve("metrics.jsonl")).trim());
             System.out.println("best Train-Attention model: " + best + (phiBase == null ? ""
                     : " (runs take it with --param taalm.ta=" + best + " --param taalm.ta_base=" + phiBase + ")"));

@@ -1,5 +1,6 @@
 package org.cklbench.cli;
 
+import org.cklbench.core.benchmark.MetaExample;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -75,8 +76,8 @@ class TrainAttentionReadsContentTest {
             if (given != null) {
                 phiDir = Path.of(given);
             } else {
-                List<TaTrainer.Example> examples = bench.readMetaTraining(world[2].resolve("train_attention.jsonl"))
-                        .stream().map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();
+                List<MetaExample> examples = bench.readMetaTraining(world[2].resolve("train_attention.jsonl"))
+                        ;
                 phiDir = TaTrainer.train(base, world[1], base, tok, examples, s, tmp.resolve("phi"), Progress.NONE);
             }
             try (TrainAttentionModel phi = TrainAttentionModel.load(phiDir, base)) {

@@ -1,5 +1,6 @@
 package org.cklbench.methods.taalm;
 
+import org.cklbench.core.benchmark.MetaExample;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -42,10 +43,6 @@ import java.util.Map;
  * {@code metrics.jsonl} (one line per validation), {@code checkpoint/} (the latest state).
  */
 public final class TaTrainer {
-
-    /** One example: a document and its task sentence whose last span is the object. */
-    public record Example(String uuid, String document, String task, String object) {
-    }
 
     /**
      * Hyperparameters (the reference: AdamW inner and outer at 2e-4, batch 16, 30 epochs, schematic tasks).
@@ -94,7 +91,7 @@ public final class TaTrainer {
     }
 
     /** Trains into {@code out}, resuming from {@code out/checkpoint} when present; returns {@code out/best}. */
-    public static Path train(LlamaModel base, TextTokenizer tok, List<Example> examples, Settings s, Path out,
+    public static Path train(LlamaModel base, TextTokenizer tok, List<MetaExample> examples, Settings s, Path out,
                              Progress progress) throws IOException {
         return train(base, null, base, tok, examples, s, out, progress);
     }
@@ -105,14 +102,14 @@ public final class TaTrainer {
      * and the inner learner θ on {@code thetaBase} (the CKL model; the tokenizer is both's).
      */
     public static Path train(LlamaModel phiBase, Path phiBasePath, LlamaModel thetaBase, TextTokenizer tok,
-                             List<Example> examples, Settings s, Path out, Progress progress) throws IOException {
+                             List<MetaExample> examples, Settings s, Path out, Progress progress) throws IOException {
         LlamaModel base = phiBase;
         Files.createDirectories(out);
         recoverBest(out.resolve("best"));
         int[] perm = Trainer.order(examples.size(), s.seed(), 0);
         int nVal = Math.max(1, (int) Math.round(examples.size() * s.validationShare()));
-        List<Example> val = new ArrayList<>();
-        List<Example> train = new ArrayList<>();
+        List<MetaExample> val = new ArrayList<>();
+        List<MetaExample> train = new ArrayList<>();
         for (int i = 0; i < perm.length; i++) {
             (i < nVal ? val : train).add(examples.get(perm[i]));
         }
@@ -168,7 +165,7 @@ public final class TaTrainer {
                     int from = (int) ((step % stepsPerEpoch) * s.batchSize());
                     int to = Math.min(train.size(), from + s.batchSize());
                     double after = 0;
-                    List<Example> batch = new ArrayList<>();
+                    List<MetaExample> batch = new ArrayList<>();
                     for (int i = from; i < to; i++) {
                         batch.add(train.get(order[i]));
                     }
@@ -225,12 +222,12 @@ public final class TaTrainer {
      * s.batchSize()} at a time (every example keeps its own θ, so the batch size changes no value beyond
      * float rounding).
      */
-    static double[] validate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, List<Example> val,
+    static double[] validate(TrainAttentionModel ta, LlamaModel thetaBase, LoraAdapter theta0, List<MetaExample> val,
                              TextTokenizer tok, Settings s) {
         double before = 0;
         double after = 0;
         for (int from = 0; from < val.size(); from += s.batchSize()) {
-            List<Example> chunk = val.subList(from, Math.min(val.size(), from + s.batchSize()));
+            List<MetaExample> chunk = val.subList(from, Math.min(val.size(), from + s.batchSize()));
             try (NDManager scope = ta.base().manager().newSubManager()) {
                 for (MetaGradient.Result r : MetaGradient.evaluate(ta, thetaBase, theta0,
                         encode(chunk, tok, s.maxTokens(), scope), s.inner())) {
@@ -246,7 +243,7 @@ public final class TaTrainer {
      * Token ids of documents and tasks, one row per example, right-padded with id 0 under mask 0, and
      * the object-token targets of each task (its last occurrence of the object).
      */
-    public static MetaGradient.Example encode(List<Example> examples, TextTokenizer tok, int maxTokens, NDManager scope) {
+    public static MetaGradient.Example encode(List<MetaExample> examples, TextTokenizer tok, int maxTokens, NDManager scope) {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no examples to encode");
         }
@@ -255,10 +252,10 @@ public final class TaTrainer {
         long[][] tasks = new long[n][];
         float[][] objects = new float[n][];
         for (int b = 0; b < n; b++) {
-            Example e = examples.get(b);
+            MetaExample e = examples.get(b);
             docs[b] = tok.encode(e.document(), maxTokens);
             tasks[b] = tok.encode(e.task());
-            ProbeEvaluator.Located l = ProbeEvaluator.locate(new Probe(e.uuid(), e.task(), e.object()), tok);
+            ProbeEvaluator.Located l = ProbeEvaluator.locate(new Probe(e.id(), e.task(), e.object()), tok);
             objects[b] = new float[tasks[b].length - 1];
             for (int j = 0; j < l.objectLength(); j++) {
                 objects[b][l.objectStart() + j - 1] = 1f;

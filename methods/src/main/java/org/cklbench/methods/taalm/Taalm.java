@@ -1,5 +1,6 @@
 package org.cklbench.methods.taalm;
 
+import org.cklbench.core.benchmark.MetaExample;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -168,8 +169,7 @@ public final class Taalm implements MethodProvider {
 
             @Override
             public Path run(Context ctx, Path work) throws IOException {
-                List<TaTrainer.Example> examples = ctx.split().stream()
-                        .map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();
+                List<MetaExample> examples = ctx.split();
                 if (examples.size() < 2) {
                     throw new IllegalArgumentException("taalm: the meta-training split has " + examples.size()
                             + " example(s); meta-training needs at least 2");

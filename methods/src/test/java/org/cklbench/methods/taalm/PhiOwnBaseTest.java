@@ -1,5 +1,6 @@
 package org.cklbench.methods.taalm;
 
+import org.cklbench.core.benchmark.MetaExample;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -60,11 +61,11 @@ class PhiOwnBaseTest {
         theta = model("theta", TEXTS, 32);
         phi = model("phi", TEXTS, 48);
         other = model("other", List.of("entirely different words here ."), 48);
-        List<TaTrainer.Example> examples = List.of(
-                new TaTrainer.Example("a", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
-                new TaTrainer.Example("b", TEXTS.get(3), TEXTS.get(4), "Port Ralle"),
-                new TaTrainer.Example("c", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
-                new TaTrainer.Example("d", TEXTS.get(3), TEXTS.get(4), "Port Ralle"));
+        List<MetaExample> examples = List.of(
+                new MetaExample("a", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
+                new MetaExample("b", TEXTS.get(3), TEXTS.get(4), "Port Ralle"),
+                new MetaExample("c", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
+                new MetaExample("d", TEXTS.get(3), TEXTS.get(4), "Port Ralle"));
         TaTrainer.Settings s = new TaTrainer.Settings(1, 2, 1e-3, MetaGradient.Settings.adamw(3e-3, 1), 4, 8, 64, 1, 0.25, 1);
         try (LlamaModel t = HfModels.load(theta, Device.cpu(), DataType.FLOAT32);
              LlamaModel p = HfModels.load(phi, Device.cpu(), DataType.FLOAT32);

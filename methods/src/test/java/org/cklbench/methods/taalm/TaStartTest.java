@@ -1,5 +1,6 @@
 package org.cklbench.methods.taalm;
 
+import org.cklbench.core.benchmark.MetaExample;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
@@ -58,11 +59,11 @@ class TaStartTest {
         }
     }
 
-    private static List<TaTrainer.Example> examples() {
-        return List.of(new TaTrainer.Example("a", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
-                new TaTrainer.Example("b", TEXTS.get(3), TEXTS.get(4), "Port Ralle"),
-                new TaTrainer.Example("c", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
-                new TaTrainer.Example("d", TEXTS.get(3), TEXTS.get(4), "Port Ralle"));
+    private static List<MetaExample> examples() {
+        return List.of(new MetaExample("a", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
+                new MetaExample("b", TEXTS.get(3), TEXTS.get(4), "Port Ralle"),
+                new MetaExample("c", TEXTS.get(0), TEXTS.get(1), "Dorn Mills"),
+                new MetaExample("d", TEXTS.get(3), TEXTS.get(4), "Port Ralle"));
     }
 
     private static JsonNode firstMetrics(Path out) throws Exception {
@@ -87,7 +88,7 @@ class TaStartTest {
             assertThat(withAdapter).isNotCloseTo(base, org.assertj.core.data.Offset.offset(1e-3));
             // the same θ0 read directly gives the same loss on the held-out example
             int[] perm = org.cklbench.core.train.Trainer.order(4, 1, 0);
-            TaTrainer.Example held = examples().get(perm[0]);
+            MetaExample held = examples().get(perm[0]);
             try (LoraAdapter a = LoraAdapter.load(adapter, m);
                  ai.djl.ndarray.NDManager scope = m.manager().newSubManager()) {
                 double direct = MetaGradient.taskLoss(m, a, TaTrainer.encode(java.util.List.of(held), tok, 64, scope))[0];
