@@ -169,7 +169,7 @@ class RunCommandTest {
     @Test
     void anEmptyTemporalWikiPeriodIsRefused() throws Exception {
         Path world = org.cklbench.temporalwiki.WorldTemporalWiki.ensure(Cli.HOME, "smoke",
-                org.cklbench.progress.Progress.NONE)[1];
+                org.cklbench.progress.Progress.NONE).data();
         Path copy = tmp.resolve("twiki");
         try (var walk = Files.walk(world)) {
             for (Path p : walk.toList()) {

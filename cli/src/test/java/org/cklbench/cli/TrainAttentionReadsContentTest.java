@@ -63,22 +63,22 @@ class TrainAttentionReadsContentTest {
     @Test
     void phiWeighsTheObjectAboveEveryOtherTokenClassOnShuffledHeldOutDocuments() throws Exception {
         Path home = Path.of(System.getProperty("ckl.test.home", Cli.HOME.toString()));
-        Path[] world = WorldLamaCkl.ensure(home, "quick", Progress.NONE);
+        WorldLamaCkl.Inputs world = WorldLamaCkl.ensure(home, "quick", Progress.NONE);
         LamaCklBenchmark bench = new LamaCklBenchmark();
         Taalm taalm = new Taalm();
         Map<String, String> defaults = bench.presets().get("quick").methodDefaults().get("taalm");
         TaTrainer.Settings s = Taalm.settings(MethodParams.resolve("taalm", taalm.parameters(), defaults, Map.of()));
-        List<LamaCklRow> heldOut = LamaCklRow.read(world[2].resolve("variant.jsonl"));
-        try (LlamaModel base = HfModels.load(world[1], Device.cpu(), DataType.FLOAT32);
-             TextTokenizer tok = TextTokenizer.load(world[1])) {
+        List<LamaCklRow> heldOut = LamaCklRow.read(world.lamaCkl().resolve("variant.jsonl"));
+        try (LlamaModel base = HfModels.load(world.base(), Device.cpu(), DataType.FLOAT32);
+             TextTokenizer tok = TextTokenizer.load(world.base())) {
             String given = System.getProperty("ckl.test.ta");
             Path phiDir;
             if (given != null) {
                 phiDir = Path.of(given);
             } else {
-                List<MetaExample> examples = bench.readMetaTraining(world[2].resolve("train_attention.jsonl"))
+                List<MetaExample> examples = bench.readMetaTraining(world.lamaCkl().resolve("train_attention.jsonl"))
                         ;
-                phiDir = TaTrainer.train(base, world[1], base, tok, examples, s, tmp.resolve("phi"), Progress.NONE);
+                phiDir = TaTrainer.train(base, world.base(), base, tok, examples, s, tmp.resolve("phi"), Progress.NONE);
             }
             try (TrainAttentionModel phi = TrainAttentionModel.load(phiDir, base)) {
                 Map<TokenClass, double[]> sums = measure(phi, tok, heldOut, s.maxTokens(), new Random(7));

@@ -77,9 +77,9 @@ public final class LamaCklBenchmark implements Benchmark {
         Path model = r.model();
         Path data = r.data();
         if (!r.preset().equals("paper") && (model == null || data == null)) {
-            Path[] world = WorldLamaCkl.ensure(r.home(), r.preset(), progress);
-            model = model == null ? world[1] : model;
-            data = data == null ? world[2] : data;
+            WorldLamaCkl.Inputs world = WorldLamaCkl.ensure(r.home(), r.preset(), progress);
+            model = model == null ? world.base() : model;
+            data = data == null ? world.lamaCkl() : data;
         }
         if (model == null) {
             throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR (a Hugging Face Llama folder)");

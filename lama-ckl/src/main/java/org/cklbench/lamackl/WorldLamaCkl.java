@@ -36,8 +36,12 @@ public final class WorldLamaCkl {
         return preset.equals("smoke") ? 8 : 100;
     }
 
-    /** The three inputs: [0] world folder, [1] base model, [2] the built LAMA-ckl folder. */
-    public static Path[] ensure(Path home, String preset, Progress progress) throws IOException {
+    /** A preset's inputs: its world's folder, the base pretrained on it, and LAMA-ckl built over it. */
+    public record Inputs(Path world, Path base, Path lamaCkl) {
+    }
+
+    /** The preset's inputs, each made when absent. */
+    public static Inputs ensure(Path home, String preset, Progress progress) throws IOException {
         boolean smoke = preset.equals("smoke");
         Path world = WorldFiles.ensure(home, smoke ? World.Spec.smoke() : World.Spec.quick());
         Path base = WorldBase.ensure(world, smoke ? WorldBase.Recipe.smoke() : WorldBase.Recipe.quick(), progress);
@@ -56,6 +60,6 @@ public final class WorldLamaCkl {
                 }
             }
         }
-        return new Path[] {world, base, built};
+        return new Inputs(world, base, built);
     }
 }

@@ -82,9 +82,9 @@ public final class TemporalWikiBenchmark implements Benchmark {
         Path model = r.model();
         Path data = r.data();
         if (!r.preset().equals("paper") && (model == null || data == null)) {
-            Path[] world = WorldTemporalWiki.ensure(r.home(), r.preset(), progress);
-            model = model == null ? world[0] : model;
-            data = data == null ? world[1] : data;
+            WorldTemporalWiki.Inputs world = WorldTemporalWiki.ensure(r.home(), r.preset(), progress);
+            model = model == null ? world.base() : model;
+            data = data == null ? world.data() : data;
         }
         if (model == null || data == null) {
             throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR and --data DIR (a folder with"

@@ -44,8 +44,12 @@ public final class WorldTemporalWiki {
         return HELD_OUT.test(subject);
     }
 
-    /** [0] the base model, [1] the TemporalWiki data folder (probes/, diffsets/, review/, train_attention.jsonl). */
-    public static Path[] ensure(Path home, String preset, Progress progress) throws IOException {
+    /** A preset's inputs: the base model, and the TemporalWiki data folder (probes/, diffsets/, review/, train_attention.jsonl). */
+    public record Inputs(Path base, Path data) {
+    }
+
+    /** The preset's inputs, each made when absent. */
+    public static Inputs ensure(Path home, String preset, Progress progress) throws IOException {
         World.Spec spec = spec(preset);
         Path world = WorldFiles.ensure(home, spec);
         Path base = WorldBase.ensure(world, recipe(preset), progress);
@@ -71,7 +75,7 @@ public final class WorldTemporalWiki {
             JsonLines.write(Files.createDirectories(tmp.resolve("review")).resolve("review.jsonl"), review);
             Folders.publish(tmp, data);
         }
-        return new Path[] {base, data};
+        return new Inputs(base, data);
     }
 
     private static Path snapshots(Path world, World.Spec spec) throws IOException {

@@ -100,7 +100,7 @@ class WorldTextTest {
     void everyWordOfEveryNameIsReadInPretraining() {
         for (World world : List.of(QUICK, World.generate(World.Spec.smoke()))) {
             Set<String> read = new HashSet<>();
-            for (String t : WorldFiles.pretrainTexts(world, new WorldText(world), new SplittableRandom(1))) {
+            for (String t : new WorldDocuments.Generator(world, new SplittableRandom(1)).pretrainTexts()) {
                 read.addAll(List.of(t.split(" ")));
             }
             int later = 0;
@@ -122,7 +122,7 @@ class WorldTextTest {
      */
     @Test
     void pretrainingShowsEachFactInEveryFormButOneParaphrase() {
-        List<String> texts = WorldFiles.pretrainTexts(QUICK, new WorldText(QUICK), new SplittableRandom(1));
+        List<String> texts = new WorldDocuments.Generator(QUICK, new SplittableRandom(1)).pretrainTexts();
         Set<String> all = new HashSet<>(texts);
         String corpus = String.join(" ", texts) + " ";
         int single = 0;
@@ -158,7 +158,7 @@ class WorldTextTest {
      */
     @Test
     void pretrainingProfilesNameTheirSubjectInEveryFactSentenceInDrawnOrder() {
-        List<String> texts = WorldFiles.pretrainTexts(QUICK, new WorldText(QUICK), new SplittableRandom(1));
+        List<String> texts = new WorldDocuments.Generator(QUICK, new SplittableRandom(1)).pretrainTexts();
         Map<String, String> clauses = new java.util.HashMap<>();
         for (Map.Entry<World.Slot, String> f : QUICK.snapshot(0).entrySet()) {
             for (int i = 0; i < WorldRelation.byCode(f.getKey().relation()).paraphrases().size(); i++) {
