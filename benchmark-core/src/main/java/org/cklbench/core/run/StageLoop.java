@@ -87,6 +87,12 @@ public final class StageLoop {
                     fresh[k] = stages.get(k).freshOptimizer();
                 }
                 trainer.plan(stageSteps, fresh);
+                // a method that trains its stages elsewhere (an external process): the seam is here and below
+                StageTraining elsewhere = method instanceof StageTraining.Source src
+                        ? src.stageTraining(new StageTraining.Setup(ctx, state, trainer, stages, stageSteps, fresh)) : null;
+                if (method instanceof StageTraining.Source src && src.notReproducible() != null) {
+                    folder.writeRun(folder.run().withReproducible(false, src.notReproducible()));
+                }
                 List<JsonNode> metrics = new ArrayList<>();
                 StagePosition at = new StagePosition(1, 0, 0);
                 if (ctx.resume() && Trainer.hasCheckpoint(folder.checkpoint())) {
@@ -107,18 +113,22 @@ public final class StageLoop {
                     long steps = stageSteps[k - 1];
                     StagePosition from = k == at.stage() ? at : new StagePosition(k, 0, 0);
                     Trainer.StageResult trained = null;
+                    Double elsewhereLoss = null;
                     try (Progress.Task bar = ctx.progress().start(st.name(), steps, "step")) {
                         // the step log first: a listener after it may checkpoint the step
                         StageListeners listeners = new StageListeners(List.of(stepLog, new ProgressListener(bar),
                                 new PreemptionCheckpoint(checkpointer), new PeriodicCheckpoints(every, checkpointer)));
                         listeners.onStageStart(k, from.step(), steps);
-                        if (method.trains()) {
+                        if (elsewhere != null) {
+                            elsewhereLoss = elsewhere.train(k, st);
+                        } else if (method.trains()) {
                             trained = trainer.trainStage(k, st.documents(), from.step(), from.lossSum(), listeners);
                             listeners.onStageEnd(trained);
                         }
                     }
                     timings.mark("train");
-                    metrics.add(eval.after(k, trained == null ? null : trained.meanLoss()));
+                    metrics.add(eval.after(k, elsewhere != null ? elsewhereLoss
+                            : trained == null ? null : trained.meanLoss()));
                     folder.writeMetrics(metrics);
                     timings.mark("evaluate");
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));
