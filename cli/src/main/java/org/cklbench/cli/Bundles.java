@@ -270,7 +270,7 @@ final class Bundles {
         try (zf) {
             List<ZipArchiveEntry> entries = checked(zf, b, budget[0]);
             Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".unpacking-");
+            Path tmp = org.cklbench.io.TempPaths.directory(parent, "." + target.getFileName() + ".unpacking-");
             try {
                 List<String> dropped = extract(zf, entries, tmp.toRealPath(), b, budget);
                 Files.move(tmp, target.toAbsolutePath().normalize(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -16,7 +16,7 @@ final class EngineOptions {
             description = "Compute precision: float32 (CPU default) or float16 (GPU default).")
     String dtype;
 
-    /** Kept so that older command lines still parse; results no longer depend on it. */
+    /** Accepted so that command lines that give it still parse; results do not depend on it. */
     @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (docs/reproducibility.md).")
     int threads;
 

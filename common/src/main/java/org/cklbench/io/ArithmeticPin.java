@@ -37,8 +37,8 @@ public final class ArithmeticPin {
      * Intra-op threads of a world's base pretraining, a fixed count like {@link #THREADS} (the same on every
      * machine), recorded in the base's pretraining.json and part of its cache id when it is not 1. Pretraining
      * runs alone (nothing can start before the base exists), so 2 uses the second core of a 2-core machine:
-     * on this 2-core VM, idle, 2026-12-07, {@code ckl bench train-step --full} at the quick base's shapes
-     * (batch 64 of 96 tokens) took 0.43-0.56 s a step on 2 threads against 0.79-0.81 s on 1 (the quick base:
+     * on an idle 2-core VM (2026-12-07) {@code ckl bench train-step --full} at the quick base's shapes
+     * (batch 64 of 96 tokens) takes 0.43-0.56 s a step on 2 threads against 0.79-0.81 s on 1 (the quick base:
      * 99 s against 206 s). The two counts give the same weights for the first steps and other ones over the
      * whole pretraining (the quick base's SHA-256 bbee8b88... on 2 threads, 01bc0b2f... on 1), which is why
      * the count is fixed rather than taken from the machine. On a machine that is busy with other work 2 threads can be far slower

@@ -7,12 +7,12 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Temporary files and folders that are renamed into place as results, created with the modes of any
- * new file or folder (0666 and 0777 less the process umask: 0644 and 0755 under umask 022), not the
- * 0600 and 0700 of {@link Files#createTempFile} and {@link Files#createTempDirectory}, which are meant
- * for private scratch in a shared /tmp. Result files and sites are read by colleagues and web servers
- * from shared folders; the umask (and any default ACL of the folder) says who may, as for every other
- * file the user makes.
+ * Temporary files and folders that are renamed into place as results or cache entries, created with
+ * the modes of any new file or folder (0666 and 0777 less the process umask: 0644 and 0755 under umask
+ * 022), not the 0600 and 0700 of {@link Files#createTempFile} and {@link Files#createTempDirectory},
+ * which are meant for private scratch in a shared /tmp. Result files, sites and a shared CKL_HOME's
+ * worlds, bases and built datasets are read by colleagues and web servers; the umask (and any default
+ * ACL of the folder) says who may, as for every other file the user makes.
  */
 public final class TempPaths {
     private TempPaths() {

@@ -50,7 +50,7 @@ public final class WorldLamaCkl {
             // concurrent runs sharing CKL_HOME: one builds, the others wait, then reuse it
             try (FileLocks.Held lock = FileLocks.acquire(world.resolve(built.getFileName() + ".lock"), progress::note)) {
                 if (!Files.isRegularFile(built.resolve("dedup-report.json"))) {
-                    Path tmp = Files.createTempDirectory(world, ".lama-ckl.");
+                    Path tmp = org.cklbench.io.TempPaths.directory(world, ".lama-ckl.");
                     List<LamaCklRow> candidates = Candidates.fromLama(world.resolve("lama").resolve("snapshot-1"));
                     List<LamaCklRow> eligible = candidates.stream().filter(Candidates::eligible).toList();
                     Scores.score(eligible, base, Device.cpu(), DataType.FLOAT32, 64, progress);

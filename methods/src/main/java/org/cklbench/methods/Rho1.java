@@ -57,7 +57,7 @@ public final class Rho1 implements MethodProvider {
                         + " their LAMA-ckl path takes them (precomputed padded to max_tokens, the last L-1 taken)"),
                 ParamSpec.choice("ties", "draw", List.of("draw", "position"), "top: how equal scores are ordered (every"
                         + " score is 0 on the first step); draw: a draw seeded by the run's seed, the step and the row;"
-                        + " position: the earlier token first (before issue 26)"));
+                        + " position: the earlier token first (the order of run folders made before this parameter existed)"));
     }
 
     @Override

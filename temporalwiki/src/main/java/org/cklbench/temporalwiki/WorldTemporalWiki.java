@@ -56,7 +56,7 @@ public final class WorldTemporalWiki {
         Path data = world.resolve("temporalwiki-v3");
         if (!Files.isRegularFile(data.resolve("review").resolve("review.jsonl"))) {
             Path snaps = snapshots(world, spec);
-            Path tmp = Files.createTempDirectory(world, ".temporalwiki.");
+            Path tmp = org.cklbench.io.TempPaths.directory(world, ".temporalwiki.");
             List<Map<String, String>> split = new ArrayList<>();
             for (Period p : Period.ALL) {
                 SnapshotBuilder.Result r = SnapshotBuilder.build(snaps.resolve("snapshot-" + p.index()),
@@ -81,7 +81,7 @@ public final class WorldTemporalWiki {
     private static Path snapshots(Path world, World.Spec spec) throws IOException {
         Path snaps = world.resolve("snapshots");
         if (!Files.isRegularFile(snaps.resolve("snapshot-" + (spec.snapshots() - 1)).resolve("wikipedia.jsonl"))) {
-            Path tmp = Files.createTempDirectory(world, ".snapshots.");
+            Path tmp = org.cklbench.io.TempPaths.directory(world, ".snapshots.");
             WorldSnapshots.write(World.generate(spec), tmp);
             Folders.publish(tmp, snaps);
         }

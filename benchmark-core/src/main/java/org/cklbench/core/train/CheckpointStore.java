@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * into a temporary folder, renamed to {@code gen-N} (N one more than the newest), and only then are the
  * older generations deleted. Since the rename is atomic, every {@code gen-N} folder is whole, and a
  * process killed at any step leaves the previous generation, the new one, or both, never a broken one;
- * a resume reads the newest. A checkpoint of the old layout (the files directly in the folder) is
- * generation 0.
+ * a resume reads the newest. A checkpoint whose files lie directly in the folder (the single-generation
+ * layout) is generation 0.
  */
 public final class CheckpointStore {
     /** The steps of writing a generation, in order; tests make one of them fail. */
@@ -84,7 +84,7 @@ public final class CheckpointStore {
             faults.before(Step.DELETE_OLD, p.toString());
             Folders.deleteTree(p);
         }
-        // files of a checkpoint in the old layout, now superseded
+        // files of a single-generation checkpoint, superseded by the generation just written
         try (var s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();

@@ -80,7 +80,7 @@ public final class WorldBase {
             if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
                 return dir;
             }
-            Path tmp = Files.createTempDirectory(worldDir, "." + recipe.id() + ".");
+            Path tmp = org.cklbench.io.TempPaths.directory(worldDir, "." + recipe.id() + ".");
             for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
                 Files.copy(worldDir.resolve("tokenizer").resolve(f), tmp.resolve(f));
             }

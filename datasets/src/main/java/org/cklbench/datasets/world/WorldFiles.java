@@ -44,7 +44,7 @@ public final class WorldFiles {
             return dir;
         }
         Files.createDirectories(dir.getParent());
-        Path tmp = Files.createTempDirectory(dir.getParent(), "." + id(spec) + ".");
+        Path tmp = org.cklbench.io.TempPaths.directory(dir.getParent(), "." + id(spec) + ".");
         write(World.generate(spec), tmp);
         Folders.publish(tmp, dir);
         return dir;

@@ -93,7 +93,7 @@ public final class SessionsBenchmark implements Benchmark {
             return root;
         }
         Files.createDirectories(root.getParent());
-        Path tmp = Files.createTempDirectory(root.getParent(), ".sessions.");
+        Path tmp = org.cklbench.io.TempPaths.directory(root.getParent(), ".sessions.");
         Path facts = Files.createDirectories(tmp.resolve("data")).resolve("facts.jsonl");
         try (InputStream in = SessionsBenchmark.class.getResourceAsStream("facts.jsonl")) {
             Files.copy(in, facts);
