@@ -84,8 +84,8 @@ class ExternalMethodTest {
         assertThat(req.has("privileged")).isFalse();
         assertThat(req.at("/schedule/steps_before_stage").asLong()).isEqualTo(req.at("/schedule/steps_in_stage").asLong());
         List<String> docs = Files.readAllLines(run.resolve("external/stage-002/documents.jsonl"));
-        assertThat(docs).hasSize(req.at("/schedule/steps_in_stage").asInt() * req.at("/settings/batch_size").asInt()
-                - (docs.size() % req.at("/settings/batch_size").asInt() == 0 ? 0 : req.at("/settings/batch_size").asInt() - docs.size() % req.at("/settings/batch_size").asInt()));
+        int batch = req.at("/settings/batch_size").asInt();
+        assertThat(req.at("/schedule/steps_in_stage").asInt()).isEqualTo((docs.size() + batch - 1) / batch);
         JsonNode first = JSON.readTree(docs.get(0));
         assertThat(first.get("input_ids").isArray()).isTrue();
         assertThat(first.has("objects")).as("only a privileged method sees the objects").isFalse();
@@ -140,5 +140,37 @@ class ExternalMethodTest {
         Cli.Run site = ckl("site", "build", "--runs", runs.toString(), "--out", tmp.resolve("site").toString());
         assertThat(site.code()).as(site.err()).isZero();
         assertThat(Files.readString(tmp.resolve("site/index.html"))).contains("external");
+    }
+
+    @Test
+    void aDeclaredMethodRunsFromItsFolderWithItsFilesHashedAndVerifyNamesAChangedScript() throws Exception {
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Path noop = script(plugins, "noop.sh", NOOP);
+        Files.writeString(plugins.resolve("oracle-noop.external.json"), "{\"id\": \"oracle-noop\", \"description\":"
+                + " \"a privileged no-op\", \"command\": [\"./noop.sh\"], \"files\": [\"noop.sh\"], \"privileged\": true}");
+        Cli.Run methods = ckl("methods", "--plugins", plugins.toString());
+        assertThat(methods.code()).as(methods.err()).isZero();
+        assertThat(methods.out()).contains("oracle-noop").contains("external");
+        Path runs = tmp.resolve("runs");
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method", "oracle-noop", "--plugins",
+                plugins.toString(), "--out", runs.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Path run = Cli.onlyRun(runs);
+        JsonNode described = JSON.readTree(run.resolve("run.json").toFile()).at("/training/methods");
+        assertThat(described.at("/files_sha256/noop.sh").asText())
+                .isEqualTo(org.cklbench.io.Hashing.sha256(noop));
+        assertThat(described.get("interpreter").asText()).as("/bin/sh's, never the script run with --version").isNotEmpty();
+        assertThat(described.get("privileged").asBoolean()).isTrue();
+        JsonNode req = JSON.readTree(run.resolve("external/stage-001/request.json").toFile());
+        assertThat(req.get("privileged").asBoolean()).isTrue();
+        JsonNode doc = JSON.readTree(Files.readAllLines(run.resolve("external/stage-001/documents.jsonl")).get(0));
+        assertThat(doc.get("objects").isArray()).isTrue();
+        assertThat(doc.get("text").asText()).contains(doc.get("objects").get(0).asText());
+
+        Files.writeString(noop, NOOP + "# changed\n");
+        Cli.Run verify = ckl("verify", run.toString(), "--plugins", plugins.toString(), "--scratch",
+                tmp.resolve("scratch").toString());
+        assertThat(verify.code()).isNotZero();
+        assertThat(verify.out()).contains("files_sha256");
     }
 }
