@@ -6,6 +6,9 @@ import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaConfig;
 import org.cklbench.engine.model.LlamaModel;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
  * A seeded random Llama of the fixture's shape (vocabulary 512, hidden 64, 2 layers, GQA 4/2), for tests
  * that need a model but not the fixture's weights: they run without {@code ../shared}.
@@ -24,5 +27,13 @@ public final class TinyModels {
     /** A float32 model on the CPU with {@code transformers}' initialisation, drawn from {@code seed}. */
     public static LlamaModel random(long seed) {
         return HfModels.init(config(), seed, Device.cpu(), DataType.FLOAT32);
+    }
+
+    /** {@link #random} saved as a Hugging Face folder (config.json, model.safetensors) at {@code dir}; returns it. */
+    public static Path save(Path dir, long seed) throws IOException {
+        try (LlamaModel m = random(seed)) {
+            HfModels.save(m, dir);
+        }
+        return dir;
     }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.cklbench.testing.Shared;
 import org.cklbench.engine.safetensors.SafetensorsFile;
-import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.engine.optim.AdamW;
@@ -207,24 +206,20 @@ class TokenWeightMethodsTest {
     /** One outer AdamW step on the fixture's meta-gradient moves every TA-head weight against its sign. */
     @Test
     void oneMetaTrainingStepMovesTheHeadAlongTheMetaGradient() throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
-        try (LlamaModel base = Fixture.referenceModel();
-             LoraAdapter theta = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
-             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
-             AdamW opt = new AdamW(base.manager(), 0.9, 0.999, 1e-8, 0.0);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray doc = expected.read("meta.data_ids", m);
-            NDArray task = expected.read("meta.task_ids", m);
-            Map<String, NDArray> phi = ta.parameters();
+        try (org.cklbench.methods.taalm.MetaFixture f = org.cklbench.methods.taalm.MetaFixture.open();
+             AdamW opt = new AdamW(f.base().manager(), 0.9, 0.999, 1e-8, 0.0)) {
+            NDArray doc = f.expected().read("meta.data_ids", f.m());
+            NDArray task = f.expected().read("meta.task_ids", f.m());
+            Map<String, NDArray> phi = f.ta().parameters();
             float[] before = phi.get(TrainAttentionModel.HEAD_WEIGHT).toFloatArray();
             phi.values().forEach(p -> p.setRequiresGradient(true));
-            MetaGradient.accumulate(ta, theta, new MetaGradient.Example(doc, doc.onesLike(), task, task.onesLike(),
-                    expected.read("meta.object_target_mask", m)), MetaGradient.Settings.sgd(0.5), 1.0);
-            try (NDManager scope = base.manager().newSubManager()) {
+            MetaGradient.accumulate(f.ta(), f.theta(), new MetaGradient.Example(doc, doc.onesLike(), task,
+                    task.onesLike(), f.expected().read("meta.object_target_mask", f.m())), MetaGradient.Settings.sgd(0.5), 1.0);
+            try (NDManager scope = f.base().manager().newSubManager()) {
                 opt.step(phi, 1e-3, 0, scope);
             }
             float[] after = phi.get(TrainAttentionModel.HEAD_WEIGHT).toFloatArray();
-            float[] grad = expected.read("meta.ta_head.weight", m).toFloatArray();
+            float[] grad = f.expected().read("meta.ta_head.weight", f.m()).toFloatArray();
             for (int i = 0; i < grad.length; i++) {
                 assertThat(Math.signum(after[i] - before[i])).as("element %d", i).isEqualTo(-Math.signum(grad[i]));
             }
