@@ -27,31 +27,32 @@ class EveryMethodSmokeTest {
                 "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
     }
 
-    @ParameterizedTest
-    @MethodSource("methods")
-    void completesASmokeRun(String method) throws Exception {
-        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", method, "--preset", "smoke", "--threads", "2",
+    /** The summary of a smoke run of {@code method} on {@code benchmark}, which must complete. */
+    private JsonNode smokeRun(String benchmark, String method) throws Exception {
+        Cli.Run r = ckl("run", "--benchmark", benchmark, "--method", method, "--preset", "smoke", "--threads", "2",
                 "--out", tmp.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode summary = new ObjectMapper().readTree(Cli.onlyRun(tmp).resolve("summary.json").toFile());
         assertThat(summary.get("method").asText()).isEqualTo(method);
-        assertThat(summary.get("epochs_evaluated").asInt()).isEqualTo(5);
+        return summary;
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void completesASmokeRun(String method) throws Exception {
+        assertThat(smokeRun("lama-ckl", method).get("epochs_evaluated").asInt()).isEqualTo(5);
     }
 
     @ParameterizedTest
     @MethodSource("methods")
     void completesATemporalWikiSmokeRun(String method) throws Exception {
-        Cli.Run r = ckl("run", "--benchmark", "temporalwiki", "--method", method, "--preset", "smoke", "--threads", "2",
-                "--out", tmp.toString());
-        assertThat(r.code()).as(r.err()).isZero();
-        JsonNode summary = new ObjectMapper().readTree(Cli.onlyRun(tmp).resolve("summary.json").toFile());
-        assertThat(summary.get("method").asText()).isEqualTo(method);
+        JsonNode summary = smokeRun("temporalwiki", method);
         for (String p : new String[] {"0910", "1011", "1112"}) {
             JsonNode period = summary.path("periods").path(p);
             assertThat(period.get("un").asDouble()).isPositive();
             assertThat(period.get("c").asDouble()).isPositive();
-            assertThat(period.get("avg").asDouble())
-                    .isCloseTo((period.get("un").asDouble() + period.get("c").asDouble()) / 2, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(period.get("avg").asDouble()).isCloseTo((period.get("un").asDouble() + period.get("c").asDouble()) / 2,
+                    org.assertj.core.data.Offset.offset(1e-9));
         }
     }
 }
