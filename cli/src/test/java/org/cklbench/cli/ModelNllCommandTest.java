@@ -84,7 +84,7 @@ class ModelNllCommandTest {
     void aMalformedLineIsReportedWithFileAndLineNumber() throws Exception {
         Path in = tmp.resolve("bad.jsonl");
         Files.write(in, List.of("{\"input_ids\":[1,2,3]}", "{\"input_ids\":[1,2,", "{\"input_ids\":[1]}"));
-        Path model = TinyModels.save(tmp.resolve("model"), 5); // the ids are read before any weight
+        Path model = TinyModels.save(tmp.resolve("model"), 5); // random: only the input is checked
         Run run = ckl("model", "nll", "--model", model.toString(), "--input", in.toString(),
                 "--out", tmp.resolve("o.jsonl").toString());
         assertThat(run.code()).isEqualTo(1);
@@ -96,7 +96,7 @@ class ModelNllCommandTest {
     void anIdOutsideTheVocabularyIsNamed() throws Exception {
         Path in = tmp.resolve("vocab.jsonl");
         Files.write(in, List.of("{\"input_ids\":[1,2,3]}", "{\"input_ids\":[1,9999]}"));
-        Path model = TinyModels.save(tmp.resolve("model"), 5); // the ids are read before any weight
+        Path model = TinyModels.save(tmp.resolve("model"), 5); // random: only the input is checked
         Run run = ckl("model", "nll", "--model", model.toString(), "--input", in.toString(),
                 "--out", tmp.resolve("o.jsonl").toString());
         assertThat(run.err()).contains("vocab.jsonl:2").contains("input_ids[1] = 9999").contains("outside the vocabulary");
