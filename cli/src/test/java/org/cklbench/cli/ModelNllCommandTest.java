@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.testing.Numerics;
 import org.cklbench.testing.Shared;
+import org.cklbench.testing.TinyModels;
 import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,8 @@ class ModelNllCommandTest {
     void aMalformedLineIsReportedWithFileAndLineNumber() throws Exception {
         Path in = tmp.resolve("bad.jsonl");
         Files.write(in, List.of("{\"input_ids\":[1,2,3]}", "{\"input_ids\":[1,2,", "{\"input_ids\":[1]}"));
-        Run run = ckl("model", "nll", "--model", Shared.tinyLlama("model").toString(), "--input", in.toString(),
+        Path model = TinyModels.save(tmp.resolve("model"), 5); // random: only the input is checked
+        Run run = ckl("model", "nll", "--model", model.toString(), "--input", in.toString(),
                 "--out", tmp.resolve("o.jsonl").toString());
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err()).contains("bad.jsonl:2").contains("malformed JSON");
@@ -94,7 +96,8 @@ class ModelNllCommandTest {
     void anIdOutsideTheVocabularyIsNamed() throws Exception {
         Path in = tmp.resolve("vocab.jsonl");
         Files.write(in, List.of("{\"input_ids\":[1,2,3]}", "{\"input_ids\":[1,9999]}"));
-        Run run = ckl("model", "nll", "--model", Shared.tinyLlama("model").toString(), "--input", in.toString(),
+        Path model = TinyModels.save(tmp.resolve("model"), 5); // random: only the input is checked
+        Run run = ckl("model", "nll", "--model", model.toString(), "--input", in.toString(),
                 "--out", tmp.resolve("o.jsonl").toString());
         assertThat(run.err()).contains("vocab.jsonl:2").contains("input_ids[1] = 9999").contains("outside the vocabulary");
     }

@@ -10,9 +10,17 @@ public final class Shared {
     private Shared() {
     }
 
+    /**
+     * {@code -Dckl.shared} when given (the build passes {@code ../shared} beside the repository; a folder that is
+     * not there makes every test that needs it skip, which is how a checkout without it is tried); else, run
+     * outside Maven, {@code shared} beside the module or beside the repository.
+     */
     public static Path root() {
         String prop = System.getProperty("ckl.shared");
-        Path p = prop != null ? Path.of(prop) : Path.of("..", "shared");
+        if (prop != null && !prop.isBlank() && !prop.startsWith("${")) {
+            return Path.of(prop).toAbsolutePath().normalize();
+        }
+        Path p = Path.of("..", "shared");
         if (!Files.isDirectory(p)) {
             p = Path.of("..", "..", "shared");
         }

@@ -2,11 +2,12 @@ package org.cklbench.methods;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import org.cklbench.engine.model.HfModels;
 import org.cklbench.testing.Shared;
+import org.cklbench.testing.TinyModels;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.MethodProvider;
-import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.core.state.TrainSettings;
 import org.cklbench.core.state.TrainingDocument;
@@ -16,12 +17,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** The fixture's tiny Llama and random documents over its 512-token vocabulary. */
+/**
+ * A tiny Llama of the fixture's shape, random and seeded (the methods' tests check properties, not the
+ * fixture's numbers, so they run without ../shared), and random documents over its 512-token vocabulary.
+ */
 final class Fixture {
     private Fixture() {
     }
 
-    static LlamaModel model() throws Exception {
+    static LlamaModel model() {
+        return TinyModels.random(17);
+    }
+
+    /** The fixture's own tiny Llama, for a test that compares with the reference's numbers (skips without ../shared). */
+    static LlamaModel referenceModel() throws Exception {
         return HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
     }
 

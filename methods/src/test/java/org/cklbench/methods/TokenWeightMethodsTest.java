@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.cklbench.testing.Shared;
 import org.cklbench.engine.safetensors.SafetensorsFile;
-import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.engine.model.LlamaModel;
 import org.cklbench.engine.optim.AdamW;
@@ -89,11 +88,24 @@ class TokenWeightMethodsTest {
     /** The trainable tensors, flattened, after one optimiser step of {@code provider} on {@code text}. */
     private static float[] stepOn(LlamaModel model, TextTokenizer tok, org.cklbench.core.method.MethodProvider provider,
             String text) {
-        try (TrainingState state = new TrainingState(model, tok, Fixture.settings(1), 1);
-             org.cklbench.core.train.Trainer trainer = new org.cklbench.core.train.Trainer(state,
-                     Fixture.create(provider, Map.of()))) {
-            trainer.plan(1);
-            trainer.trainStage(1, List.of(new TrainingDocument("d", text, tok.encode(text), Map.of())), null);
+        return train(model, tok, Fixture.create(provider, Map.of()),
+                List.of(new TrainingDocument("d", text, tok.encode(text), Map.of())), 1, 1).weights();
+    }
+
+    /** What {@link #train} leaves: the trainable tensors, flattened, and each stage's mean loss. */
+    private record Trained(float[] weights, double[] losses) {
+    }
+
+    /** {@code stages} stages of {@code method} on {@code docs} (the same instances each stage), batches of {@code batch}. */
+    private static Trained train(LlamaModel model, TextTokenizer tok, CklMethod method, List<TrainingDocument> docs,
+            int batch, int stages) {
+        try (TrainingState state = new TrainingState(model, tok, Fixture.settings(batch), 1);
+             org.cklbench.core.train.Trainer trainer = new org.cklbench.core.train.Trainer(state, method)) {
+            trainer.plan(stages * trainer.stepsPerStage(docs.size()));
+            double[] losses = new double[stages];
+            for (int stage = 1; stage <= stages; stage++) {
+                losses[stage - 1] = trainer.trainStage(stage, docs, null).meanLoss();
+            }
             List<Float> out = new java.util.ArrayList<>();
             state.trainable().values().forEach(p -> {
                 for (float f : p.toFloatArray()) {
@@ -105,7 +117,68 @@ class TokenWeightMethodsTest {
             for (int i = 0; i < f.length; i++) {
                 f[i] = out.get(i);
             }
-            return f;
+            return new Trained(f, losses);
+        } finally {
+            method.close();
+        }
+    }
+
+    /**
+     * TAALM's weights reach the trained loss and its gradient: over two stages (the second reads the weights
+     * TAALM keeps from the first), TAALM trains what a method returning φ's output afresh for every batch
+     * trains, step for step, and not what uniform weights (Finetune) train. φ here has a head whose
+     * weights spread over (0, 1), so no normalisation of the loss could make them look uniform.
+     */
+    @Test
+    void taalmsWeightsReachTheLossAndTheGradient() throws Exception {
+        Path phiDir = tmp.resolve("phi");
+        List<TrainingDocument> docs = Fixture.documents(6, 41);
+        try (LlamaModel model = Fixture.model()) {
+            try (TrainAttentionModel fresh = TrainAttentionModel.init(model,
+                    org.cklbench.engine.lora.LoraConfig.of(4, 8, 0, org.cklbench.engine.lora.LoraConfig.PROJECTIONS), 3);
+                 NDManager m = NDManager.newBaseManager(Device.cpu())) {
+                fresh.save(phiDir, "random");
+                int hidden = model.config().hiddenSize();
+                java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+                float[] w = new float[hidden];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) (org.cklbench.engine.model.HfModels.gaussian(rng) * 0.5);
+                }
+                Map<String, NDArray> head = new java.util.LinkedHashMap<>();
+                head.put(TrainAttentionModel.HEAD_WEIGHT, m.create(w, new ai.djl.ndarray.types.Shape(1, hidden)));
+                head.put(TrainAttentionModel.HEAD_BIAS, m.create(new float[] {0f}, new ai.djl.ndarray.types.Shape(1)));
+                org.cklbench.engine.safetensors.SafetensorsWriter.write(phiDir.resolve(TrainAttentionModel.HEAD_FILE), head, null);
+            }
+            try (TrainAttentionModel phi = TrainAttentionModel.load(phiDir, model)) {
+                CklMethod direct = new CklMethod() {
+                    @Override
+                    public NDArray tokenWeights(TrainingState state, Batch batch, NDArray nll) {
+                        return phi.weights(batch.ids(), batch.mask()).stopGradient();
+                    }
+                };
+                try (NDManager scope = model.manager().newSubManager()) {
+                    float[] spread = phi.weights(Batch.of(docs, scope).ids(), Batch.of(docs, scope).mask()).toFloatArray();
+                    float lo = 1;
+                    float hi = 0;
+                    for (float x : spread) {
+                        lo = Math.min(lo, x);
+                        hi = Math.max(hi, x);
+                    }
+                    assertThat(hi - lo).as("φ's weights spread").isGreaterThan(0.5f);
+                }
+                Trained taalm = train(model, null, Fixture.create(new Taalm(), Map.of("ta", phiDir.toString())), docs, 2, 2);
+                Trained want = train(model, null, direct, docs, 2, 2);
+                Trained uniform = train(model, null, Fixture.create(new Finetune(), Map.of()), docs, 2, 2);
+                assertThat(taalm.losses()).containsExactly(want.losses(), org.assertj.core.data.Offset.offset(1e-6));
+                assertThat(taalm.weights()).containsExactly(want.weights(), org.assertj.core.data.Offset.offset(1e-6f));
+                assertThat(Math.abs(taalm.losses()[0] - uniform.losses()[0])).as("first-stage loss, TAALM vs uniform")
+                        .isGreaterThan(1e-3);
+                double moved = 0;
+                for (int i = 0; i < taalm.weights().length; i++) {
+                    moved = Math.max(moved, Math.abs(taalm.weights()[i] - uniform.weights()[i]));
+                }
+                assertThat(moved).as("largest difference of a trained tensor, TAALM vs uniform").isGreaterThan(1e-4);
+            }
         }
     }
 
@@ -113,7 +186,7 @@ class TokenWeightMethodsTest {
     @Test
     void taalmWeightsAreTheTrainAttentionOutput() throws Exception {
         SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
-        try (LlamaModel model = Fixture.model();
+        try (LlamaModel model = Fixture.referenceModel();
              TrainingState state = new TrainingState(model, null, Fixture.settings(1), 1);
              NDManager scope = model.manager().newSubManager()) {
             CklMethod taalm = Fixture.create(new Taalm(), Map.of("ta", Shared.tinyLlama("train-attention").toString()));
@@ -133,24 +206,20 @@ class TokenWeightMethodsTest {
     /** One outer AdamW step on the fixture's meta-gradient moves every TA-head weight against its sign. */
     @Test
     void oneMetaTrainingStepMovesTheHeadAlongTheMetaGradient() throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
-        try (LlamaModel base = Fixture.model();
-             LoraAdapter theta = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
-             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
-             AdamW opt = new AdamW(base.manager(), 0.9, 0.999, 1e-8, 0.0);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray doc = expected.read("meta.data_ids", m);
-            NDArray task = expected.read("meta.task_ids", m);
-            Map<String, NDArray> phi = ta.parameters();
+        try (org.cklbench.methods.taalm.MetaFixture f = org.cklbench.methods.taalm.MetaFixture.open();
+             AdamW opt = new AdamW(f.base().manager(), 0.9, 0.999, 1e-8, 0.0)) {
+            NDArray doc = f.expected().read("meta.data_ids", f.m());
+            NDArray task = f.expected().read("meta.task_ids", f.m());
+            Map<String, NDArray> phi = f.ta().parameters();
             float[] before = phi.get(TrainAttentionModel.HEAD_WEIGHT).toFloatArray();
             phi.values().forEach(p -> p.setRequiresGradient(true));
-            MetaGradient.accumulate(ta, theta, new MetaGradient.Example(doc, doc.onesLike(), task, task.onesLike(),
-                    expected.read("meta.object_target_mask", m)), MetaGradient.Settings.sgd(0.5), 1.0);
-            try (NDManager scope = base.manager().newSubManager()) {
+            MetaGradient.accumulate(f.ta(), f.theta(), new MetaGradient.Example(doc, doc.onesLike(), task,
+                    task.onesLike(), f.expected().read("meta.object_target_mask", f.m())), MetaGradient.Settings.sgd(0.5), 1.0);
+            try (NDManager scope = f.base().manager().newSubManager()) {
                 opt.step(phi, 1e-3, 0, scope);
             }
             float[] after = phi.get(TrainAttentionModel.HEAD_WEIGHT).toFloatArray();
-            float[] grad = expected.read("meta.ta_head.weight", m).toFloatArray();
+            float[] grad = f.expected().read("meta.ta_head.weight", f.m()).toFloatArray();
             for (int i = 0; i < grad.length; i++) {
                 assertThat(Math.signum(after[i] - before[i])).as("element %d", i).isEqualTo(-Math.signum(grad[i]));
             }

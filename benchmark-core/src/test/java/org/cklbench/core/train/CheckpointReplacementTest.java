@@ -1,16 +1,13 @@
 package org.cklbench.core.train;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.run.StagePosition;
 import org.cklbench.core.state.TrainSettings;
 import org.cklbench.core.state.TrainingDocument;
 import org.cklbench.core.state.TrainingState;
-import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.testing.Shared;
+import org.cklbench.testing.TinyModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,7 +81,7 @@ class CheckpointReplacementTest {
 
     @Test
     void aFailureAtAnyStepOfReplacingACheckpointResumesToTheSameWeights() throws Exception {
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32)) {
+        try (LlamaModel model = TinyModels.random(5)) {
             Map<String, float[]> reference = train(model, tmp.resolve("reference"), CheckpointStore.Faults.NONE);
             // count the steps of one replacement: the second save of a run
             AtomicInteger saves = new AtomicInteger();

@@ -1,17 +1,10 @@
 package org.cklbench.engine.lora;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import org.cklbench.testing.LoraReference;
-import org.cklbench.testing.Shared;
-import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.cklbench.engine.loss.Losses;
-import org.cklbench.engine.model.HfModels;
-import org.cklbench.engine.model.LlamaModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,56 +19,43 @@ class LoraFixtureTest {
 
     @Test
     void adaptedLogitsLossAndEveryGradientMatchTheReference() throws Exception {
-        SafetensorsFile expected = LoraReference.expected();
         double wantLoss = LoraReference.weightedLoss();
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            assertThat(lora.config().scaling()).isEqualTo(2.0);
-            assertThat(lora.parameters()).hasSize(28);
-            lora.parameters().values().forEach(p -> p.setRequiresGradient(true));
-            NDArray ids = expected.read("input_ids", m);
-            NDArray mask = expected.read("attention_mask", m);
+        try (LoraReference.Adapted f = LoraReference.adapted()) {
+            assertThat(f.lora().config().scaling()).isEqualTo(2.0);
+            assertThat(f.lora().parameters()).hasSize(28);
+            f.lora().parameters().values().forEach(p -> p.setRequiresGradient(true));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.logits(ids, mask, lora);
-                double err = maxRel(doubles(logits), doubles(expected.read("lora.logits", m)),
-                        attended(doubles(mask), 512));
+                NDArray logits = f.model().logits(f.ids(), f.mask(), f.lora());
+                double err = maxRel(doubles(logits), doubles(f.expected().read("lora.logits", f.m())),
+                        attended(doubles(f.mask()), 512));
                 assertThat(err).as("LoRA logits").isLessThan(1e-4);
-                NDArray loss = Losses.weightedLoss(Losses.tokenNll(logits, ids),
-                        expected.read("token_weights", m), Losses.targetMask(mask));
+                NDArray loss = Losses.weightedLoss(Losses.tokenNll(logits, f.ids()),
+                        f.expected().read("token_weights", f.m()), Losses.targetMask(f.mask()));
                 assertThat(Math.abs(loss.getFloat() - wantLoss) / wantLoss).isLessThan(1e-4);
                 gc.backward(loss);
             }
-            LoraReference.assertGradients(lora, expected, m);
+            LoraReference.assertGradients(f.lora(), f.expected(), f.m());
         }
     }
 
     @Test
     void savedAdapterReloadsToTheSameLogits(@TempDir Path tmp) throws Exception {
-        SafetensorsFile expected = LoraReference.expected();
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray ids = expected.read("input_ids", m);
-            NDArray mask = expected.read("attention_mask", m);
-            lora.save(tmp, "../model");
-            try (LoraAdapter again = LoraAdapter.load(tmp, model)) {
-                assertThat(doubles(model.logits(ids, mask, again))).containsExactly(doubles(model.logits(ids, mask, lora)));
+        try (LoraReference.Adapted f = LoraReference.adapted()) {
+            f.lora().save(tmp, "../model");
+            try (LoraAdapter again = LoraAdapter.load(tmp, f.model())) {
+                assertThat(doubles(f.model().logits(f.ids(), f.mask(), again)))
+                        .containsExactly(doubles(f.model().logits(f.ids(), f.mask(), f.lora())));
             }
         }
     }
 
     @Test
     void mergingTheAdapterGivesTheAdaptedLogits() throws Exception {
-        SafetensorsFile expected = LoraReference.expected();
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray ids = expected.read("input_ids", m);
-            NDArray mask = expected.read("attention_mask", m);
-            lora.mergeInto(model);
-            double err = maxRel(doubles(model.logits(ids, mask, org.cklbench.engine.model.ForwardHooks.NONE)),
-                    doubles(expected.read("lora.logits", m)), attended(doubles(mask), 512));
+        try (LoraReference.Adapted f = LoraReference.adapted()) {
+            f.lora().mergeInto(f.model());
+            double err = maxRel(
+                    doubles(f.model().logits(f.ids(), f.mask(), org.cklbench.engine.model.ForwardHooks.NONE)),
+                    doubles(f.expected().read("lora.logits", f.m())), attended(doubles(f.mask()), 512));
             assertThat(err).isLessThan(1e-4);
         }
     }

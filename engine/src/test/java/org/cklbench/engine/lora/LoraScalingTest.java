@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -12,9 +11,8 @@ import ai.djl.training.GradientCollector;
 import org.cklbench.engine.djl.Scalars;
 import org.cklbench.engine.loss.Losses;
 import org.cklbench.engine.model.ForwardHooks;
-import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.testing.Shared;
+import org.cklbench.testing.TinyModels;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -41,7 +39,7 @@ class LoraScalingTest {
     }
 
     private static void assertSameBitsAsTextbook(int r, double alpha) throws Exception {
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
+        try (LlamaModel model = TinyModels.random(5);
              LoraAdapter init = LoraAdapter.init(LoraConfig.of(r, alpha, 0.0, LoraConfig.PROJECTIONS), model, 7);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
             // B is zero at initialisation; nonzero B so that the adapter changes every projection

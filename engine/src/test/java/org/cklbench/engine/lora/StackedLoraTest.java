@@ -6,15 +6,12 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.cklbench.engine.djl.Autograd;
 import org.cklbench.engine.loss.Losses;
-import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.cklbench.testing.LoraReference;
-import org.cklbench.testing.Shared;
+import org.cklbench.testing.TinyModels;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -41,14 +38,9 @@ class StackedLoraTest {
 
     @Test
     void eachRowComputesWhatItsOwnAdapterComputesAlone() throws Exception {
-        SafetensorsFile expected = LoraReference.expected();
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray ids = expected.read("input_ids", m);
-            NDArray mask = expected.read("attention_mask", m);
-            int rows = (int) ids.getShape().get(0);
-            long[] lengths = mask.sum(new int[] {1}).toLongArray();
+        try (LoraReference.Adapted f = LoraReference.adapted()) {
+            int rows = (int) f.ids().getShape().get(0);
+            long[] lengths = f.mask().sum(new int[] {1}).toLongArray();
             assertThat(lengths).as("rows of different lengths").doesNotHaveDuplicates();
 
             // adapter b: the fixture's, perturbed by seeded noise of scale 0.05·b in every tensor
@@ -56,35 +48,35 @@ class StackedLoraTest {
             SplittableRandom rng = new SplittableRandom(7);
             for (int b = 0; b < rows; b++) {
                 Map<String, NDArray> t = new LinkedHashMap<>();
-                for (Map.Entry<String, NDArray> e : lora.parameters().entrySet()) {
+                for (Map.Entry<String, NDArray> e : f.lora().parameters().entrySet()) {
                     float[] noise = new float[(int) e.getValue().size()];
                     for (int i = 0; i < noise.length; i++) {
                         noise[i] = (float) ((rng.nextDouble() * 2 - 1) * 0.05 * b);
                     }
-                    t.put(e.getKey(), e.getValue().add(m.create(noise, e.getValue().getShape())));
+                    t.put(e.getKey(), e.getValue().add(f.m().create(noise, e.getValue().getShape())));
                 }
-                adapters.add(lora.withParameters(t));
+                adapters.add(f.lora().withParameters(t));
             }
             Map<String, NDArray> stacked = new LinkedHashMap<>();
-            for (String k : lora.parameters().keySet()) {
+            for (String k : f.lora().parameters().keySet()) {
                 NDArray s = NDArrays.stack(new NDList(adapters.stream().map(a -> a.parameters().get(k))
                         .toArray(NDArray[]::new)), 0);
                 s.setRequiresGradient(true);
                 stacked.put(k, s);
             }
-            StackedLora many = new StackedLora(lora.config(), stacked);
+            StackedLora many = new StackedLora(f.lora().config(), stacked);
             assertThat(many.examples()).isEqualTo(rows);
 
             NDArray[] batchedLogits = new NDArray[1];
             Autograd.backward(() -> {
-                batchedLogits[0] = model.logits(ids, mask, many);
-                NDArray nll = Losses.tokenNll(batchedLogits[0], ids);
-                NDArray targets = Losses.targetMask(mask);
+                batchedLogits[0] = f.model().logits(f.ids(), f.mask(), many);
+                NDArray nll = Losses.tokenNll(batchedLogits[0], f.ids());
+                NDArray targets = Losses.targetMask(f.mask());
                 return Losses.weightedLossPerRow(nll, targets.onesLike(), targets).sum();
             });
             for (int b = 0; b < rows; b++) {
                 long len = lengths[b];
-                NDArray own = ids.get(new NDIndex("{}:{}, 0:{}", b, b + 1, len));
+                NDArray own = f.ids().get(new NDIndex("{}:{}, 0:{}", b, b + 1, len));
                 LoraAdapter alone = adapters.get(b);
                 Map<String, NDArray> leaves = new LinkedHashMap<>();
                 alone.parameters().forEach((k, v) -> {
@@ -94,7 +86,7 @@ class StackedLoraTest {
                 });
                 NDArray[] aloneLogits = new NDArray[1];
                 Autograd.backward(() -> {
-                    aloneLogits[0] = model.logits(own, own.onesLike(), lora.withParameters(leaves));
+                    aloneLogits[0] = f.model().logits(own, own.onesLike(), f.lora().withParameters(leaves));
                     NDArray nll = Losses.tokenNll(aloneLogits[0], own);
                     return Losses.meanLoss(nll, Losses.targetMask(own.onesLike()));
                 });
@@ -112,8 +104,8 @@ class StackedLoraTest {
 
     @Test
     void stackingCopiesTheAdapterAndMismatchedShapesAreRefused() throws Exception {
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
+        try (LlamaModel model = TinyModels.random(5);
+             LoraAdapter lora = LoraAdapter.init(LoraConfig.of(4, 8, 0.0, LoraConfig.PROJECTIONS), model, 3);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
             String first = lora.parameters().keySet().iterator().next();
             double[] before = doubles(lora.parameters().get(first));

@@ -11,9 +11,7 @@ import org.cklbench.engine.model.ForwardHooks;
 import org.cklbench.engine.model.HfModels;
 import org.cklbench.engine.model.LlamaConfig;
 import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.cklbench.testing.LoraReference;
-import org.cklbench.testing.Shared;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,19 +29,14 @@ class HeadBackwardTest {
 
     @Test
     void theFixtureAdaptersGradientsMatchTheReference() throws Exception {
-        SafetensorsFile expected = LoraReference.expected();
         double wantLoss = LoraReference.weightedLoss();
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter lora = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), model);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            lora.parameters().values().forEach(p -> p.setRequiresGradient(true));
-            NDArray ids = expected.read("input_ids", m);
-            NDArray mask = expected.read("attention_mask", m);
-            NDArray weights = expected.read("token_weights", m);
-            NDArray loss = HeadBackward.backward(model, ids, mask, lora,
-                    nll -> Losses.weightedLoss(nll, weights, Losses.targetMask(mask)));
+        try (LoraReference.Adapted f = LoraReference.adapted()) {
+            f.lora().parameters().values().forEach(p -> p.setRequiresGradient(true));
+            NDArray weights = f.expected().read("token_weights", f.m());
+            NDArray loss = HeadBackward.backward(f.model(), f.ids(), f.mask(), f.lora(),
+                    nll -> Losses.weightedLoss(nll, weights, Losses.targetMask(f.mask())));
             assertThat(Math.abs(loss.getFloat() - wantLoss) / wantLoss).isLessThan(1e-4);
-            LoraReference.assertGradients(lora, expected, m);
+            LoraReference.assertGradients(f.lora(), f.expected(), f.m());
         }
     }
 

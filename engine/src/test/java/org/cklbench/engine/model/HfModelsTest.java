@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.testing.Shared;
+import org.cklbench.testing.TinyModels;
 import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.cklbench.engine.safetensors.TensorDType;
 import org.junit.jupiter.api.Test;
@@ -91,15 +92,9 @@ class HfModelsTest {
         }
     }
 
+    /** A model folder of the fixture's shape to break: random weights, so the test runs without ../shared. */
     private Path copyOfFixture(String name) throws IOException {
-        Path dst = tmp.resolve(name);
-        Files.createDirectories(dst);
-        try (Stream<Path> files = Files.list(Shared.tinyLlama("model"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
-        return dst;
+        return TinyModels.save(tmp.resolve(name), 5);
     }
 
     private void editConfig(Path dir, java.util.function.Consumer<ObjectNode> edit) throws IOException {
@@ -122,7 +117,7 @@ class HfModelsTest {
     @Test
     void aMissingTensorIsNamed() throws Exception {
         Path dir = tmp.resolve("missing");
-        try (LlamaModel model = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32)) {
+        try (LlamaModel model = TinyModels.random(5)) {
             Map<String, NDArray> w = new LinkedHashMap<>(model.weights());
             w.remove("model.layers.1.self_attn.v_proj.weight");
             HfModels.save(model.config(), w, model.layout(), dir);
@@ -192,7 +187,7 @@ class HfModelsTest {
     void pickledWeightsAreNeverRead() throws Exception {
         Path dir = tmp.resolve("pickle");
         Files.createDirectories(dir);
-        Files.copy(Shared.tinyLlama("model/config.json"), dir.resolve("config.json"));
+        Files.copy(copyOfFixture("pickle-source").resolve("config.json"), dir.resolve("config.json"));
         Files.write(dir.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2});
         assertThatThrownBy(() -> HfModels.load(dir, Device.cpu(), DataType.FLOAT32))
                 .hasMessageContaining("pickle").hasMessageContaining("safetensors");

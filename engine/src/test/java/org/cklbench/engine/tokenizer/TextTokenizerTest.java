@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TextTokenizerTest {
     @TempDir
     Path tmp;
+    /** The size of {@link #builtTokenizer}'s vocabulary. */
+    private int vocab;
 
     @Test
     void the32kFixtureTokenizerGivesTheListedIds() throws Exception {
@@ -29,29 +32,28 @@ class TextTokenizerTest {
         }
     }
 
-    private Path copyOf32k() throws Exception {
-        Path src = Shared.require("fixtures/tokenizer-32k");
+    /** A word-level tokenizer built here (no fixture needed): its ids run from 0 to {@code vocab - 1}. */
+    private Path builtTokenizer() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("tok"));
-        Files.copy(src.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
-        Files.copy(src.resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
+        vocab = WordLevelTokenizers.write(dir, List.of("Santiago is the capital of Chile ."));
         return dir;
     }
 
     /** Once "index out of range in self" at the model's first forward pass, far from the cause. */
     @Test
     void aTokenizerWithIdsBeyondTheModelsVocabularyIsRefusedWhenLoaded() throws Exception {
-        Path dir = copyOf32k();
-        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": 1000}");
-        assertThatThrownBy(() -> TextTokenizer.load(dir)).hasMessageContaining("token id 31999")
-                .hasMessageContaining("vocab_size 1000").hasMessageContaining("does not belong to this model");
-        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": 32000}");
+        Path dir = builtTokenizer();
+        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": " + (vocab - 1) + "}");
+        assertThatThrownBy(() -> TextTokenizer.load(dir)).hasMessageContaining("token id " + (vocab - 1))
+                .hasMessageContaining("vocab_size " + (vocab - 1)).hasMessageContaining("does not belong to this model");
+        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": " + vocab + "}");
         TextTokenizer.load(dir).close();
     }
 
     @Test
     void garbageTokenizerAndConfigFilesAreNamed() throws Exception {
-        Path dir = copyOf32k();
-        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": 32000,,");
+        Path dir = builtTokenizer();
+        Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": " + vocab + ",,");
         assertThatThrownBy(() -> TextTokenizer.load(dir)).hasMessageContaining(dir.resolve("config.json").toString())
                 .hasMessageContaining("not valid JSON");
         Files.delete(dir.resolve("config.json"));

@@ -1,19 +1,13 @@
 package org.cklbench.methods.taalm;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.engine.loss.Losses;
-import org.cklbench.engine.model.HfModels;
-import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.engine.safetensors.SafetensorsFile;
-import org.cklbench.testing.Shared;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -56,28 +50,25 @@ class AdamWMetaGradientTest {
 
     private static void check(String label, MetaGradient.Settings reference,
                               java.util.function.BiFunction<NDArray, Double, NDArray> denom) throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
         assertThat(reference.eps()).isEqualTo(EPS);
         assertThat(reference.weightDecay()).isEqualTo(WD);
-        try (LlamaModel base = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter theta0 = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
-             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray doc = expected.read("meta.data_ids", m);
+        try (MetaFixture f = MetaFixture.open()) {
+            NDArray doc = f.expected().read("meta.data_ids", f.m());
             NDArray docMask = doc.onesLike();
-            NDArray task = expected.read("meta.task_ids", m);
-            NDArray objects = expected.read("meta.object_target_mask", m);
-            Map<String, NDArray> phi = ta.parameters();
+            NDArray task = f.expected().read("meta.task_ids", f.m());
+            NDArray objects = f.expected().read("meta.object_target_mask", f.m());
+            Map<String, NDArray> phi = f.ta().parameters();
 
             // The suite's meta-gradient (finite-difference Hessian-vector product).
             phi.values().forEach(p -> p.setRequiresGradient(true));
-            MetaGradient.accumulate(ta, theta0, new MetaGradient.Example(doc, docMask, task, task.onesLike(), objects),
+            MetaGradient.accumulate(f.ta(), f.theta(),
+                    new MetaGradient.Example(doc, docMask, task, task.onesLike(), objects),
                     reference, 1.0);
             Map<String, double[]> suite = new LinkedHashMap<>();
             phi.forEach((k, p) -> suite.put(k, doubles(p.getGradient())));
             phi.values().forEach(p -> p.setRequiresGradient(true)); // fresh, zeroed gradients
 
-            Map<String, double[]> exact = exact(ta, theta0, doc, docMask, task, objects, m, denom);
+            Map<String, double[]> exact = exact(f.ta(), f.theta(), doc, docMask, task, objects, f.m(), denom);
             double[] a = new double[0];
             double[] e = new double[0];
             for (String k : phi.keySet()) {

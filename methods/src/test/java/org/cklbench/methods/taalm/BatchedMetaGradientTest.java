@@ -1,18 +1,11 @@
 package org.cklbench.methods.taalm;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import org.cklbench.engine.lora.LoraAdapter;
-import org.cklbench.engine.model.HfModels;
-import org.cklbench.engine.model.LlamaModel;
-import org.cklbench.engine.safetensors.SafetensorsFile;
-import org.cklbench.testing.Shared;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -55,7 +48,6 @@ class BatchedMetaGradientTest {
     @ParameterizedTest
     @ValueSource(strings = {"SGD", "ADAMW_SMOOTH", "ADAMW_REFERENCE"})
     void theBatchedMetaGradientIsTheMeanOfThePerExampleOnes(String inner) throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
         // AdamW with one graph-free dummy step, so the stacked optimiser state is exercised too
         MetaGradient.Settings s = switch (inner) {
             case "SGD" -> MetaGradient.Settings.sgd(0.5);
@@ -63,13 +55,10 @@ class BatchedMetaGradientTest {
             default -> MetaGradient.Settings.adamw(3e-3, 1);
         };
         double tolerance = gradientTolerance(inner);
-        try (LlamaModel base = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter theta = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
-             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            long[][] docs = rows(expected.read("input_ids", m), expected.read("attention_mask", m));
-            long[] task = expected.read("meta.task_ids", m).toLongArray();
-            float[] objects = expected.read("meta.object_target_mask", m).toFloatArray();
+        try (MetaFixture f = MetaFixture.open()) {
+            long[][] docs = rows(f.expected().read("input_ids", f.m()), f.expected().read("attention_mask", f.m()));
+            long[] task = f.expected().read("meta.task_ids", f.m()).toLongArray();
+            float[] objects = f.expected().read("meta.object_target_mask", f.m()).toFloatArray();
             int n = docs.length;
             long[][] tasks = new long[n][];
             float[][] targets = new float[n][];
@@ -81,12 +70,13 @@ class BatchedMetaGradientTest {
                 System.arraycopy(task, 1 + drop, tasks[b], 1, task.length - 1 - drop);
                 targets[b] = java.util.Arrays.copyOfRange(objects, drop, objects.length);
             }
-            Map<String, NDArray> phi = ta.parameters();
+            Map<String, NDArray> phi = f.ta().parameters();
 
             phi.values().forEach(p -> p.setRequiresGradient(true));
             List<MetaGradient.Result> batched;
-            try (NDManager scope = m.newSubManager()) {
-                batched = MetaGradient.accumulate(ta, theta, batch(docs, tasks, targets, 0, n, scope), s, 1.0 / n);
+            try (NDManager scope = f.m().newSubManager()) {
+                batched = MetaGradient.accumulate(f.ta(), f.theta(), batch(docs, tasks, targets, 0, n, scope), s,
+                        1.0 / n);
             }
             Map<String, double[]> gBatched = gradients(phi);
 
@@ -94,9 +84,9 @@ class BatchedMetaGradientTest {
             phi.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
             List<MetaGradient.Result> single = new ArrayList<>();
             for (int b = 0; b < n; b++) {
-                try (NDManager scope = m.newSubManager()) {
-                    single.addAll(MetaGradient.accumulate(ta, theta, batch(docs, tasks, targets, b, b + 1, scope), s,
-                            1.0 / n));
+                try (NDManager scope = f.m().newSubManager()) {
+                    single.addAll(MetaGradient.accumulate(f.ta(), f.theta(),
+                            batch(docs, tasks, targets, b, b + 1, scope), s, 1.0 / n));
                 }
             }
             Map<String, double[]> gSingle = gradients(phi);
@@ -126,13 +116,13 @@ class BatchedMetaGradientTest {
 
             // validation: the same losses batched and one at a time
             List<MetaGradient.Result> evalBatched;
-            try (NDManager scope = m.newSubManager()) {
-                evalBatched = MetaGradient.evaluate(ta, theta, batch(docs, tasks, targets, 0, n, scope), s);
+            try (NDManager scope = f.m().newSubManager()) {
+                evalBatched = MetaGradient.evaluate(f.ta(), f.theta(), batch(docs, tasks, targets, 0, n, scope), s);
             }
             for (int b = 0; b < n; b++) {
-                try (NDManager scope = m.newSubManager()) {
-                    MetaGradient.Result one = MetaGradient.evaluate(ta, theta, batch(docs, tasks, targets, b, b + 1, scope),
-                            s).get(0);
+                try (NDManager scope = f.m().newSubManager()) {
+                    MetaGradient.Result one = MetaGradient.evaluate(f.ta(), f.theta(),
+                            batch(docs, tasks, targets, b, b + 1, scope), s).get(0);
                     assertClose(evalBatched.get(b).taskLossBefore(), one.taskLossBefore(), "validation before " + b);
                     assertClose(evalBatched.get(b).taskLossAfter(), one.taskLossAfter(), "validation after " + b);
                     assertClose(one.taskLossAfter(), single.get(b).taskLossAfter(), "validation equals training " + b);

@@ -1,20 +1,11 @@
 package org.cklbench.methods.taalm;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.testing.Shared;
-import org.cklbench.engine.safetensors.SafetensorsFile;
-import org.cklbench.engine.lora.LoraAdapter;
-import org.cklbench.engine.model.HfModels;
-import org.cklbench.engine.model.LlamaModel;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,23 +25,19 @@ class MetaGradientFixtureTest {
 
     @Test
     void trainAttentionWeightsAndMetaGradientMatchTheReference() throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
         JsonNode scalars = new ObjectMapper().readTree(Shared.tinyLlama("expected.json").toFile());
-        try (LlamaModel base = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter theta = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
-             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray doc = expected.read("meta.data_ids", m);
+        try (MetaFixture f = MetaFixture.open()) {
+            NDArray doc = f.expected().read("meta.data_ids", f.m());
             NDArray docMask = doc.onesLike();
-            NDArray task = expected.read("meta.task_ids", m);
-            NDArray weights = ta.weights(doc, docMask);
-            assertThat(maxRel(doubles(weights), doubles(expected.read("meta.token_weights", m)), null))
+            NDArray task = f.expected().read("meta.task_ids", f.m());
+            NDArray weights = f.ta().weights(doc, docMask);
+            assertThat(maxRel(doubles(weights), doubles(f.expected().read("meta.token_weights", f.m())), null))
                     .as("TA weights").isLessThan(1e-4);
 
-            ta.parameters().values().forEach(p -> p.setRequiresGradient(true));
+            f.ta().parameters().values().forEach(p -> p.setRequiresGradient(true));
             var ex = new MetaGradient.Example(doc, docMask, task, task.onesLike(),
-                    expected.read("meta.object_target_mask", m));
-            var result = MetaGradient.accumulate(ta, theta, ex,
+                    f.expected().read("meta.object_target_mask", f.m()));
+            var result = MetaGradient.accumulate(f.ta(), f.theta(), ex,
                     MetaGradient.Settings.sgd(scalars.get("meta.inner_lr").asDouble()), 1.0).get(0);
 
             assertThat(result.innerLoss()).isCloseTo(scalars.get("meta.inner_loss").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
@@ -59,9 +46,9 @@ class MetaGradientFixtureTest {
 
             double[] all = new double[0];
             double[] want = new double[0];
-            for (Map.Entry<String, NDArray> p : ta.parameters().entrySet()) {
+            for (Map.Entry<String, NDArray> p : f.ta().parameters().entrySet()) {
                 double[] a = doubles(p.getValue().getGradient());
-                double[] e = doubles(expected.read(expectedName(p.getKey()), m));
+                double[] e = doubles(f.expected().read(expectedName(p.getKey()), f.m()));
                 System.out.printf("%s rel %.2e cos %.6f%n", p.getKey(), normRel(a, e), cosine(a, e));
                 all = concat(all, a);
                 want = concat(want, e);
@@ -85,30 +72,26 @@ class MetaGradientFixtureTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"SGD", "ADAMW"})
     void headBiasMetaGradientAgreesWithADifferenceOfThePipeline(String inner) throws Exception {
-        SafetensorsFile expected = SafetensorsFile.open(Shared.tinyLlama("expected.safetensors"));
         // Adam's step g/(|g|+ε) bends sharply for |g| near ε; a large ε keeps the pipeline smooth enough
         // for a central difference to converge (it does not, for ε = 1e-8, at any float32 step).
         MetaGradient.Settings s = inner.equals("SGD") ? MetaGradient.Settings.sgd(0.5)
                 : new MetaGradient.Settings(MetaGradient.Inner.ADAMW, 0.02, 0, 0.01, 0.9, 0.999, 5e-2, 1e-2);
-        try (LlamaModel base = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
-             LoraAdapter theta = LoraAdapter.load(Shared.tinyLlama("lora-adapter"), base);
-             TrainAttentionModel ta = TrainAttentionModel.load(Shared.tinyLlama("train-attention"), base);
-             NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            NDArray doc = expected.read("meta.data_ids", m);
-            NDArray task = expected.read("meta.task_ids", m);
+        try (MetaFixture f = MetaFixture.open()) {
+            NDArray doc = f.expected().read("meta.data_ids", f.m());
+            NDArray task = f.expected().read("meta.task_ids", f.m());
             var ex = new MetaGradient.Example(doc, doc.onesLike(), task, task.onesLike(),
-                    expected.read("meta.object_target_mask", m));
-            NDArray bias = ta.parameters().get(TrainAttentionModel.HEAD_BIAS);
+                    f.expected().read("meta.object_target_mask", f.m()));
+            NDArray bias = f.ta().parameters().get(TrainAttentionModel.HEAD_BIAS);
             double delta = 0.01;
             bias.addi(delta);
-            double up = MetaGradient.evaluate(ta, theta, ex, s).get(0).taskLossAfter();
+            double up = MetaGradient.evaluate(f.ta(), f.theta(), ex, s).get(0).taskLossAfter();
             bias.subi(2 * delta);
-            double down = MetaGradient.evaluate(ta, theta, ex, s).get(0).taskLossAfter();
+            double down = MetaGradient.evaluate(f.ta(), f.theta(), ex, s).get(0).taskLossAfter();
             bias.addi(delta);
             double numeric = (up - down) / (2 * delta);
 
-            ta.parameters().values().forEach(p -> p.setRequiresGradient(true));
-            MetaGradient.accumulate(ta, theta, ex, s, 1.0);
+            f.ta().parameters().values().forEach(p -> p.setRequiresGradient(true));
+            MetaGradient.accumulate(f.ta(), f.theta(), ex, s, 1.0);
             double analytic = bias.getGradient().getFloat();
             System.out.printf("%s: bias meta-gradient %.6e, difference %.6e%n", inner, analytic, numeric);
             assertThat(analytic).isCloseTo(numeric, org.assertj.core.data.Percentage.withPercentage(2));

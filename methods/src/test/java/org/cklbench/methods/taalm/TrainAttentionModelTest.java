@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.cklbench.testing.Shared;
+import org.cklbench.testing.TinyModels;
 import org.cklbench.engine.safetensors.SafetensorsFile;
 import org.cklbench.engine.lora.LoraConfig;
 import org.cklbench.engine.model.HfModels;
@@ -37,7 +38,7 @@ class TrainAttentionModelTest {
 
     @Test
     void aNewTrainAttentionModelStartsNearWeightOne() throws Exception {
-        try (LlamaModel base = HfModels.load(Shared.tinyLlama("model"), Device.cpu(), DataType.FLOAT32);
+        try (LlamaModel base = TinyModels.random(5);
              TrainAttentionModel ta = TrainAttentionModel.init(base, LoraConfig.of(4, 8, 0, LoraConfig.PROJECTIONS), 3);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray doc = m.create(new long[] {1, 5, 9, 33, 2}).reshape(1, 5);
