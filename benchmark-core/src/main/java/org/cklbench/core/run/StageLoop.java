@@ -79,6 +79,7 @@ public final class StageLoop {
                 }
             }
             try (Trainer trainer = new Trainer(state, method)) {
+                trainer.setAdapterBaseModel(modelDir.toAbsolutePath().toString()); // issue 27: PEFT adapter folders
                 folder.writeRun(folder.run().withTraining(training(state, trainer, method)));
                 long[] stageSteps = new long[stages.size()];
                 boolean[] fresh = new boolean[stages.size()];
@@ -122,6 +123,7 @@ public final class StageLoop {
                     timings.mark("train");
                     metrics.add(eval.after(k, method.trains() ? lossSum / Math.max(1, steps) : null));
                     folder.writeMetrics(metrics);
+                    TopAdapter.keep(protocol, metrics, k, trainer, folder.dir()); // issue 27: before the checkpoint
                     timings.mark("evaluate");
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));
                     timings.mark("checkpoint");
@@ -149,6 +151,9 @@ public final class StageLoop {
         t.put("trainable_parameters", params);
         t.put("trainable_tensors", state.trainable().size());
         t.put("training_rows_per_step", trainer.trainingRowsPerStep());
+        if (trainer.trainsAnAdapter()) {
+            t.put("peft_adapters", TopAdapter.where()); // issue 27
+        }
         Map<String, Integer> corpora = new LinkedHashMap<>();
         state.corpora().forEach((k, v) -> corpora.put(k, v.size()));
         t.put("corpora", corpora);

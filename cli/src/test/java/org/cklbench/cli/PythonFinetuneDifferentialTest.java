@@ -1,0 +1,118 @@
+package org.cklbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cklbench.lamackl.LamaCklBenchmark;
+import org.cklbench.runfolder.RunFolder;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.cli.Cli.ckl;
+import static org.cklbench.cli.Cli.onlyRun;
+
+/**
+ * The differential test of the two engines over the whole smoke protocol of LAMA-ckl: the suite's
+ * Finetune (DJL) and the PyTorch example (examples/python-finetune, plain PyTorch) train from the same
+ * initial adapter, on the same documents in the same order, with the same settings and no dropout, and
+ * the suite evaluates both the same way. Their metrics lines must agree: accuracies equal, each NLL within
+ * {@link #NLL_TOLERANCE} relative. It catches drift between the engines' forward pass, loss, LoRA scaling,
+ * clipping, AdamW or schedule on the real protocol, not only on one step. Also runs the example's own
+ * check against the golden fixtures (test_llama.py). Skips, saying so, without /usr/bin/python3 and torch.
+ */
+class PythonFinetuneDifferentialTest {
+    /** The bound, for every stage of the smoke preset (measured: see docs/external-methods.md). */
+    static final double NLL_TOLERANCE = 1e-4;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path EXAMPLE = Path.of("..", "examples", "python-finetune").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    /** /usr/bin/python3 (or -Dckl.python) where it imports torch; else the test is skipped with the reason. */
+    static String pythonWithTorch() throws Exception {
+        String python = System.getProperty("ckl.python", "/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(python)), "skipped: no " + python
+                + " (the PyTorch example needs Python 3 with torch: apt-get install python3-torch)");
+        Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        Assumptions.assumeTrue(p.exitValue() == 0, "skipped: " + python + " cannot import torch (apt-get install"
+                + " python3-torch): " + out.strip());
+        return python;
+    }
+
+    @Test
+    void theExamplesLlamaMatchesTheGoldenFixtures() throws Exception {
+        String python = pythonWithTorch();
+        Process p = new ProcessBuilder(python, EXAMPLE.resolve("test_llama.py").toString(),
+                org.cklbench.testing.Shared.root().toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        System.out.println(out);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("all checks passed");
+    }
+
+    @Test
+    void thePyTorchExampleAndTheSuitesFinetuneAgreeOverTheSmokeProtocol() throws Exception {
+        String python = pythonWithTorch();
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke",
+                "--out", tmp.resolve("java").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        RunFolder java = new RunFolder(onlyRun(tmp.resolve("java")));
+        Path work = Files.createDirectories(tmp.resolve("python"));
+        List<ObjectNode> py = ExternalStagesHarness.run(new LamaCklBenchmark(), java.run().config(), Cli.HOME,
+                List.of(python, EXAMPLE.resolve("finetune.py").toString()), work);
+        List<ObjectNode> ref = java.metrics();
+        assertThat(py).hasSameSizeAs(ref);
+
+        // per-step training losses: the first place a drift would show
+        List<Double> javaSteps = new ArrayList<>();
+        for (String line : Files.readAllLines(java.dir().resolve("steps.jsonl"))) {
+            javaSteps.add(JSON.readTree(line).get("loss").asDouble());
+        }
+        List<Double> pySteps = ExternalStagesHarness.stepLosses(work);
+        assertThat(pySteps).hasSameSizeAs(javaSteps);
+        double worstStep = 0;
+        for (int i = 0; i < javaSteps.size(); i++) {
+            worstStep = Math.max(worstStep, Math.abs(pySteps.get(i) / javaSteps.get(i) - 1));
+        }
+        System.out.printf("training loss, worst relative difference over %d steps: %.3g%n", javaSteps.size(), worstStep);
+
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < ref.size(); i++) {
+            JsonNode a = ref.get(i);
+            JsonNode b = py.get(i);
+            StringBuilder row = new StringBuilder("evaluation " + i + ":");
+            for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (k.endsWith("_nll")) {
+                    double rel = Math.abs(b.get(k).asDouble() / a.get(k).asDouble() - 1);
+                    row.append(String.format(" %s %.6f/%.6f (rel %.2g)", k, a.get(k).asDouble(), b.get(k).asDouble(), rel));
+                    if (!(rel <= NLL_TOLERANCE)) {
+                        failures.add(k + " of evaluation " + i + " differs by " + rel + " relative");
+                    }
+                } else if (k.endsWith("_acc")) {
+                    row.append(String.format(" %s %.4f/%.4f", k, a.get(k).asDouble(), b.get(k).asDouble()));
+                    if (a.get(k).asDouble() != b.get(k).asDouble()) {
+                        failures.add(k + " of evaluation " + i + ": " + a.get(k) + " (suite) vs " + b.get(k) + " (PyTorch)");
+                    }
+                }
+            }
+            System.out.println(row);
+        }
+        assertThat(failures).as("suite vs PyTorch example, metrics by evaluation").isEmpty();
+    }
+}
