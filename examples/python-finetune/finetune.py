@@ -122,8 +122,6 @@ def main(argv):
     s = req["settings"]
     if s.get("full"):
         fail("settings.full is true: this example trains a LoRA adapter only")
-    if s.get("length_grouped"):
-        fail("settings.length_grouped: documents.jsonl is already in the order to train; nothing to group")
     torch.manual_seed(int(req["seed"]) * 1_000_003 + int(req["stage"]))
     threads = os.environ.get("CKL_THREADS")
     if threads:
