@@ -148,6 +148,7 @@ def main(argv):
     if steps != sched["steps_in_stage"]:
         fail(f"{len(docs)} documents in batches of {batch} make {steps} steps, the request says {sched['steps_in_stage']}")
     log = open(os.path.join(req["state_out"], "steps.jsonl"), "w")
+    loss_sum = 0.0
     for j in range(steps):
         rows = docs[j * batch:(j + 1) * batch]
         micro = [rows[m:m + micro_rows] for m in range(0, len(rows), micro_rows)]
@@ -168,12 +169,16 @@ def main(argv):
         step += 1
         if not math.isfinite(total):
             fail(f"stage {req['stage']}, step {j + 1}: the loss is {total}")
+        loss_sum += total
         log.write(json.dumps({"step": j + 1, "loss": total, "grad_norm": norm, "lr": lr}) + "\n")
         print(f"stage {req['stage']} step {j + 1}/{steps} loss {total:.6f}", file=sys.stderr)
     log.close()
 
     lora.save(req["adapter_out"], base_model=req["base_model"])
     save_optimizer(opt, lora, step, req["state_out"])
+    if req.get("result"):  # the stage's mean training loss, the metrics line's train_loss
+        with open(req["result"], "w") as f:
+            json.dump({"train_loss": loss_sum / max(1, steps)}, f)
 
 
 if __name__ == "__main__":

@@ -67,9 +67,25 @@ class PythonFinetuneDifferentialTest {
 
     @Test
     void thePyTorchExampleAndTheSuitesFinetuneAgreeOverTheSmokeProtocol() throws Exception {
+        agree();
+    }
+
+    /**
+     * The rest of the recipe the smoke preset leaves unused: warm-up and a cosine schedule over the four
+     * epochs, weight decay, gradient accumulation, and a rate at which To-Learn accuracy moves.
+     */
+    @Test
+    void theyAgreeWithWarmupCosineDecayWeightDecayAndAccumulation() throws Exception {
+        agree("--set", "lr=2e-2", "--set", "schedule=cosine", "--set", "warmup_ratio=0.25", "--set",
+                "weight_decay=0.01", "--set", "grad_accumulation=2");
+    }
+
+    private void agree(String... settings) throws Exception {
         String python = pythonWithTorch();
-        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke",
-                "--out", tmp.resolve("java").toString());
+        List<String> args = new ArrayList<>(List.of("run", "--benchmark", "lama-ckl", "--method", "finetune",
+                "--preset", "smoke", "--out", tmp.resolve("java").toString()));
+        args.addAll(List.of(settings));
+        Cli.Run r = ckl(args.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isZero();
         RunFolder java = new RunFolder(onlyRun(tmp.resolve("java")));
         Path work = Files.createDirectories(tmp.resolve("python"));
