@@ -21,7 +21,7 @@ import java.util.List;
         subcommands = {QuickstartCommand.class, RunCommand.class, VerifyCommand.class, SubmitCommand.class, BenchmarksCommand.class, MethodsCommand.class, LamaCklCommand.class,
             DatasetsCommand.class,
             PretrainCommand.class, TaalmCommand.class, TemporalWikiCommand.class, SiteCommand.class, SweepCommand.class,
-            ModelCommand.class, BenchCommand.class,
+            ModelCommand.class, BenchCommand.class, StagesCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Environment: CKL_HOME (default ~/.cache/ckl) holds downloads, generated worlds and cached models;",
                 "CKL_DEBUG=1 prints stack traces on errors."})

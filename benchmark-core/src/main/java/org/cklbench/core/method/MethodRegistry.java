@@ -26,18 +26,30 @@ public final class MethodRegistry {
     }
 
     public static MethodRegistry load(ClassLoader loader) {
+        return load(loader, Map.of());
+    }
+
+    /**
+     * The providers visible to {@code loader} and {@code more}, each of those with its origin (an external
+     * method's declaration file, say).
+     */
+    public static MethodRegistry load(ClassLoader loader, Map<MethodProvider, String> more) {
         Map<String, MethodProvider> found = new TreeMap<>();
         Map<String, String> origins = new TreeMap<>();
-        for (MethodProvider p : java.util.ServiceLoader.load(MethodProvider.class, loader)) {
+        List<MethodProvider> all = new ArrayList<>();
+        java.util.ServiceLoader.load(MethodProvider.class, loader).forEach(all::add);
+        all.addAll(more.keySet());
+        for (MethodProvider p : all) {
             String id = p.id();
             if (id == null || !id.matches("[a-z0-9][a-z0-9_-]*")) {
                 throw new IllegalStateException("method id '" + id + "' of " + p.getClass().getName()
                         + " must be lower case letters, digits, '-' or '_'");
             }
             MethodProvider clash = found.putIfAbsent(id, p);
-            if (clash != null && clash.getClass() != p.getClass()) {
-                throw new IllegalStateException("two methods claim id '" + id + "': " + clash.getClass().getName()
-                        + " and " + p.getClass().getName());
+            if (clash != null && (clash.getClass() != p.getClass() || more.containsKey(p))) {
+                throw new IllegalStateException("two methods claim id '" + id + "': "
+                        + (more.containsKey(clash) ? more.get(clash) : clash.getClass().getName()) + " and "
+                        + (more.containsKey(p) ? more.get(p) : p.getClass().getName()));
             }
             java.util.Set<String> names = new java.util.HashSet<>();
             for (ParamSpec spec : p.parameters()) {
@@ -46,7 +58,7 @@ public final class MethodRegistry {
                             + " parameters named '" + spec.name() + "'; --param could set only one of them");
                 }
             }
-            origins.put(id, origin(p.getClass()));
+            origins.put(id, more.containsKey(p) ? more.get(p) : origin(p.getClass()));
         }
         return new MethodRegistry(found, origins);
     }

@@ -1,6 +1,7 @@
 package org.cklbench.core.plugin;
 
 import org.cklbench.core.benchmark.BenchmarkRegistry;
+import org.cklbench.core.method.MethodSource;
 import org.cklbench.core.method.MethodRegistry;
 
 import java.io.IOException;
@@ -23,10 +24,20 @@ public record Registries(BenchmarkRegistry benchmarks, MethodRegistry methods) {
         List<Path> jars = jars(pluginDir);
         ClassLoader loader = loader(pluginDir, jars);
         try {
-            return new Registries(BenchmarkRegistry.load(loader), MethodRegistry.load(loader));
+            return new Registries(BenchmarkRegistry.load(loader), MethodRegistry.load(loader, sourced(pluginDir)));
         } catch (java.util.ServiceConfigurationError | LinkageError e) {
             throw new IllegalStateException(PluginFailure.describe(e, jars, loader), e);
         }
+    }
+
+    /** Methods that are not classes of their own ({@link MethodSource}: external methods' declarations). */
+    private static java.util.Map<org.cklbench.core.method.MethodProvider, String> sourced(Path pluginDir)
+            throws IOException {
+        java.util.Map<org.cklbench.core.method.MethodProvider, String> out = new java.util.LinkedHashMap<>();
+        for (MethodSource s : java.util.ServiceLoader.load(MethodSource.class, Registries.class.getClassLoader())) {
+            out.putAll(s.providers(pluginDir));
+        }
+        return out;
     }
 
     /** Whether {@code c} came from a plugin jar rather than from the suite itself. */

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * hashed, prepared or allocated: {@code --set lora_r=1000000} on a hidden-32 model once grew to
  * 16 GB without finishing a step.
  */
-final class ModelBounds {
+public final class ModelBounds {
     /**
      * Values in one batch's logits (rows × tokens × vocabulary): 2^31, 8 GiB of float32, far above
      * the paper's 8 × 512 × 32,000 per micro-batch.
@@ -24,7 +24,7 @@ final class ModelBounds {
     }
 
     /** Checks {@code model}'s folder (its shape, then its config.json) and the settings against it. */
-    static void check(Path model, JsonNode settings) throws IOException {
+    public static void check(Path model, JsonNode settings) throws IOException {
         ModelFolder.loaderFiles(model);
         LlamaConfig c = LlamaConfig.read(model);
         String cfg = model.resolve("config.json").toString();

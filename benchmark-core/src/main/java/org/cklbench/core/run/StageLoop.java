@@ -88,6 +88,12 @@ public final class StageLoop {
                     fresh[k] = stages.get(k).freshOptimizer();
                 }
                 trainer.plan(stageSteps, fresh);
+                // a method that trains its stages elsewhere (an external process): the seam is here and below
+                StageTraining elsewhere = method instanceof StageTraining.Source src
+                        ? src.stageTraining(new StageTraining.Setup(ctx, state, trainer, stages, stageSteps, fresh)) : null;
+                if (method instanceof StageTraining.Source src && src.notReproducible() != null) {
+                    folder.writeRun(folder.run().withReproducible(false, src.notReproducible()));
+                }
                 List<JsonNode> metrics = new ArrayList<>();
                 StagePosition at = new StagePosition(1, 0, 0);
                 if (ctx.resume() && Trainer.hasCheckpoint(folder.checkpoint())) {
@@ -109,10 +115,13 @@ public final class StageLoop {
                     double fromLoss = k == at.stage() ? at.lossSum() : 0;
                     int stage = k;
                     double lossSum;
+                    Double elsewhereLoss = null;
                     try (Progress.Task bar = ctx.progress().start(st.name(), steps, "step")) {
                         StageListener listener = new StageListener(bar, fromStep, fromLoss, every,
                                 (step, sum) -> save(trainer, folder, new StagePosition(stage, step, sum)));
-                        if (method.trains()) {
+                        if (elsewhere != null) {
+                            elsewhereLoss = elsewhere.train(k, st);
+                        } else if (method.trains()) {
                             trainer.trainStage(k, st.documents(), fromStep, (step, of, loss) -> {
                                 stepLog.record(stage, step, loss); // before the listener may checkpoint this step
                                 listener.onStep(step, of, loss);
@@ -121,7 +130,8 @@ public final class StageLoop {
                         lossSum = listener.lossSum();
                     }
                     timings.mark("train");
-                    metrics.add(eval.after(k, method.trains() ? lossSum / Math.max(1, steps) : null));
+                    metrics.add(eval.after(k, elsewhere != null ? elsewhereLoss
+                            : method.trains() ? lossSum / Math.max(1, steps) : null));
                     folder.writeMetrics(metrics);
                     TopAdapter.keep(protocol, metrics, k, trainer, folder.dir()); // issue 27: before the checkpoint
                     timings.mark("evaluate");

@@ -75,6 +75,12 @@ public final class Verifier {
         if (recorded.config() == null) {
             throw new IllegalArgumentException(folder.dir().resolve(RunFolder.RUN) + " holds no configuration");
         }
+        if (!recorded.suiteReproducible() && own.pathParams().isEmpty()) {
+            // adapters trained elsewhere: nothing here can train them again, only score them again
+            throw new IllegalArgumentException("this run cannot be run again: its run.json says \"reproducible\": false ("
+                    + Printable.of(String.valueOf(recorded.reproducibleNote())) + "). ckl verify can only rescore its"
+                    + " adapters: give your copy of them with --param adapters=DIR (checked against their recorded SHA-256)");
+        }
         // the id computed from the configuration, never the file's own "id" (a hostile one could be a path)
         String id = recorded.config().id();
         JsonNode recordedRun = Json.read(folder.dir().resolve(RunFolder.RUN), JsonNode.class);

@@ -126,10 +126,25 @@ public final class Trainer implements AutoCloseable {
      * and learning-rate schedule), as when each stage ran in a process of its own.
      */
     public void plan(long[] stageSteps, boolean[] fresh) {
+        long[][] seg = segments(stageSteps, fresh);
+        segmentStart = seg[0];
+        segmentSteps = seg[1];
         int n = stageSteps.length;
-        segmentStart = new long[n];
-        segmentSteps = new long[n];
         freshStage = new boolean[n];
+        for (int i = 1; i < n; i++) {
+            freshStage[i] = fresh[i];
+        }
+        schedule = null;
+    }
+
+    /**
+     * Per stage (index stage - 1) of such a plan: the first optimiser step of its segment ({@code [0]}) and
+     * the segment's steps ({@code [1]}).
+     */
+    public static long[][] segments(long[] stageSteps, boolean[] fresh) {
+        int n = stageSteps.length;
+        long[] segmentStart = new long[n];
+        long[] segmentSteps = new long[n];
         long at = 0;
         int first = 0;
         for (int i = 0; i <= n; i++) {
@@ -145,11 +160,8 @@ public final class Trainer implements AutoCloseable {
                 at += steps;
                 first = i;
             }
-            if (i < n) {
-                freshStage[i] = i > 0 && fresh[i];
-            }
         }
-        schedule = null;
+        return new long[][] {segmentStart, segmentSteps};
     }
 
     /** Training documents an optimiser step takes: the batch size, unless the method mixes in rows of its own. */
@@ -223,6 +235,39 @@ public final class Trainer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The order in which stage {@code stage} trains {@code docs}, {@code rows} training documents a step:
+     * what {@link #trainStage} takes, and what an external method and {@code ckl stages export} are given.
+     */
+    public static int[] stageOrder(List<TrainingDocument> docs, int rows, TrainSettings s, long seed, int stage) {
+        return s.lengthGrouped() ? lengthGroupedOrder(docs, rows, seed, stage) : order(docs.size(), seed, stage);
+    }
+
+    /** {@link #stageOrder(List, int, TrainSettings, long, int)} for this trainer's method and run. */
+    public int[] stageOrder(List<TrainingDocument> docs, int stage) {
+        return stageOrder(docs, trainingRowsPerStep(), state.settings(), state.seed(), stage);
+    }
+
+    /**
+     * Where stage {@code stage} (1-based) lies in its optimiser segment, as {@link #plan(long[], boolean[])}
+     * fixed it: the segment's first step, its steps, and its warmup steps.
+     */
+    public record Segment(long start, long steps, long warmup) {
+    }
+
+    public Segment segment(int stage) {
+        if (segmentStart == null || segmentStart.length == 0 || stage < 1 || stage > segmentStart.length) {
+            throw new IllegalStateException("stage " + stage + " is not one planned with plan(long[], boolean[])");
+        }
+        long span = segmentSteps[stage - 1];
+        return new Segment(segmentStart[stage - 1], span, Math.round(state.settings().warmupRatio() * span));
+    }
+
+    /** The LoRA adapter the trainer made because no method registered parameters, or null. */
+    public LoraAdapter defaultLora() {
+        return defaultLora;
+    }
+
     /** One pass over {@code docs} in the stage's order. */
     public StageResult trainStage(int stage, List<TrainingDocument> docs, StepListener listener) {
         return trainStage(stage, docs, 0, listener);
@@ -255,8 +300,7 @@ public final class Trainer implements AutoCloseable {
         setDropout(true);
         method.beforeStage(state, stage);
         int rows = trainingRowsPerStep();
-        int[] order = s.lengthGrouped() ? lengthGroupedOrder(docs, rows, state.seed(), stage)
-                : order(docs.size(), state.seed(), stage);
+        int[] order = stageOrder(docs, rows, s, state.seed(), stage);
         long stepsInStage = stepsPerStage(docs.size());
         double lossSum = 0;
         for (long k = fromStep; k < stepsInStage; k++) {

@@ -1,0 +1,149 @@
+package org.cklbench.core.external;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.cklbench.core.benchmark.Protocol;
+import org.cklbench.core.run.StageTraining;
+import org.cklbench.core.train.Trainer;
+import org.cklbench.io.Folders;
+import org.cklbench.runfolder.Json;
+import org.cklbench.runfolder.RunConfig;
+import org.cklbench.text.Printable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Trains each stage by running the external method's command (docs/external-methods.md): writes the
+ * stage's request and documents into {@code external/stage-kkk/} of the run folder, runs the command, and
+ * accepts what it returns only if it changed nothing in the run folder but its {@code adapter_out},
+ * {@code state_out} and {@code result.json}, and its adapter passes {@link AdapterCheck}. A stage is
+ * always run from scratch: a stage not accepted leaves the run at the checkpoint of the one before.
+ */
+final class ExternalStages implements StageTraining {
+    static final String FOLDER = "external";
+    static final String RESULT = "result.json";
+
+    private final ExternalMethod.Spec spec;
+    private final Setup setup;
+
+    ExternalStages(ExternalMethod.Spec spec, Setup setup) {
+        this.spec = spec;
+        this.setup = setup;
+    }
+
+    static String stageFolder(int stage) {
+        return String.format(java.util.Locale.ROOT, "stage-%03d", stage);
+    }
+
+    @Override
+    public Double train(int stage, Protocol.Stage st) throws IOException {
+        Path run = setup.ctx().folder().dir().toAbsolutePath().normalize();
+        Path root = run.resolve(FOLDER);
+        Path dir = root.resolve(stageFolder(stage));
+        Path adapterOut = dir.resolve("adapter_out");
+        Path stateOut = dir.resolve("state_out");
+        Path result = dir.resolve(RESULT);
+        Path stdout = dir.resolve("stdout.log");
+        Path stderr = dir.resolve("stderr.log");
+        Path adapterIn;
+        Path stateIn;
+        if (stage == 1) {
+            adapterIn = root.resolve("initial-adapter");
+            stateIn = root.resolve("initial-state");
+            Folders.deleteTree(adapterIn);
+            Folders.deleteTree(stateIn);
+            Files.createDirectories(stateIn);
+            // the trainable tensors hold the seeded initial LoRA here: stage 1 is never resumed from a checkpoint of its own
+            setup.trainer().defaultLora().save(adapterIn, setup.ctx().inputs().get("model").toAbsolutePath().toString());
+        } else {
+            adapterIn = root.resolve(stageFolder(stage - 1)).resolve("adapter_out");
+            stateIn = root.resolve(stageFolder(stage - 1)).resolve("state_out");
+            if (!Files.isDirectory(adapterIn, LinkOption.NOFOLLOW_LINKS) || !Files.isDirectory(stateIn, LinkOption.NOFOLLOW_LINKS)) {
+                throw failure(stage, st, "the previous stage's adapter_out or state_out is missing from "
+                        + Printable.of(root.toString()) + "; the run cannot go on from it (remove the run folder to start again)");
+            }
+        }
+        Folders.deleteTree(dir);
+        Files.createDirectories(adapterOut);
+        Files.createDirectories(stateOut);
+        Files.createFile(stdout);
+        Files.createFile(stderr);
+        RunConfig c = setup.ctx().config();
+        Trainer.Segment seg = setup.trainer().segment(stage);
+        StageRequests.Stage about = new StageRequests.Stage(c.benchmark(), c.preset(), c.method(), stage,
+                setup.stages().size(), st.name(), c.seed(), c.settings(), spec.params(),
+                StageRequests.schedule(stage, setup.stageSteps(), seg.start(), seg.steps(), seg.warmup()), spec.privileged());
+        Path documents = dir.resolve(StageRequests.DOCUMENTS);
+        StageRequests.writeDocuments(documents, st.documents(), setup.trainer().stageOrder(st.documents(), stage),
+                spec.privileged());
+        Path request = dir.resolve(StageRequests.REQUEST);
+        StageRequests.writeRequest(request, StageRequests.request(about, new StageRequests.Paths(
+                setup.ctx().inputs().get("model").toAbsolutePath().normalize(), adapterIn, adapterOut, stateIn, stateOut,
+                documents, result)));
+
+        FolderSnapshot before = FolderSnapshot.of(run, Set.of(adapterOut, stateOut, result, stdout, stderr));
+        List<String> command = new ArrayList<>(spec.command());
+        command.add(request.toString());
+        try {
+            ExternalProcess.run(command, spec.workingDir(), Map.of("CKL_REQUEST", request.toString()),
+                    spec.timeoutSeconds(), stdout, stderr);
+        } catch (ExternalProcess.Failed e) {
+            throw failure(stage, st, "the command " + Printable.of(String.join(" ", spec.command())) + " "
+                    + e.getMessage());
+        }
+        List<String> changes = before.changes(FolderSnapshot.of(run, Set.of(adapterOut, stateOut, result, stdout, stderr)));
+        if (!changes.isEmpty()) {
+            throw failure(stage, st, "the method changed the run folder outside adapter_out and state_out: "
+                    + String.join("; ", changes.subList(0, Math.min(5, changes.size())))
+                    + (changes.size() > 5 ? "; and " + (changes.size() - 5) + " more" : ""));
+        }
+        try {
+            AdapterCheck.onlyRegularFiles(stateOut, "state_out");
+            AdapterCheck.accept(adapterOut, setup.state());
+            return trainLoss(result);
+        } catch (IOException e) {
+            throw failure(stage, st, "its result is refused: " + e.getMessage());
+        }
+    }
+
+    /** The optional {@code result.json}: {@code {"train_loss": number or null}}. */
+    private static Double trainLoss(Path result) throws IOException {
+        if (!Files.exists(result, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (!Files.isRegularFile(result, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(RESULT + " is not a regular file");
+        }
+        JsonNode n;
+        try {
+            n = Json.read(result, JsonNode.class);
+        } catch (IOException e) {
+            throw new IOException(RESULT + " is not valid JSON: " + Printable.of(e.getMessage()), e);
+        }
+        JsonNode loss = n.isObject() ? n.get("train_loss") : null;
+        if (!n.isObject() || (loss != null && !loss.isNull() && !(loss.isNumber() && Double.isFinite(loss.asDouble())))) {
+            throw new IOException(RESULT + " must be an object whose train_loss is a finite number or null");
+        }
+        return loss == null || loss.isNull() ? null : loss.asDouble();
+    }
+
+    /** An error naming the stage, and saying that the run keeps what it had. */
+    static ExternalFailure failure(int stage, Protocol.Stage st, String what) {
+        return new ExternalFailure("external method, stage " + stage + " (" + Printable.of(st.name()) + "): " + what
+                + "\n  Nothing of the run folder is lost: the stages before it are kept, this stage's files are left in"
+                + " place to look at, and --resume runs it again from scratch.");
+    }
+
+    /** A stage an external method did not complete. */
+    public static final class ExternalFailure extends IllegalStateException {
+        ExternalFailure(String message) {
+            super(message);
+        }
+    }
+}

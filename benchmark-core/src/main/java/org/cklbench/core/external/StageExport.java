@@ -1,0 +1,82 @@
+package org.cklbench.core.external;
+
+import org.cklbench.core.benchmark.BenchmarkInputs;
+import org.cklbench.core.benchmark.InputRequest;
+import org.cklbench.core.benchmark.OpenContext;
+import org.cklbench.core.benchmark.Protocol;
+import org.cklbench.core.plugin.Registries;
+import org.cklbench.core.run.ModelBounds;
+import org.cklbench.core.run.ResolvedRun;
+import org.cklbench.core.run.RunRequest;
+import org.cklbench.core.state.TrainSettings;
+import org.cklbench.core.train.Trainer;
+import org.cklbench.engine.djl.PyTorchEngine;
+import org.cklbench.engine.tokenizer.TextTokenizer;
+import org.cklbench.progress.Progress;
+import org.cklbench.runfolder.RunConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ckl stages export}: every stage's {@code documents.jsonl} in the order the suite's Finetune trains
+ * them, with a {@code request.json} that has everything but the run's paths, so that a method trained
+ * elsewhere trains on exactly what the protocol trains on.
+ */
+public final class StageExport {
+    /** The method whose order is exported: Finetune's, whole batches of training documents a step. */
+    static final String METHOD = "external";
+
+    private StageExport() {
+    }
+
+    /** Writes {@code out/stage-001/...}; {@code out} must not exist or be empty. Returns the number of stages. */
+    public static int export(String benchmark, String preset, long seed, Map<String, String> sets, Path model, Path data,
+                             Registries registries, Path home, Progress progress, Path out) throws IOException {
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.list(out)) {
+                if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS) || s.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--out " + out + " exists and is not an empty folder");
+                }
+            }
+        }
+        RunRequest r = new RunRequest(benchmark, METHOD, Map.of("command", "export"), preset, sets, model, data, seed,
+                "cpu", null, 0);
+        ResolvedRun resolved = ResolvedRun.of(r, registries);
+        RunConfig c = resolved.config();
+        TrainSettings ts = TrainSettings.of(resolved.settings());
+        PyTorchEngine.initForResults();
+        BenchmarkInputs in = resolved.benchmark().inputs(new InputRequest(preset, resolved.settings(), model, data, home),
+                progress);
+        ModelBounds.check(in.model(), resolved.settings());
+        try (TextTokenizer tok = TextTokenizer.load(in.model())) {
+            Protocol protocol = resolved.benchmark().open(new OpenContext(resolved.settings(), in.files(), tok,
+                    ts.maxTokens()));
+            List<Protocol.Stage> stages = protocol.stages();
+            long[] steps = new long[stages.size()];
+            boolean[] fresh = new boolean[stages.size()];
+            for (int k = 0; k < stages.size(); k++) {
+                steps[k] = Trainer.stepsPerStage(stages.get(k).documents().size(), ts);
+                fresh[k] = stages.get(k).freshOptimizer();
+            }
+            long[][] seg = Trainer.segments(steps, fresh);
+            for (int k = 1; k <= stages.size(); k++) {
+                Protocol.Stage st = stages.get(k - 1);
+                long span = seg[1][k - 1];
+                StageRequests.Stage about = new StageRequests.Stage(c.benchmark(), c.preset(), null, k, stages.size(),
+                        st.name(), seed, c.settings(), Map.of(), StageRequests.schedule(k, steps, seg[0][k - 1], span,
+                        Math.round(ts.warmupRatio() * span)), false);
+                Path dir = out.resolve(ExternalStages.stageFolder(k));
+                Files.createDirectories(dir);
+                StageRequests.writeDocuments(dir.resolve(StageRequests.DOCUMENTS), st.documents(),
+                        Trainer.stageOrder(st.documents(), ts.batchSize(), ts, seed, k), false);
+                StageRequests.writeRequest(dir.resolve(StageRequests.REQUEST), StageRequests.request(about, null));
+            }
+            return stages.size();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package org.cklbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.cli.Cli.ckl;
+
+/**
+ * {@code --method external} end to end on the smoke preset (docs/external-methods.md), with tiny methods
+ * written as shell scripts: a no-op that hands back the adapter it was given must score exactly as the
+ * no-training row at every stage; each way a method can fail is an error naming the stage that keeps
+ * the run folder; adapters trained elsewhere are scored and marked not reproducible.
+ */
+class ExternalMethodTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Copies adapter_in to adapter_out: trains nothing. Reads the request's paths with sed (no JSON tool needed). */
+    static final String NOOP = """
+            #!/bin/sh
+            set -e
+            req="$1"
+            [ "$req" = "$CKL_REQUEST" ]
+            field() { sed -n "s/^  \\"$1\\" : \\"\\(.*\\)\\",\\{0,1\\}$/\\1/p" "$req"; }
+            cp "$(field adapter_in)"/adapter_config.json "$(field adapter_in)"/adapter_model.safetensors "$(field adapter_out)"/
+            echo "stage done" > "$(field state_out)"/note.txt
+            """;
+
+    @TempDir
+    Path tmp;
+
+    static Path script(Path dir, String name, String body) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, body);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return p;
+    }
+
+    static List<JsonNode> metrics(Path run) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            out.add(JSON.readTree(l));
+        }
+        return out;
+    }
+
+    static Cli.Run external(Path out, String command, String... more) {
+        List<String> args = new ArrayList<>(List.of("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method",
+                "external", "--param", "command=" + command, "--out", out.toString()));
+        args.addAll(List.of(more));
+        return ckl(args.toArray(String[]::new));
+    }
+
+    @Test
+    void aMethodThatTrainsNothingScoresAsTheNoTrainingRowAtEveryStage() throws Exception {
+        Path noop = script(tmp, "noop.sh", NOOP);
+        Path runs = tmp.resolve("runs");
+        Cli.Run none = ckl("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method", "none", "--out", runs.toString());
+        assertThat(none.code()).as(none.err()).isZero();
+        Cli.Run ext = external(runs, noop.toString());
+        assertThat(ext.code()).as(ext.err()).isZero();
+        Path run = Cli.onlyRunMatching(runs, "lama-ckl_external_smoke_s1");
+        List<JsonNode> got = metrics(run);
+        List<JsonNode> base = metrics(Cli.onlyRunMatching(runs, "lama-ckl_none_smoke_s1"));
+        assertThat(got).hasSize(base.size()).hasSizeGreaterThan(2);
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i)).as("metrics line " + (i + 1)).isEqualTo(base.get(i));
+        }
+        // what the method was given: the stage's documents in the trainer's order, the paths, the schedule
+        JsonNode req = JSON.readTree(run.resolve("external/stage-002/request.json").toFile());
+        assertThat(req.get("protocol").asText()).isEqualTo("ckl-external/1");
+        assertThat(req.get("stage").asInt()).isEqualTo(2);
+        assertThat(req.get("adapter_in").asText()).isEqualTo(run.toAbsolutePath().resolve("external/stage-001/adapter_out").toString());
+        assertThat(req.get("state_in").asText()).endsWith("external/stage-001/state_out");
+        assertThat(req.has("privileged")).isFalse();
+        assertThat(req.at("/schedule/steps_before_stage").asLong()).isEqualTo(req.at("/schedule/steps_in_stage").asLong());
+        List<String> docs = Files.readAllLines(run.resolve("external/stage-002/documents.jsonl"));
+        assertThat(docs).hasSize(req.at("/schedule/steps_in_stage").asInt() * req.at("/settings/batch_size").asInt()
+                - (docs.size() % req.at("/settings/batch_size").asInt() == 0 ? 0 : req.at("/settings/batch_size").asInt() - docs.size() % req.at("/settings/batch_size").asInt()));
+        JsonNode first = JSON.readTree(docs.get(0));
+        assertThat(first.get("input_ids").isArray()).isTrue();
+        assertThat(first.has("objects")).as("only a privileged method sees the objects").isFalse();
+        assertThat(Files.readAllLines(run.resolve("external/stage-001/documents.jsonl")))
+                .as("each stage in its own seeded order").isNotEqualTo(docs).hasSameSizeAs(docs);
+        JsonNode runJson = JSON.readTree(run.resolve("run.json").toFile());
+        assertThat(runJson.has("reproducible")).isFalse();
+        assertThat(runJson.at("/training/methods/command/0").asText()).isEqualTo(noop.toString());
+
+        // ckl stages export writes the documents the run was given, in the same order
+        Cli.Run export = ckl("stages", "export", "--benchmark", "lama-ckl", "--preset", "smoke", "--seed", "1", "--out",
+                tmp.resolve("export").toString());
+        assertThat(export.code()).as(export.err()).isZero();
+        assertThat(Files.readAllLines(tmp.resolve("export/stage-002/documents.jsonl"))).isEqualTo(docs);
+        JsonNode exported = JSON.readTree(tmp.resolve("export/stage-002/request.json").toFile());
+        assertThat(exported.get("schedule")).isEqualTo(req.get("schedule"));
+        assertThat(exported.has("adapter_out")).isFalse();
+
+        // ckl verify runs the command again
+        Cli.Run verify = ckl("verify", run.toString(), "--scratch", tmp.resolve("scratch").toString());
+        assertThat(verify.code()).as(verify.err() + verify.out()).isZero();
+
+        // adapters trained elsewhere: the no-op's, scored again, marked not reproducible
+        Path adapters = tmp.resolve("adapters");
+        try (Stream<Path> s = Files.list(run.resolve("external"))) {
+            for (Path stage : s.filter(p -> p.getFileName().toString().startsWith("stage-")).toList()) {
+                Path to = Files.createDirectories(adapters.resolve(stage.getFileName()));
+                for (String f : List.of("adapter_config.json", "adapter_model.safetensors")) {
+                    Files.copy(stage.resolve("adapter_out").resolve(f), to.resolve(f));
+                }
+            }
+        }
+        Path scored = tmp.resolve("scored");
+        Cli.Run foreign = ckl("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method", "external", "--param",
+                "adapters=" + adapters, "--out", scored.toString());
+        assertThat(foreign.code()).as(foreign.err()).isZero();
+        Path frun = Cli.onlyRun(scored);
+        List<JsonNode> fm = metrics(frun);
+        for (int i = 0; i < fm.size(); i++) {
+            assertThat(fm.get(i)).isEqualTo(base.get(i));
+        }
+        JsonNode frunJson = JSON.readTree(frun.resolve("run.json").toFile());
+        assertThat(frunJson.get("reproducible").asBoolean(true)).isFalse();
+        assertThat(frunJson.get("reproducible_note").asText()).contains("trained outside the suite");
+        Cli.Run cannot = ckl("verify", frun.toString(), "--scratch", tmp.resolve("scratch2").toString());
+        assertThat(cannot.code()).isNotZero();
+        assertThat(cannot.err()).contains("cannot be run again").contains("--param adapters=DIR");
+        Cli.Run rescore = ckl("verify", frun.toString(), "--scratch", tmp.resolve("scratch3").toString(), "--param",
+                "adapters=" + adapters);
+        assertThat(rescore.code()).as(rescore.err() + rescore.out()).isZero();
+
+        Cli.Run site = ckl("site", "build", "--runs", runs.toString(), "--out", tmp.resolve("site").toString());
+        assertThat(site.code()).as(site.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("site/index.html"))).contains("external");
+    }
+}
