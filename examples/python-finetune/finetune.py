@@ -123,9 +123,6 @@ def main(argv):
     if s.get("full"):
         fail("settings.full is true: this example trains a LoRA adapter only")
     torch.manual_seed(int(req["seed"]) * 1_000_003 + int(req["stage"]))
-    threads = os.environ.get("CKL_THREADS")
-    if threads:
-        torch.set_num_threads(int(threads))
 
     model = llama.Llama(req["base_model"], torch.float32)
     lora = llama.Lora.load(req["adapter_in"])
