@@ -84,8 +84,8 @@ class ExternalMethodTest {
         assertThat(req.has("privileged")).isFalse();
         assertThat(req.at("/schedule/steps_before_stage").asLong()).isEqualTo(req.at("/schedule/steps_in_stage").asLong());
         List<String> docs = Files.readAllLines(run.resolve("external/stage-002/documents.jsonl"));
-        assertThat(docs).hasSize(req.at("/schedule/steps_in_stage").asInt() * req.at("/settings/batch_size").asInt()
-                - (docs.size() % req.at("/settings/batch_size").asInt() == 0 ? 0 : req.at("/settings/batch_size").asInt() - docs.size() % req.at("/settings/batch_size").asInt()));
+        int batch = req.at("/settings/batch_size").asInt();
+        assertThat(req.at("/schedule/steps_in_stage").asInt()).isEqualTo((docs.size() + batch - 1) / batch);
         JsonNode first = JSON.readTree(docs.get(0));
         assertThat(first.get("input_ids").isArray()).isTrue();
         assertThat(first.has("objects")).as("only a privileged method sees the objects").isFalse();
@@ -140,5 +140,76 @@ class ExternalMethodTest {
         Cli.Run site = ckl("site", "build", "--runs", runs.toString(), "--out", tmp.resolve("site").toString());
         assertThat(site.code()).as(site.err()).isZero();
         assertThat(Files.readString(tmp.resolve("site/index.html"))).contains("external");
+    }
+
+    @Test
+    void aDeclaredMethodRunsFromItsFolderWithItsFilesHashedAndVerifyNamesAChangedScript() throws Exception {
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Path noop = script(plugins, "noop.sh", NOOP + "echo '{\"train_loss\": 1.5}' > \"$(field result)\"\n");
+        Files.writeString(plugins.resolve("oracle-noop.external.json"), "{\"id\": \"oracle-noop\", \"description\":"
+                + " \"a privileged no-op\", \"command\": [\"./noop.sh\"], \"files\": [\"noop.sh\"], \"privileged\": true}");
+        Cli.Run methods = ckl("methods", "--plugins", plugins.toString());
+        assertThat(methods.code()).as(methods.err()).isZero();
+        assertThat(methods.out()).contains("oracle-noop").contains("external");
+        Path runs = tmp.resolve("runs");
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method", "oracle-noop", "--plugins",
+                plugins.toString(), "--out", runs.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Path run = Cli.onlyRun(runs);
+        JsonNode described = JSON.readTree(run.resolve("run.json").toFile()).at("/training/methods");
+        assertThat(described.at("/files_sha256/noop.sh").asText())
+                .isEqualTo(org.cklbench.io.Hashing.sha256(noop));
+        assertThat(described.get("interpreter").asText()).as("/bin/sh's, never the script run with --version").isNotEmpty();
+        assertThat(described.get("privileged").asBoolean()).isTrue();
+        assertThat(metrics(run).get(1).get("train_loss").asDouble()).as("from the method's result.json").isEqualTo(1.5);
+        JsonNode req = JSON.readTree(run.resolve("external/stage-001/request.json").toFile());
+        assertThat(req.get("privileged").asBoolean()).isTrue();
+        JsonNode doc = JSON.readTree(Files.readAllLines(run.resolve("external/stage-001/documents.jsonl")).get(0));
+        assertThat(doc.get("objects").isArray()).isTrue();
+        assertThat(doc.get("text").asText()).contains(doc.get("objects").get(0).asText());
+
+        Files.writeString(noop, Files.readString(noop) + "# changed\n");
+        Cli.Run verify = ckl("verify", run.toString(), "--plugins", plugins.toString(), "--scratch",
+                tmp.resolve("scratch").toString());
+        assertThat(verify.code()).isNotZero();
+        assertThat(verify.out()).contains("files_sha256");
+    }
+
+    /**
+     * The scored adapter is the one evaluated: an adapter whose B matrices are not zero (the initial one's
+     * A, B filled with 0.05) moves the model away from the base, so its metrics differ from the no-training
+     * row's. Without this, a suite that ignored the adapter would pass the no-op test.
+     */
+    @Test
+    void theAdapterGivenIsTheOneEvaluated() throws Exception {
+        Path noop = script(tmp, "noop.sh", NOOP);
+        Path runs = tmp.resolve("runs");
+        Cli.Run ext = external(runs, noop.toString(), "--set", "epochs=1");
+        assertThat(ext.code()).as(ext.err()).isZero();
+        Path run = Cli.onlyRun(runs);
+        Path adapters = Files.createDirectories(tmp.resolve("adapters/ep1"));
+        Files.copy(run.resolve("external/initial-adapter/adapter_config.json"), adapters.resolve("adapter_config.json"));
+        byte[] st = Files.readAllBytes(run.resolve("external/initial-adapter/adapter_model.safetensors"));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(st).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = (int) b.getLong(0);
+        JsonNode header = JSON.readTree(new String(st, 8, n, java.nio.charset.StandardCharsets.UTF_8));
+        for (var it = header.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().endsWith("lora_B.weight")) {
+                assertThat(e.getValue().get("dtype").asText()).isEqualTo("F32");
+                for (int at = 8 + n + e.getValue().at("/data_offsets/0").asInt(); at < 8 + n + e.getValue().at("/data_offsets/1").asInt(); at += 4) {
+                    b.putFloat(at, 0.05f);
+                }
+            }
+        }
+        Files.write(adapters.resolve("adapter_model.safetensors"), st);
+        Cli.Run scored = ckl("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method", "external", "--set",
+                "epochs=1", "--param", "adapters=" + adapters.getParent(), "--param", "adapter_pattern=ep{k}", "--out",
+                tmp.resolve("scored").toString());
+        assertThat(scored.code()).as(scored.err()).isZero();
+        List<JsonNode> base = metrics(run);
+        List<JsonNode> moved = metrics(Cli.onlyRun(tmp.resolve("scored")));
+        assertThat(moved.get(0)).as("before training: the base").isEqualTo(base.get(0));
+        assertThat(moved.get(1).get("not_to_forget_nll").asDouble()).isNotEqualTo(base.get(1).get("not_to_forget_nll").asDouble());
     }
 }

@@ -55,6 +55,9 @@ final class AdapterCheck {
 
     /** Checks {@code dir} and copies its tensors into {@code state}'s trainable ones. */
     static void accept(Path dir, TrainingState state) throws IOException {
+        if (Files.isSymbolicLink(dir)) {
+            throw new IOException("the adapter folder " + Printable.of(dir.toString()) + " is a symbolic link");
+        }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("the adapter folder " + Printable.of(dir.toString()) + " is missing");
         }

@@ -68,11 +68,15 @@ final class ExternalProcess {
         }
     }
 
-    /** Kills the process's descendants, then the process, and waits for it. */
+    /**
+     * Kills the process, then every descendant it had (listed before, so none is lost to re-parenting, and
+     * again after, for any started meanwhile), and waits for it.
+     */
     static void killTree(Process p) {
         List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
         p.destroyForcibly();
         all.forEach(ProcessHandle::destroyForcibly);
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         try {
             p.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -101,22 +105,26 @@ final class ExternalProcess {
     }
 
     /**
-     * The first line of {@code program --version} run in {@code dir} (standard output or error: Python 2
-     * writes it to the latter), or a sentence saying why there is none.
+     * The first line of the interpreter's {@code --version} (standard output or error: Python 2 writes it to
+     * the latter), run in {@code dir}, or a sentence saying why there is none. The interpreter is the
+     * command's program, or where that is a script ({@code #!} on its first line), the program its first
+     * line names: the script itself is never run for this.
      */
     static String version(String program, Path dir) {
         try {
-            Process p = new ProcessBuilder(program, "--version").directory(dir.toFile()).redirectErrorStream(true)
+            List<String> cmd = new ArrayList<>(interpreter(program, dir));
+            cmd.add("--version");
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             byte[] out = p.getInputStream().readNBytes(4096);
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 killTree(p);
-                return "unknown (" + program + " --version did not end within 10 s)";
+                return "unknown (" + Printable.of(String.join(" ", cmd)) + " did not end within 10 s)";
             }
             String text = new String(out, StandardCharsets.UTF_8).strip();
             String first = text.isEmpty() ? "" : text.lines().findFirst().orElse("").strip();
             if (p.exitValue() != 0 || first.isEmpty()) {
-                return "unknown (" + Printable.of(program) + " --version exited with " + p.exitValue() + ")";
+                return "unknown (" + Printable.of(String.join(" ", cmd)) + " exited with " + p.exitValue() + ")";
             }
             return Printable.of(first);
         } catch (IOException e) {
@@ -125,5 +133,26 @@ final class ExternalProcess {
             Thread.currentThread().interrupt();
             return "unknown (interrupted)";
         }
+    }
+
+    /** {@code program}, or the interpreter line of the script it names. */
+    static List<String> interpreter(String program, Path dir) throws IOException {
+        if (!program.contains("/")) {
+            return List.of(program); // found on the PATH: a program, not a script of the method's
+        }
+        Path file = dir.resolve(program);
+        byte[] head;
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            head = in.readNBytes(256);
+        }
+        String first = new String(head, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+        if (!first.startsWith("#!")) {
+            return List.of(program);
+        }
+        List<String> words = new ArrayList<>(List.of(first.substring(2).strip().split("\\s+")));
+        if (words.isEmpty() || words.get(0).isEmpty()) {
+            throw new IOException(program + " starts with #! and no interpreter");
+        }
+        return words;
     }
 }

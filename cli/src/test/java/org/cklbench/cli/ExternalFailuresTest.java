@@ -1,0 +1,164 @@
+package org.cklbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cklbench.cli.Cli.ckl;
+import static org.cklbench.cli.ExternalMethodTest.external;
+import static org.cklbench.cli.ExternalMethodTest.script;
+
+/**
+ * Each way an external method can fail is an error that names the stage and loses nothing of the run
+ * folder (the evaluation before training stays, and --resume runs the stage again from scratch).
+ */
+class ExternalFailuresTest {
+    /** The no-op's first lines, then {@code then} (shell) to spoil what it wrote. */
+    static String noopThen(String then) {
+        return ExternalMethodTest.NOOP + then + "\n";
+    }
+
+    @TempDir
+    Path tmp;
+
+    /** Runs {@code body} as the method and checks the failure names stage 1 and contains every one of {@code says}. */
+    private Path failsAtStageOne(String body, List<String> extra, String... says) throws Exception {
+        Path m = script(tmp, "method.sh", body);
+        Path runs = tmp.resolve("runs");
+        Cli.Run r = external(runs, m.toString(), extra.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isNotZero();
+        assertThat(r.err()).contains("external method, stage 1 (epoch 1/4)").contains("Nothing of the run folder is lost");
+        for (String s : says) {
+            assertThat(r.err()).contains(s);
+        }
+        Path run = Cli.onlyRun(runs);
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).as("the evaluation before training is kept").hasSize(1);
+        assertThat(run.resolve("run.json")).exists();
+        return run;
+    }
+
+    @Test
+    void aNonZeroExitShowsTheTailOfStandardError() throws Exception {
+        failsAtStageOne("#!/bin/sh\necho 'Traceback: something broke' >&2\nexit 3\n", List.of(),
+                "exited with status 3", "Traceback: something broke");
+    }
+
+    @Test
+    void aStagePastItsTimeLimitIsKilledWithItsChildren() throws Exception {
+        Path pid = tmp.resolve("child.pid");
+        failsAtStageOne("#!/bin/sh\nsleep 60 &\necho $! > " + pid + "\nwait\n", List.of("--param", "timeout=2"),
+                "time limit of 2 s");
+        Path stat = Path.of("/proc", Files.readString(pid).trim(), "stat");
+        // killed: gone, or a zombie its new parent has not reaped yet (state Z, after the name in parentheses)
+        boolean dead = false;
+        for (int i = 0; i < 50 && !dead; i++) {
+            try {
+                dead = Files.readString(stat).replaceFirst("^.*\\) ", "").startsWith("Z");
+            } catch (java.io.IOException gone) {
+                dead = true;
+            }
+            if (!dead) {
+                Thread.sleep(100); // SIGKILL is delivered, not waited for
+            }
+        }
+        assertThat(dead).as("the child was killed").isTrue();
+    }
+
+    @Test
+    void aMissingAdapterIsRefused() throws Exception {
+        failsAtStageOne("#!/bin/sh\nexit 0\n", List.of(), "has no adapter_config.json");
+    }
+
+    @Test
+    void aMalformedConfigIsRefused() throws Exception {
+        failsAtStageOne(noopThen("echo '{' > \"$(field adapter_out)\"/adapter_config.json"), List.of(),
+                "adapter_config.json is malformed");
+    }
+
+    @Test
+    void anotherRankIsRefused() throws Exception {
+        failsAtStageOne(noopThen("sed -i 's/\"r\" : 4/\"r\" : 2/' \"$(field adapter_out)\"/adapter_config.json"), List.of(),
+                "has r=2", "r=4");
+    }
+
+    @Test
+    void aSymbolicLinkInTheAdapterIsRefused() throws Exception {
+        failsAtStageOne(noopThen("ln -s /etc/passwd \"$(field adapter_out)\"/extra"), List.of(), "is a symbolic link");
+    }
+
+    @Test
+    void anExtraFileInTheAdapterIsRefused() throws Exception {
+        failsAtStageOne(noopThen("echo x > \"$(field adapter_out)\"/optimizer.pt"), List.of(), "optimizer.pt",
+                "keep anything else in state_out");
+    }
+
+    @Test
+    void writingElsewhereInTheRunFolderIsRefused() throws Exception {
+        failsAtStageOne(noopThen("echo x > \"$(dirname \"$req\")\"/../../metrics-of-my-own.jsonl"), List.of(),
+                "changed the run folder outside adapter_out and state_out", "metrics-of-my-own.jsonl was created");
+    }
+
+    @Test
+    void wrongShapesAndNonFiniteValuesAreRefused() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")),
+                "skipped: /usr/bin/python3 is missing (the check writes a safetensors file with Python)");
+        // rewrites the safetensors file: first tensor's first value NaN, or its shape swapped (same byte count)
+        String spoil = """
+                #!/usr/bin/python3
+                import json, struct, sys, shutil, os
+                req = json.load(open(sys.argv[-1]))
+                for f in ("adapter_config.json", "adapter_model.safetensors"):
+                    shutil.copy(os.path.join(req["adapter_in"], f), req["adapter_out"])
+                p = os.path.join(req["adapter_out"], "adapter_model.safetensors")
+                b = bytearray(open(p, "rb").read())
+                n = struct.unpack("<Q", b[:8])[0]
+                h = json.loads(b[8:8 + n])
+                name = sorted(k for k in h if k.endswith("lora_A.weight"))[0]
+                if "%s" == "nan":
+                    b[8 + n + h[name]["data_offsets"][0]: 8 + n + h[name]["data_offsets"][0] + 4] = struct.pack("<f", float("nan"))
+                else:
+                    h[name]["shape"] = list(reversed(h[name]["shape"]))
+                    hb = json.dumps(h, separators=(",", ":")).encode().ljust(n)
+                    b[8:8 + n] = hb
+                open(p, "wb").write(bytes(b))
+                """;
+        failsAtStageOne(String.format(spoil, "nan"), List.of(), "NaN");
+        Folders.clear(tmp);
+        failsAtStageOne(String.format(spoil, "shape"), List.of(), "shape");
+    }
+
+    @Test
+    void aKilledRunResumesAtTheStageThatFailed() throws Exception {
+        Path log = tmp.resolve("calls.log");
+        Path ok = tmp.resolve("ok");
+        Path m = script(tmp, "method.sh", ExternalMethodTest.NOOP.replace("set -e\n", "set -e\nstage=$(sed -n 's/^  \"stage\" : \\([0-9]*\\),$/\\1/p' \"$1\")\necho $stage >> " + log
+                + "\nif [ \"$stage\" = 2 ] && [ ! -e " + ok + " ]; then echo 'not yet' >&2; exit 1; fi\n"));
+        Path runs = tmp.resolve("runs");
+        Cli.Run first = external(runs, m.toString());
+        assertThat(first.code()).isNotZero();
+        assertThat(first.err()).contains("stage 2 (epoch 2/4)").contains("not yet");
+        Path run = Cli.onlyRun(runs);
+        List<String> kept = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertThat(kept).hasSize(2);
+        Files.createFile(ok);
+        Cli.Run again = external(runs, m.toString(), "--resume");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(Files.readAllLines(log)).containsExactly("1", "2", "2", "3", "4");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(5).startsWith(kept.toArray(String[]::new));
+        JsonNode req = ExternalMethodTest.JSON.readTree(run.resolve("external/stage-002/request.json").toFile());
+        assertThat(req.get("stage").asInt()).isEqualTo(2);
+    }
+
+    /** Empties a folder between two runs of one test. */
+    static final class Folders {
+        static void clear(Path dir) throws Exception {
+            org.cklbench.io.Folders.deleteTree(dir.resolve("runs"));
+        }
+    }
+}
