@@ -155,6 +155,8 @@ def main(argv):
             loss = loss_of(model, ids, mask, reference) / len(micro)  # gradients add up over micro-batches
             loss.backward()
             total += loss.item()
+        if not math.isfinite(total):  # before the update: nothing of a diverged step is kept
+            fail(f"stage {req['stage']}, step {j + 1}: the loss is {total}")
         norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params])).item()
         if clip > 0:
             torch.nn.utils.clip_grad_norm_(params, clip)
@@ -164,8 +166,6 @@ def main(argv):
         opt.step()
         opt.zero_grad(set_to_none=True)
         step += 1
-        if not math.isfinite(total):
-            fail(f"stage {req['stage']}, step {j + 1}: the loss is {total}")
         loss_sum += total
         log.write(json.dumps({"step": j + 1, "loss": total, "grad_norm": norm, "lr": lr}) + "\n")
         print(f"stage {req['stage']} step {j + 1}/{steps} loss {total:.6f}", file=sys.stderr)
