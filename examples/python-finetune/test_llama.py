@@ -14,6 +14,7 @@ import tempfile
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the method's folder
 sys.path.insert(0, HERE)
 import llama  # noqa: E402
 
