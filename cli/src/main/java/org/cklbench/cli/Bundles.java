@@ -130,8 +130,8 @@ final class Bundles {
     }
 
     /**
-     * The entries the run folders give, by name in the bundle: every plain file but the checkpoint and the
-     * lock. Refused, naming the file: a name unpacking would refuse, a link, anything else not a plain file.
+     * The entries the run folders give, by name in the bundle: every plain file but the checkpoint, the
+     * trained adapter (weights, not results) and the lock. Refused, naming the file: a name unpacking would refuse, a link, anything else not a plain file.
      */
     private static Map<String, Path> entries(List<Path> folders) throws IOException {
         Map<String, Path> out = new java.util.LinkedHashMap<>();
@@ -141,7 +141,8 @@ final class Bundles {
             try (Stream<Path> s = Files.walk(d)) {
                 for (Path file : s.sorted().toList()) {
                     Path rel = d.relativize(file);
-                    if (rel.toString().isEmpty() || rel.startsWith(RunFolder.CHECKPOINT) || rel.toString().equals(RunFolder.LOCK)) {
+                    if (rel.toString().isEmpty() || rel.startsWith(RunFolder.CHECKPOINT)
+                            || rel.startsWith(RunFolder.TOP_ADAPTER) || rel.toString().equals(RunFolder.LOCK)) {
                         continue;
                     }
                     if (Files.isSymbolicLink(file)) {

@@ -31,6 +31,8 @@ public final class RunFolder {
     public static final String VERIFICATION = "verification.json";
     public static final String PREDICTIONS = "predictions";
     public static final String CHECKPOINT = "checkpoint";
+    /** The trained LoRA adapter of the headline stage (LAMA-ckl's Top-Acc epoch), as a PEFT folder. */
+    public static final String TOP_ADAPTER = "adapter-top-acc";
     /** Held (an OS file lock) by the process writing the run; see {@link #running()}. */
     public static final String LOCK = ".lock";
 

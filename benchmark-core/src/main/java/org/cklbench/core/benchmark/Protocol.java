@@ -8,6 +8,7 @@ import org.cklbench.core.state.TrainingDocument;
 
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * One run of a benchmark, read from its inputs: stages of training documents in order (epochs of the
@@ -62,4 +63,12 @@ public interface Protocol {
 
     /** The headline figures from every metrics line of the run (the runtime adds benchmark and method). */
     ObjectNode summarize(List<? extends JsonNode> metrics);
+
+    /**
+     * The stage whose model the headline is read at, from the metrics lines so far (LAMA-ckl's Top-Acc
+     * epoch), or empty where the headline is not one stage's; the run keeps that stage's trained adapter.
+     */
+    default OptionalInt topStage(List<? extends JsonNode> metrics) {
+        return OptionalInt.empty();
+    }
 }

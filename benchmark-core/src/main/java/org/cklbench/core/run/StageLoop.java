@@ -79,6 +79,7 @@ public final class StageLoop {
                 }
             }
             try (Trainer trainer = new Trainer(state, method)) {
+                trainer.setAdapterBaseModel(modelDir.toAbsolutePath().toString()); // issue 27: PEFT adapter folders
                 folder.writeRun(folder.run().withTraining(training(state, trainer, method)));
                 long[] stageSteps = new long[stages.size()];
                 boolean[] fresh = new boolean[stages.size()];
@@ -130,6 +131,7 @@ public final class StageLoop {
                     metrics.add(eval.after(k, elsewhere != null ? elsewhereLoss
                             : trained == null ? null : trained.meanLoss()));
                     folder.writeMetrics(metrics);
+                    TopAdapter.keep(protocol, metrics, k, trainer, folder.dir()); // issue 27: before the checkpoint
                     timings.mark("evaluate");
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));
                     timings.mark("checkpoint");
@@ -157,6 +159,9 @@ public final class StageLoop {
         t.put("trainable_parameters", params);
         t.put("trainable_tensors", state.trainable().size());
         t.put("training_rows_per_step", trainer.trainingRowsPerStep());
+        if (trainer.trainsAnAdapter()) {
+            t.put("peft_adapters", TopAdapter.where()); // issue 27
+        }
         Map<String, Integer> corpora = new LinkedHashMap<>();
         state.corpora().forEach((k, v) -> corpora.put(k, v.size()));
         t.put("corpora", corpora);

@@ -70,6 +70,8 @@ public final class Trainer implements AutoCloseable {
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String STATE = "state.json";
     private static final String METHOD = "method.safetensors";
+    /** The trainables as a PEFT adapter folder, in each checkpoint generation where they are a LoRA adapter. */
+    public static final String ADAPTER = "adapter";
 
     private final TrainingState state;
     private final CklMethod method;
@@ -89,6 +91,8 @@ public final class Trainer implements AutoCloseable {
     private double lossScale = 65536;
     private int goodSteps;
     private LoraAdapter defaultLora;
+    /** base_model_name_or_path of the adapters written: the model folder, where the caller names it. */
+    private String adapterBaseModel;
 
     /**
      * Sets the methods up on the state; where none registers trainable tensors, the run trains every
@@ -433,8 +437,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Writes the trainable tensors, the optimiser moments, the method's state and the counters as a new
-     * generation of the checkpoints in {@code dir} ({@link CheckpointStore}); state.json goes last.
+     * Writes the trainable tensors, the optimiser moments, the method's state, the trained LoRA adapter as a
+     * PEFT folder {@code adapter/} (where the trainables are one) and the counters as a new generation of
+     * the checkpoints in {@code dir} ({@link CheckpointStore}); state.json goes last.
      */
     public void saveCheckpoint(Path dir, int stage, ObjectNode extra) throws IOException {
         saveCheckpoint(new CheckpointStore(dir), stage, extra);
@@ -451,6 +456,10 @@ public final class Trainer implements AutoCloseable {
                 faults.before(CheckpointStore.Step.WRITE, METHOD);
                 SafetensorsWriter.write(tmp.resolve(METHOD), methodState, null);
             }
+            if (defaultLora != null) {
+                faults.before(CheckpointStore.Step.WRITE, ADAPTER);
+                saveAdapter(tmp.resolve(ADAPTER));
+            }
             ObjectNode json = JSON.createObjectNode();
             json.put("stage", stage);
             json.put("step", state.step());
@@ -465,6 +474,31 @@ public final class Trainer implements AutoCloseable {
             faults.before(CheckpointStore.Step.WRITE, STATE);
             AtomicFiles.writeString(tmp.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         });
+    }
+
+    /**
+     * Whether the trainables are one LoRA adapter (the run's own, as Finetune trains), which {@link
+     * #saveAdapter} writes as a PEFT folder; methods that register trainables of their own are not.
+     */
+    public boolean trainsAnAdapter() {
+        return defaultLora != null;
+    }
+
+    /** The base_model_name_or_path written into the adapters' adapter_config.json. */
+    public void setAdapterBaseModel(String baseModel) {
+        this.adapterBaseModel = baseModel;
+    }
+
+    /**
+     * Writes the trained LoRA adapter as PEFT's folder ({@code adapter_config.json} and {@code
+     * adapter_model.safetensors}, PEFT's tensor names) into {@code dir}, which
+     * {@code PeftModel.from_pretrained(base, dir)} loads.
+     */
+    public void saveAdapter(Path dir) throws IOException {
+        if (defaultLora == null) {
+            throw new IllegalStateException("the trainables of this run are not a LoRA adapter");
+        }
+        defaultLora.save(dir, adapterBaseModel);
     }
 
     /** Whether {@code dir} holds a checkpoint to resume from. */

@@ -94,7 +94,8 @@ class CheckpointReplacementTest {
                     steps.add(step + " " + Path.of(detail).getFileName());
                 }
             });
-            assertThat(steps).as("clean, create, 3 files, rename, delete the older generation").hasSize(7);
+            assertThat(steps).as("clean, create, 4 files (the adapter folder among them), rename, delete the older generation")
+                    .hasSize(8);
             for (int failAt = 0; failAt < steps.size(); failAt++) {
                 Path store = tmp.resolve("killed-" + failAt);
                 AtomicInteger save = new AtomicInteger();

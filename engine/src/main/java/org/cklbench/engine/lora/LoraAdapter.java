@@ -204,8 +204,17 @@ public final class LoraAdapter implements ForwardHooks, AutoCloseable {
     public void save(Path dir, String baseModelPath) throws IOException {
         Files.createDirectories(dir);
         var cfg = config.raw().deepCopy();
+        // the fields PEFT's save_pretrained writes and LoraConfig reads, where the config lacks them
+        cfg.putIfAbsent("peft_type", cfg.textNode("LORA"));
+        cfg.putIfAbsent("task_type", cfg.textNode("CAUSAL_LM"));
+        cfg.putIfAbsent("bias", cfg.textNode("none"));
+        cfg.putIfAbsent("fan_in_fan_out", cfg.booleanNode(false));
+        cfg.putIfAbsent("use_rslora", cfg.booleanNode(false));
+        cfg.put("inference_mode", true);
         if (baseModelPath != null) {
             cfg.put("base_model_name_or_path", baseModelPath);
+        } else {
+            cfg.putIfAbsent("base_model_name_or_path", cfg.nullNode());
         }
         SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, null);
         AtomicFiles.writeString(dir.resolve("adapter_config.json"), JSON.writeValueAsString(cfg) + "\n");
