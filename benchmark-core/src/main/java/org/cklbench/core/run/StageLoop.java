@@ -79,7 +79,7 @@ public final class StageLoop {
                 }
             }
             try (Trainer trainer = new Trainer(state, method)) {
-                trainer.setAdapterBaseModel(modelDir.toAbsolutePath().toString()); // issue 27: PEFT adapter folders
+                trainer.setAdapterBaseModel(modelDir.toAbsolutePath().toString()); // named in the PEFT folders the checkpoints carry
                 folder.writeRun(folder.run().withTraining(training(state, trainer, method)));
                 long[] stageSteps = new long[stages.size()];
                 boolean[] fresh = new boolean[stages.size()];
@@ -131,7 +131,7 @@ public final class StageLoop {
                     metrics.add(eval.after(k, elsewhere != null ? elsewhereLoss
                             : trained == null ? null : trained.meanLoss()));
                     folder.writeMetrics(metrics);
-                    TopAdapter.keep(protocol, metrics, k, trainer, folder.dir()); // issue 27: before the checkpoint
+                    TopAdapter.keep(protocol, metrics, k, trainer, folder.dir()); // before the checkpoint, so a resumed run finds it whole
                     timings.mark("evaluate");
                     save(trainer, folder, new StagePosition(k + 1, 0, 0));
                     timings.mark("checkpoint");
@@ -160,7 +160,7 @@ public final class StageLoop {
         t.put("trainable_tensors", state.trainable().size());
         t.put("training_rows_per_step", trainer.trainingRowsPerStep());
         if (trainer.trainsAnAdapter()) {
-            t.put("peft_adapters", TopAdapter.where()); // issue 27
+            t.put("peft_adapters", TopAdapter.where());
         }
         Map<String, Integer> corpora = new LinkedHashMap<>();
         state.corpora().forEach((k, v) -> corpora.put(k, v.size()));
