@@ -56,8 +56,10 @@ class SweepWorkerKillTest {
         while (System.nanoTime() < deadline && sweep.isAlive()) {
             Path metrics = run.resolve("metrics.jsonl");
             if (Files.isRegularFile(metrics) && !Files.readAllLines(metrics).isEmpty()) {
-                worker = sweep.descendants().filter(h -> h.info().arguments()
-                        .map(a -> List.of(a).contains("worker")).orElse(false)).findFirst().orElseThrow();
+                // one worker: the one process ckl sweep started
+                List<ProcessHandle> children = sweep.children().toList();
+                assertThat(children).hasSize(1);
+                worker = children.get(0);
                 if (sigterm) {
                     sweep.destroy();
                 } else {
