@@ -279,8 +279,10 @@ final class SweepCommand implements Callable<Integer> {
         return r.count(SweepStatus.State.DONE) == ids.size() ? 0 : 1;
     }
 
-    @Command(name = "worker", hidden = true, description = "Internal: a worker of a local sweep, which runs the queued"
-            + " runs of <out> that no other worker has claimed, one after another in this process, until none is left.")
+    @Command(name = "worker", hidden = true, mixinStandardHelpOptions = true,
+            header = "Internal: run the queued runs of a local sweep that no other worker has claimed.",
+            description = {"A worker of a local sweep (ckl sweep, ckl quickstart): it runs the queued runs of <out> that no",
+                "other worker has claimed, one after another in this process, until none is left."})
     static final class WorkerCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "The sweep folder.")
         Path out;
