@@ -20,14 +20,15 @@ import static org.cklbench.cli.Cli.ckl;
  * A local sweep's worker stopped part-way through a run, and the sweep run again: the run resumes and
  * ends with the metrics of an uninterrupted one. SIGTERM is sent to {@code ckl sweep} itself (Ctrl-C, a
  * cluster's stop), which must pass it on so that the worker checkpoints the step it is on; SIGKILL goes
- * to the worker (a crash), which leaves the last periodic checkpoint.
+ * to the worker (a crash, the out-of-memory killer), which leaves the last periodic checkpoint, and
+ * another worker takes its place for the run it had not claimed yet.
  */
 class SweepWorkerKillTest {
     @TempDir
     Path tmp;
 
     private static final String GRID = """
-            {"benchmark": "lama-ckl", "method": "finetune", "preset": "smoke", "threads": 1,
+            {"benchmark": "lama-ckl", "method": "finetune", "preset": "smoke", "threads": 1, "seed": %s,
              "set": {"epochs": 5, "batch_size": 1}}""";
 
     @ParameterizedTest(name = "{0}")
@@ -38,7 +39,7 @@ class SweepWorkerKillTest {
                 "--set", "epochs=5", "--set", "batch_size=1", "--out", tmp.resolve("ref").toString());
         assertThat(ref.code()).as(ref.err()).isZero();
         Path refRun = Cli.onlyRun(tmp.resolve("ref"));
-        Path grid = Files.writeString(tmp.resolve("grid.json"), GRID);
+        Path grid = Files.writeString(tmp.resolve("grid.json"), GRID.formatted(sigterm ? "1" : "[1, 2]"));
         Path out = tmp.resolve("sweep");
         Path run = out.resolve(refRun.getFileName());
 
@@ -82,11 +83,17 @@ class SweepWorkerKillTest {
             assertThat(Files.readString(out.resolve(".sweep/logs/" + run.getFileName() + ".log"))).contains("stopped on request");
         } else {
             assertThat(sweep.exitValue()).as("the sweep reports the run it did not complete").isEqualTo(1);
+            try (var runs = Files.list(out)) {
+                assertThat(runs.filter(d -> Files.isRegularFile(d.resolve("summary.json"))).count())
+                        .as("a worker in the killed one's place ran seed 2 (log: %s)", Files.readString(tmp.resolve("sweep.txt")))
+                        .isEqualTo(1);
+            }
         }
 
         Cli.Run again = ckl("sweep", "--grid", grid.toString(), "--out", out.toString(), "--workers", "1");
         assertThat(again.code()).as(again.err()).isZero();
-        assertThat(again.err()).contains("1 run(s): 0 done, 0 running, 0 queued, 1 to run");
+        assertThat(again.err()).contains(sigterm ? "1 run(s): 0 done, 0 running, 0 queued, 1 to run"
+                : "2 run(s): 1 done, 0 running, 0 queued, 1 to run");
         assertThat(Files.readString(run.resolve("metrics.jsonl"))).isEqualTo(Files.readString(refRun.resolve("metrics.jsonl")));
         assertThat(Files.readString(run.resolve("steps.jsonl"))).isEqualTo(Files.readString(refRun.resolve("steps.jsonl")));
     }

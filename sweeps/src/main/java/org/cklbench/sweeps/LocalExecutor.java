@@ -9,11 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -78,25 +79,24 @@ public final class LocalExecutor {
                 queue.stream().map(SweepEntry::id).toList(), Instant.now().toString(), null));
         List<Path> dirs = queue.stream().map(e -> folder.runDir(e.id())).toList();
         int n = Math.min(workers, queue.size());
-        List<Process> children = Collections.synchronizedList(new ArrayList<>());
+        Workers children = new Workers(n + queue.size());
         // asked to end (Ctrl-C, SIGTERM, scancel of an allocation), the workers are asked too
-        Thread stop = new Thread(() -> stop(children), "ckl-sweep-workers");
+        Thread stop = new Thread(children::stop, "ckl-sweep-workers");
         Runtime.getRuntime().addShutdownHook(stop);
         try (Progress.Task bar = progress.start("runs (" + n + " worker" + (n > 1 ? "s" : "") + ")", queue.size(), "run")) {
-            for (int i = 1; i <= n; i++) {
-                ProcessBuilder pb = new ProcessBuilder(workerCommand).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.logs().resolve("worker-" + i + ".log").toFile()))
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-                pb.environment().putAll(env);
-                org.cklbench.io.ArithmeticPin.apply(pb.environment());
-                children.add(pb.start());
+            for (int i = 0; i < n; i++) {
+                children.start();
             }
             long shown = complete(dirs);
             bar.step(shown);
             Optional<Process> alive;
-            // wait on a worker still running: once the first has exited, waiting on it returns at once
-            // and the loop would spin over the run folders on the core the last worker needs
-            while ((alive = children.stream().filter(Process::isAlive).findFirst()).isPresent()) {
+            while (true) {
+                children.replaceKilled(queue);
+                if ((alive = children.alive()).isEmpty()) {
+                    break;
+                }
+                // wait on a worker still running: once the first has exited, waiting on it returns at once
+                // and the loop would spin over the run folders on the core the last worker needs
                 alive.get().waitFor(2, TimeUnit.SECONDS);
                 long done = complete(dirs);
                 bar.step(done - shown);
@@ -111,29 +111,73 @@ public final class LocalExecutor {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
-            stop(children);
+            children.stop();
         }
         return queue.stream().filter(e -> !new RunFolder(folder.runDir(e.id())).complete()).map(SweepEntry::id).toList();
+    }
+
+    /** This sweep's worker processes. */
+    private final class Workers {
+        private final List<Process> all = new ArrayList<>();
+        private final Set<Process> ended = new HashSet<>();
+        private final int most;
+        private boolean stopping;
+
+        /** @param most how many workers may be started in all, replacements included */
+        Workers(int most) {
+            this.most = most;
+        }
+
+        synchronized void start() throws IOException {
+            int i = all.size() + 1;
+            ProcessBuilder pb = new ProcessBuilder(workerCommand).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.logs().resolve("worker-" + i + ".log").toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            org.cklbench.io.ArithmeticPin.apply(pb.environment());
+            all.add(pb.start());
+        }
+
+        synchronized Optional<Process> alive() {
+            return all.stream().filter(Process::isAlive).findFirst();
+        }
+
+        /**
+         * A worker killed by a signal (the kernel's out-of-memory killer, a crash in native code) leaves
+         * the runs no worker has claimed yet: another takes its place, as a process per run once isolated
+         * a crash in its run. A worker that ends by itself (exit status under 128) found the queue empty,
+         * or cannot start at all, and is not replaced.
+         */
+        synchronized void replaceKilled(List<SweepEntry> queue) throws IOException {
+            for (Process p : List.copyOf(all)) {
+                if (!p.isAlive() && ended.add(p) && p.exitValue() > 128 && !stopping && all.size() < most
+                        && queue.stream().anyMatch(e -> !folder.claimed(e.id()))) {
+                    start();
+                }
+            }
+        }
+
+        /** SIGTERM to each live worker, then up to {@link #STOP_SECONDS} for its checkpoint. */
+        void stop() {
+            List<Process> live;
+            synchronized (this) {
+                stopping = true;
+                live = all.stream().filter(Process::isAlive).toList();
+            }
+            live.forEach(Process::destroy);
+            for (Process p : live) {
+                try {
+                    p.waitFor(STOP_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static long complete(List<Path> dirs) {
         return dirs.stream().filter(d -> new RunFolder(d).complete()).count();
     }
 
-    /** SIGTERM to each live worker, then up to {@link #STOP_SECONDS} for its checkpoint. */
-    private static void stop(List<Process> children) {
-        List<Process> live;
-        synchronized (children) {
-            live = children.stream().filter(Process::isAlive).toList();
-        }
-        live.forEach(Process::destroy);
-        for (Process p : live) {
-            try {
-                p.waitFor(STOP_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
 }

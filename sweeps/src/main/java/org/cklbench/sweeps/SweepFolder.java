@@ -151,6 +151,11 @@ public final class SweepFolder {
         return meta().resolve("claims");
     }
 
+    /** Whether a worker has taken run {@code id}. */
+    public boolean claimed(String id) {
+        return Files.exists(claims().resolve(id));
+    }
+
     /** Takes run {@code id} for this worker; false when another worker took it first. */
     public boolean claim(String id) throws IOException {
         try {
