@@ -117,8 +117,9 @@ final class QuickstartCommand implements Callable<Integer> {
             // reused: complete before this call, whoever ran them
             List<SweepEntry> todo = entries.stream().filter(e -> !new RunFolder(folder.runDir(e.id())).complete())
                     .map(e -> e.withThreads(perWorker)).toList();
-            say(String.format(Locale.ROOT, "%d of %d runs complete already (reused), %d to do, %d at once",
-                    entries.size() - todo.size(), entries.size(), todo.size(), Math.min(workers, todo.size())));
+            say(String.format(Locale.ROOT, "%d of %d runs complete already (reused), ", entries.size() - todo.size(),
+                    entries.size()) + (todo.isEmpty() ? "nothing to run" : String.format(Locale.ROOT, "%d to do, %d at once",
+                    todo.size(), Math.min(workers, todo.size()))));
             if (!todo.isEmpty()) {
                 List<String> missing = new LocalExecutor(folder, SweepCommand.workerCommand(null, folder, null),
                         LocalExecutor.environment(home), workers).run(todo, registries, null, progress);

@@ -32,7 +32,7 @@ class QuickstartGridTest {
 
         Cli.Run again = quickstart(args);
         assertThat(again.code()).as(again.err()).isZero();
-        assertThat(again.err()).contains("4 of 4 runs complete already (reused), 0 to do");
+        assertThat(again.err()).contains("4 of 4 runs complete already (reused), nothing to run");
         assertThat(tables(again.out())).isEqualTo(tables(first.out()));
     }
 
