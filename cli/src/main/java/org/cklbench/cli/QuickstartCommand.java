@@ -7,20 +7,29 @@ import org.cklbench.core.benchmark.InputRequest;
 import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.ResolvedRun;
 import org.cklbench.core.run.RunRequest;
-import org.cklbench.core.run.Runner;
 import org.cklbench.engine.djl.PyTorchEngine;
+import org.cklbench.io.FileLocks;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.site.SiteBuilder;
+import org.cklbench.sweeps.Grid;
+import org.cklbench.sweeps.LocalExecutor;
+import org.cklbench.sweeps.SweepEntry;
+import org.cklbench.sweeps.SweepFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
 
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         header = "Run the embedded default end to end, offline, and print its leaderboards.",
@@ -30,11 +39,10 @@ import java.util.concurrent.Callable;
             "index.html. Each method runs 3 seeds on each benchmark (intervals over seeds and probes; TAALM's",
             "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything",
             "is cached in CKL_HOME and every run folder is resumable, so a second call reuses what exists and an",
-            "interrupted one goes on."})
+            "interrupted one goes on. The plan is a grid, as ckl sweep reads (--grid to run another)."})
 final class QuickstartCommand implements Callable<Integer> {
-    static final List<String> METHODS = List.of("taalm", "none", "finetune", "kadapter", "recadam", "mixreview", "rho1",
-            "oracle", "lead", "taalm+kadapter", "taalm+recadam", "taalm+mixreview");
-    static final List<String> BENCHMARKS = List.of("lama-ckl", "temporalwiki");
+    /** The quickstart's plan (benchmarks x methods x seeds, and each run's cost), a grid in the resources. */
+    static final String PLAN = "quickstart.json";
 
     @Option(names = "--out", defaultValue = "quickstart", description = "Where runs/ and site/ go (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -43,9 +51,13 @@ final class QuickstartCommand implements Callable<Integer> {
             + " each run computes on the suite's pinned thread count whatever this is, so results do not depend on it.")
     int threads;
 
-    @Option(names = "--seeds", defaultValue = "3", description = "Seeds 1..N of every method on each benchmark, for"
-            + " intervals over seeds (default: ${DEFAULT-VALUE}); TAALM's Train-Attention model is meta-trained per seed.")
-    int seeds;
+    @Option(names = "--seeds", description = "Seeds 1..N of every method on each benchmark, for intervals over seeds"
+            + " (default: the plan's, 3); TAALM's Train-Attention model is meta-trained per seed.")
+    Integer seeds;
+
+    @Option(names = "--grid", description = "Run this grid file (as ckl sweep reads) instead of the embedded plan, e.g."
+            + " a smaller one; the rest is the same: inputs, runs, site, tables.")
+    Path grid;
 
     @Option(names = "--profile", description = "Also print where the time went: by phase (world and data, Train-Attention"
             + " training, model loading, training, evaluation) and by method, from each run's timings.json; written to"
@@ -63,10 +75,6 @@ final class QuickstartCommand implements Callable<Integer> {
             + " Chromium is on the PATH, <out>/screenshots/home.png: docs/screenshots/home.png is a copy of it).")
     boolean noScreenshot;
 
-    @Option(names = "--worker", hidden = true, description = "Internal: run the queued runs no other worker has"
-            + " claimed, one after another in this process, until none is left.")
-    boolean worker;
-
     private long t0;
 
     private void say(String what) {
@@ -80,47 +88,51 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         t0 = System.nanoTime();
+        if (workers == 0) {
+            workers = Math.min(2, java.lang.Runtime.getRuntime().availableProcessors());
+        }
+        if ((seeds != null && seeds < 1) || workers < 1) {
+            throw new UsageError("--seeds must be 1 or more, --workers 0 (automatic) or more");
+        }
         PyTorchEngine.initForResults();
         Path home = Home.get();
         BarProgress progress = new BarProgress();
-        if (worker) {
-            return work(home, progress);
-        }
         say("CKL_HOME is " + home);
         boolean cached = Files.isDirectory(home.resolve("worlds"));
         say(cached ? "reusing what CKL_HOME already holds (world, base model, data, Train-Attention models)"
                 : "first run: generating the world and pretraining its base model (about 2 minutes)");
         Registries registries = Registries.load(null);
+        List<SweepEntry> entries = plan().expand(registries);
         QuickstartProfile.Clock clock = new QuickstartProfile.Clock();
-        for (String id : BENCHMARKS) {
-            Benchmark b = registries.benchmarks().get(id);
-            b.inputs(new InputRequest("quick", b.presets().get("quick").settings(Map.of()), null, null, home), progress);
-            say(b.leaderboard().title() + " over the world: ready");
-            clock.mark("inputs: " + id + (id.equals(BENCHMARKS.get(0)) ? " (the world, its base and data)" : " (data)"));
-        }
+        prepareInputs(entries, registries, home, progress, clock);
 
-        Path runs = out.resolve("runs");
-        Files.createDirectories(runs);
-        if (workers == 0) {
-            workers = Math.min(2, java.lang.Runtime.getRuntime().availableProcessors());
-        }
-        if (seeds < 1 || workers < 1) {
-            throw new UsageError("--seeds must be 1 or more, --workers 0 (automatic) or more");
-        }
+        SweepFolder folder = new SweepFolder(out.resolve("runs"));
+        Files.createDirectories(folder.meta());
         int cores = threads > 0 ? threads : java.lang.Runtime.getRuntime().availableProcessors();
         int perWorker = workers > 1 ? Math.max(1, cores / workers) : threads;
-        List<RunRequest> requests = requests(perWorker);
-        if (workers == 1) {
-            runHere(requests, runs, registries, home, progress);
-        } else {
-            List<Path> dirs = requests.stream().map(r -> runDir(r, runs, registries)).toList();
-            say(dirs.stream().filter(d -> !new RunFolder(d).complete()).count() + " of " + requests.size()
-                    + " runs to do, " + workers + " at once");
-            runInWorkers(dirs, runs, home, perWorker, progress);
+        try (FileLocks.Held lock = FileLocks.tryAcquire(folder.lockFile()).orElseThrow(() -> new IllegalStateException(
+                "another ckl quickstart or sweep (process " + FileLocks.holder(folder.lockFile()) + ") is running "
+                        + folder.dir() + "; let it finish first"))) {
+            folder.recordRuns(entries, null);
+            // reused: complete before this call, whoever ran them
+            List<SweepEntry> todo = entries.stream().filter(e -> !new RunFolder(folder.runDir(e.id())).complete())
+                    .map(e -> e.withThreads(perWorker)).toList();
+            say(String.format(Locale.ROOT, "%d of %d runs complete already (reused), ", entries.size() - todo.size(),
+                    entries.size()) + (todo.isEmpty() ? "nothing to run" : String.format(Locale.ROOT, "%d to do, %d at once",
+                    todo.size(), Math.min(workers, todo.size()))));
+            if (!todo.isEmpty()) {
+                List<String> missing = new LocalExecutor(folder, SweepCommand.workerCommand(null, folder, null),
+                        LocalExecutor.environment(home), workers).run(todo, registries, null, progress);
+                if (!missing.isEmpty()) {
+                    throw new IllegalStateException(missing.size() + " run(s) did not complete (" + missing.get(0)
+                            + (missing.size() > 1 ? ", ..." : "") + "); their logs are " + folder.logs().resolve("<run>.log")
+                            + "; run the quickstart again to resume them");
+                }
+            }
         }
         clock.mark("runs (" + workers + " at once)");
         Path site = out.resolve("site");
-        Path index = SiteBuilder.build(runs, site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
+        Path index = SiteBuilder.build(folder.dir(), site, SiteCommand.methodInfo(registries), SiteCommand.specs(registries));
         SiteCommand.reportSkipped(site, new java.io.PrintWriter(System.err, true));
         say("site built");
         if (!noScreenshot) {
@@ -131,13 +143,46 @@ final class QuickstartCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Open " + index.toAbsolutePath() + " (or: ./ckl site serve --dir " + site + ")");
         if (profile) {
-            List<Path> dirs = requests.stream().map(r -> runDir(r, runs, registries)).toList();
-            String text = QuickstartProfile.report(clock, dirs, runs.resolve(".sweep"));
+            List<Path> dirs = entries.stream().map(e -> folder.runDir(e.id())).toList();
+            String text = QuickstartProfile.report(clock, dirs, folder);
             System.out.println();
             System.out.print(text);
             org.cklbench.io.AtomicFiles.writeString(out.resolve("profile.txt"), text);
         }
         return 0;
+    }
+
+    /** The embedded plan, or {@code --grid}; with seeds 1..{@code --seeds} when given. */
+    private Grid plan() throws IOException {
+        Grid g;
+        if (grid != null) {
+            g = Grid.read(grid);
+        } else {
+            try (InputStream in = QuickstartCommand.class.getResourceAsStream(PLAN)) {
+                g = Grid.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), Path.of(PLAN));
+            }
+        }
+        return seeds == null ? g : g.with("seed", LongStream.rangeClosed(1, seeds).boxed().toList());
+    }
+
+    /**
+     * Each benchmark's inputs (the world, its base, the data), made once before the workers start, so that
+     * they do not wait for one another on the same files.
+     */
+    private void prepareInputs(List<SweepEntry> entries, Registries registries, Path home, BarProgress progress,
+                               QuickstartProfile.Clock clock) throws IOException {
+        Set<List<Object>> done = new LinkedHashSet<>();
+        for (SweepEntry e : entries) {
+            RunRequest r = e.request();
+            if (!done.add(java.util.Arrays.asList(r.benchmark(), r.preset(), r.model(), r.data(), r.overrides()))) {
+                continue;
+            }
+            ResolvedRun resolved = ResolvedRun.of(r, registries);
+            Benchmark b = resolved.benchmark();
+            b.inputs(new InputRequest(r.preset(), resolved.settings(), r.model(), r.data(), home), progress);
+            say(b.leaderboard().title() + " over the world: ready");
+            clock.mark("inputs: " + r.benchmark() + (done.size() == 1 ? " (the world, its base and data)" : " (data)"));
+        }
     }
 
     private void screenshot(Path index, Path png) throws java.io.IOException, InterruptedException {
@@ -151,189 +196,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The environment of each run's process. The JIT stops at its first tier (C1): a run's time is spent in
-     * PyTorch, and the optimising compiler's threads took the other worker's core; measured on 2 cores
-     * (LAMA-ckl quick, one thread), CPU time per run 5.9 -> 4.0 s for the no-training row and 16.9 -> 14.5
-     * s for Finetune. A CKL_JAVA_OPTS of the user's own is kept as it is.
-     */
-    static Map<String, String> childEnvironment(Path home) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("CKL_HOME", home.toAbsolutePath().toString(),
-                "CKL_PROGRESS", "lines", "OPT_OUT_TRACKING", "true"));
-        if (System.getenv("CKL_JAVA_OPTS") == null) {
-            env.put("CKL_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
-        }
-        return env;
-    }
-
-    /**
-     * Where a run goes in the queue. The TAALM runs, each of which meta-trains its seed's Train-Attention
-     * model (φ follows the run's seed), go first, side by side when workers allow; then the runs that need
-     * no Train-Attention model, so that a worker done with the shorter preparation does not wait for the
-     * other (measured: a TAALM run queued third waited 39 s for its model); the runs that use a prepared
-     * model last. Within each part the longest first (Mix-review trains on twice the documents; the
-     * no-training row only evaluates), so that no long run is left alone at the end.
-     */
-    static int queuePosition(RunRequest r) {
-        boolean taalm = java.util.Arrays.asList(r.method().split("\\+")).contains("taalm");
-        int part = taalm && r.method().equals("taalm") ? 0 : taalm ? 2 : 1;
-        int length = r.method().contains("mixreview") ? 0 : r.method().equals("none") ? 2 : 1;
-        return part * 3 + length;
-    }
-
-    private List<RunRequest> requests(int threadsPerRun) {
-        List<RunRequest> requests = new ArrayList<>();
-        for (String bench : BENCHMARKS) {
-            for (String method : METHODS) {
-                for (long seed = 1; seed <= seeds; seed++) {
-                    requests.add(new RunRequest(bench, method, Map.of(), "quick", Map.of(), null, null, seed, "cpu",
-                            null, threadsPerRun));
-                }
-            }
-        }
-        requests.sort(java.util.Comparator.comparingInt(QuickstartCommand::queuePosition));
-        return requests;
-    }
-
-    private static Path runDir(RunRequest r, Path runs, Registries registries) {
-        return runs.resolve(ResolvedRun.of(r, registries).config().id());
-    }
-
-    private static long complete(List<Path> dirs) {
-        return dirs.stream().filter(d -> new RunFolder(d).complete()).count();
-    }
-
-    /**
-     * Runs side by side are processes (a JVM holds one autograd recorder), each a worker that takes the
-     * next run of the queue no other has claimed and runs it in its own JVM, so JVM start, class loading
-     * and PyTorch's native library cost once per worker, not once per run. A claim is a file created
-     * atomically under {@code runs/.sweep/claims}; the claims of an interrupted quickstart are cleared
-     * when it starts again, and every run folder resumes.
-     */
-    private void runInWorkers(List<Path> dirs, Path runs, Path home, int perWorker, BarProgress progress)
-            throws Exception {
-        Path logs = runs.resolve(".sweep").resolve("logs");
-        Path claims = runs.resolve(".sweep").resolve("claims");
-        org.cklbench.io.Folders.deleteTree(claims);
-        Files.createDirectories(claims);
-        QuickstartProfile.clearWorkers(runs.resolve(".sweep"));
-        Files.createDirectories(logs);
-        List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
-        // asked to end (Ctrl-C, SIGTERM), the workers are asked too: each checkpoints the step it is on
-        Thread stop = new Thread(() -> stopWorkers(children), "ckl-quickstart-workers");
-        java.lang.Runtime.getRuntime().addShutdownHook(stop);
-        try {
-            for (int i = 1; i <= workers; i++) {
-                List<String> cmd = new ArrayList<>(Launcher.command(null));
-                cmd.addAll(List.of("quickstart", "--worker", "--out", out.toAbsolutePath().toString(), "--seeds",
-                        Integer.toString(seeds), "--threads", Integer.toString(perWorker)));
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("worker-" + i + ".log").toFile()))
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-                pb.environment().putAll(childEnvironment(home));
-                org.cklbench.io.ArithmeticPin.apply(pb.environment());
-                children.add(pb.start());
-            }
-            try (var bar = progress.start("runs (" + workers + " workers)", dirs.size(), "run")) {
-                long shown = complete(dirs);
-                bar.step(shown);
-                java.util.Optional<Process> alive;
-                // wait on a worker still running: once the first has exited, waiting on it returns at once
-                // and the loop would spin over the run folders on the core the last worker needs
-                while ((alive = children.stream().filter(Process::isAlive).findFirst()).isPresent()) {
-                    alive.get().waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
-                    long done = complete(dirs);
-                    bar.step(done - shown);
-                    shown = done;
-                }
-            }
-        } finally {
-            try {
-                java.lang.Runtime.getRuntime().removeShutdownHook(stop);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
-            }
-            stopWorkers(children);
-        }
-        List<String> missing = dirs.stream().filter(d -> !new RunFolder(d).complete())
-                .map(d -> d.getFileName().toString()).toList();
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException(missing.size() + " run(s) did not complete (" + missing.get(0)
-                    + (missing.size() > 1 ? ", ..." : "") + "); the workers' logs are " + logs.resolve("worker-*.log")
-                    + "; run the quickstart again to resume them");
-        }
-    }
-
-    /** SIGTERM to each live worker, then up to 25 s for its checkpoint (Preemption's grace is 20 s). */
-    private static void stopWorkers(List<Process> children) {
-        List<Process> live;
-        synchronized (children) {
-            live = children.stream().filter(Process::isAlive).toList();
-        }
-        live.forEach(Process::destroy);
-        for (Process p : live) {
-            try {
-                p.waitFor(25, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** A worker: claims and runs queued runs in this process; exit status 1 when one of them failed. */
-    private int work(Path home, BarProgress progress) throws Exception {
-        Registries registries = Registries.load(null);
-        Path runs = out.resolve("runs");
-        Path claims = runs.resolve(".sweep").resolve("claims");
-        int failed = 0;
-        int ran = 0;
-        for (RunRequest r : requests(threads)) {
-            Path dir = runDir(r, runs, registries);
-            if (new RunFolder(dir).complete()) {
-                continue;
-            }
-            try {
-                Files.createFile(claims.resolve(dir.getFileName().toString()));
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
-                continue;
-            }
-            System.err.println("== " + java.time.Instant.now() + " " + dir.getFileName());
-            ran++;
-            try {
-                Runner.runIn(r, dir, registries, home, progress);
-            } catch (org.cklbench.core.run.Preemption.Stopped stopped) {
-                throw stopped;
-            } catch (Exception e) {
-                failed++;
-                e.printStackTrace();
-            }
-        }
-        QuickstartProfile.writeWorker(runs.resolve(".sweep"), ran);
-        return failed == 0 ? 0 : 1;
-    }
-
     private static final int WIDTH = 18;
-
-    private void runHere(List<RunRequest> requests, Path runs, Registries registries, Path home, BarProgress progress)
-            throws Exception {
-        int done = 0;
-        long runStart = System.nanoTime();
-        int ran = 0;
-        for (RunRequest req : requests) {
-            done++;
-            long s = System.nanoTime();
-            RunFolder f = Runner.run(req, runs, true, registries, home, progress);
-            boolean reused = (System.nanoTime() - s) < 2_000_000_000L && f.complete();
-            if (!reused) {
-                ran++;
-            }
-            double perRun = ran == 0 ? 0 : (System.nanoTime() - runStart) / 1e9 / ran;
-            say(String.format(Locale.ROOT, "%d/%d %s %s seed %d %s; ETA %s", done, requests.size(), req.benchmark(),
-                    req.method(), req.seed(), reused ? "(complete, reused)" : "done",
-                    clock(Math.round(perRun * (requests.size() - done)))));
-        }
-    }
 
     static void printLeaderboards(Path siteData) throws Exception {
         JsonNode data = new ObjectMapper().readTree(siteData.toFile());

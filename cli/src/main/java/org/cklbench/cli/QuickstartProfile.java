@@ -3,10 +3,10 @@ package org.cklbench.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.core.run.RunTimings;
-import org.cklbench.io.AtomicFiles;
+import org.cklbench.sweeps.SweepFolder;
+import org.cklbench.sweeps.Worker;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.TreeMap;
  */
 final class QuickstartProfile {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String WORKER_PREFIX = "worker-timings-";
 
     private QuickstartProfile() {
     }
@@ -48,31 +47,8 @@ final class QuickstartProfile {
         }
     }
 
-    /** A worker's totals, written as it ends: its JVM's CPU and wall seconds and how many runs it took. */
-    static void writeWorker(Path sweep, int runs) throws IOException {
-        long pid = ProcessHandle.current().pid();
-        var o = JSON.createObjectNode();
-        o.put("pid", pid);
-        o.put("runs", runs);
-        o.put("cpu_s", RunTimings.cpuNanos() / 1e9);
-        o.put("wall_s", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
-        Files.createDirectories(sweep);
-        AtomicFiles.writeString(sweep.resolve(WORKER_PREFIX + pid + ".json"), JSON.writeValueAsString(o) + "\n");
-    }
-
-    /** Forgets the totals of an earlier quickstart's workers. */
-    static void clearWorkers(Path sweep) throws IOException {
-        if (Files.isDirectory(sweep)) {
-            try (var s = Files.list(sweep)) {
-                for (Path w : s.filter(p -> p.getFileName().toString().startsWith(WORKER_PREFIX)).toList()) {
-                    Files.deleteIfExists(w);
-                }
-            }
-        }
-    }
-
     /** The report, as text. Runs without timings.json (complete before this build, say) are counted apart. */
-    static String report(Clock clock, List<Path> runDirs, Path sweep) throws IOException {
+    static String report(Clock clock, List<Path> runDirs, SweepFolder sweep) throws IOException {
         StringBuilder sb = new StringBuilder("Where the time went (--profile)\n\nquickstart, by wall clock:\n");
         double total = 0;
         for (var e : clock.phases.entrySet()) {
@@ -123,13 +99,9 @@ final class QuickstartProfile {
 
         double workersCpu = 0;
         int workers = 0;
-        if (Files.isDirectory(sweep)) {
-            try (var s = Files.list(sweep)) {
-                for (Path w : s.filter(p -> p.getFileName().toString().startsWith(WORKER_PREFIX)).toList()) {
-                    workersCpu += JSON.readTree(w.toFile()).path("cpu_s").asDouble();
-                    workers++;
-                }
-            }
+        for (Path w : Worker.timings(sweep)) {
+            workersCpu += JSON.readTree(w.toFile()).path("cpu_s").asDouble();
+            workers++;
         }
         if (workers > 0 && untimed == 0) {
             sb.append(String.format(Locale.ROOT, "  %-28s %9.1f   (%d workers' CPU %.1f s less their runs')%n",

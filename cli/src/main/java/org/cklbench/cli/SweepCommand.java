@@ -33,7 +33,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, subcommands = SweepCommand.Status.class,
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {SweepCommand.Status.class, SweepCommand.WorkerCommand.class},
         header = "Run a grid of runs, on this machine or on Slurm, and build its site.",
         // --grid and --out cannot be declared required: picocli would then ask them of 'ckl sweep status' too
         customSynopsis = {"ckl sweep --grid=<grid> --out=<out> [OPTIONS]", "       ckl sweep status --out=<out> [--json]"},
@@ -52,7 +52,9 @@ import java.util.stream.Stream;
             "data, device, dtype, threads; params and set: objects of method parameters",
             "and preset overrides, each one value or a list (a parameter <method>.<name>",
             "goes only to specs holding that method, e.g. \"taalm.ta\": \"ta-model\");",
-            "grids: sub-grids that inherit the other keys; slurm: {gpus,",
+            "grids: sub-grids that inherit the other keys; cost: what each run of a",
+            "(sub-)grid costs relative to the others (default 1; the local queue runs",
+            "the costliest first, after the runs that make a preparation); slurm: {gpus,",
             "cpus, mem, time, partition, account, qos, throttle, job_name, sbatch:",
             "[options], setup: [shell lines]}. Relative paths are read from the grid",
             "file's folder. docs/sweeps.md has the paper's full grid.",
@@ -165,15 +167,17 @@ final class SweepCommand implements Callable<Integer> {
             }
             folder.recordRuns(entries, plug);
             if (executor.equals("local")) {
-                return local(folder, todo, ids, plug);
+                return local(folder, todo, ids, plug, registries);
             }
             return slurm(folder, slurm, res, todo, ids, plug, lock);
         }
     }
 
-    private int local(SweepFolder folder, List<SweepEntry> todo, List<String> ids, Path plug) throws Exception {
+    private int local(SweepFolder folder, List<SweepEntry> todo, List<String> ids, Path plug, Registries registries)
+            throws Exception {
         if (!todo.isEmpty()) {
-            new LocalExecutor(folder, Launcher.command(ckl), env(), workers).run(todo, plug, new BarProgress());
+            new LocalExecutor(folder, workerCommand(ckl, folder, plug), LocalExecutor.environment(Home.get()), workers)
+                    .run(todo, registries, plug, new BarProgress());
         }
         if (siteStale(folder)) {
             buildSite(folder);
@@ -224,6 +228,16 @@ final class SweepCommand implements Callable<Integer> {
                 "OPT_OUT_TRACKING", "true");
     }
 
+    /** The command that starts one worker of a local sweep on {@code folder} ({@link WorkerCommand}). */
+    static List<String> workerCommand(String ckl, SweepFolder folder, Path plugins) {
+        List<String> cmd = new ArrayList<>(Launcher.command(ckl));
+        cmd.addAll(List.of("sweep", "worker", "--out", folder.dir().toString()));
+        if (plugins != null) {
+            cmd.addAll(List.of("--plugins", plugins.toString()));
+        }
+        return cmd;
+    }
+
     /** Slurm arrays of earlier submissions that still have tasks queued or running. */
     private static Set<String> activeJobs(SweepFolder folder, Slurm slurm) throws IOException {
         Set<String> jobs = new LinkedHashSet<>();
@@ -265,6 +279,25 @@ final class SweepCommand implements Callable<Integer> {
         SweepStatus.Report r = SweepStatus.of(folder, ids, new Slurm());
         Status.print(r);
         return r.count(SweepStatus.State.DONE) == ids.size() ? 0 : 1;
+    }
+
+    @Command(name = "worker", hidden = true, mixinStandardHelpOptions = true,
+            header = "Internal: run the queued runs of a local sweep that no other worker has claimed.",
+            description = {"A worker of a local sweep (ckl sweep, ckl quickstart): it runs the queued runs of <out> that no",
+                "other worker has claimed, one after another in this process, until none is left."})
+    static final class WorkerCommand implements Callable<Integer> {
+        @Option(names = "--out", required = true, description = "The sweep folder.")
+        Path out;
+
+        @Option(names = "--plugins", description = "Folder of plugin jars.")
+        Path plugins;
+
+        @Override
+        public Integer call() throws Exception {
+            org.cklbench.engine.djl.PyTorchEngine.initForResults();
+            return org.cklbench.sweeps.Worker.run(new SweepFolder(out), Registries.load(plugins), Home.get(),
+                    BarProgress::new, e -> Printable.of(ErrorMessages.of(e)));
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

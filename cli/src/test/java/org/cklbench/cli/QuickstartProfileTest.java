@@ -32,7 +32,7 @@ class QuickstartProfileTest {
                 run("c", "lama-ckl", "finetune", 0, 14, 2), Files.createDirectories(tmp.resolve("runs/untimed")));
         QuickstartProfile.Clock clock = new QuickstartProfile.Clock();
         clock.mark("inputs: lama-ckl");
-        String report = QuickstartProfile.report(clock, dirs, tmp.resolve("runs/.sweep"));
+        String report = QuickstartProfile.report(clock, dirs, new org.cklbench.sweeps.SweepFolder(tmp.resolve("runs")));
         assertThat(report).contains("inputs: lama-ckl");
         assertThat(report).contains("3 runs timed, 1 without timings.json");
         assertThat(report).containsPattern("preparation\\s+100\\.0\\s+65\\.8%");

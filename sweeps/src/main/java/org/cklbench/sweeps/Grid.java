@@ -30,7 +30,10 @@ import java.util.function.Consumer;
  * each again a list or one value; a parameter written {@code <method>.<name>} goes to that method
  * wherever a spec holds it and is left out of specs without it. An optional {@code grids} list holds sub-grids that
  * inherit the top-level keys, for what one product cannot say (a parameter only one method has, a
- * benchmark with its own data); an optional {@code slurm} object holds the per-task resources.
+ * benchmark with its own data); an optional {@code slurm} object holds the per-task resources. An
+ * optional {@code cost} (a positive number, 1 when absent, inherited by sub-grids) is what each run of
+ * its (sub-)grid costs relative to the others: a local sweep starts the costliest first, so that no
+ * long run is left alone at the end (it changes no result, only the order).
  * Relative paths are taken from the grid file's folder. Expansion order is the file's order, so the
  * same file always lists the same runs in the same order.
  */
@@ -40,6 +43,8 @@ public final class Grid {
     private static final List<String> AXES = List.of("benchmark", "method", "preset", "seed", "model", "data", "params",
             "set", "device", "dtype", "threads");
     private static final Set<String> TOP_ONLY = Set.of("grids", "slurm");
+    /** Keys of the grid and of each sub-grid that are no axis of the product. */
+    private static final Set<String> PROPERTIES = Set.of("cost");
 
     private final Path file;
     private final ObjectNode root;
@@ -62,6 +67,34 @@ public final class Grid {
                     + "{\"benchmark\":\"lama-ckl\",\"method\":[\"finetune\",\"taalm\"],\"seed\":[1,2],\"preset\":\"smoke\"}");
         }
         return new Grid(file.toAbsolutePath().normalize(), (ObjectNode) node);
+    }
+
+    /**
+     * A grid given as text (a grid in the resources, say), as if read from {@code file}: errors name
+     * it and relative paths are taken from its folder.
+     */
+    public static Grid parse(String text, Path file) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (line " + e.getLocation().getLineNr() + "): "
+                    + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException(file + ": a grid holds one JSON object");
+        }
+        return new Grid(file.toAbsolutePath().normalize(), (ObjectNode) node);
+    }
+
+    /** This grid with the top-level {@code key} set to {@code values} (a sub-grid's own value still wins). */
+    public Grid with(String key, List<?> values) {
+        if (!AXES.contains(key)) {
+            throw new IllegalArgumentException("'" + key + "' is no axis of a grid; axes are " + String.join(", ", AXES));
+        }
+        ObjectNode copy = root.deepCopy();
+        copy.set(key, JSON.valueToTree(values));
+        return new Grid(file, copy);
     }
 
     public Path file() {
@@ -136,9 +169,9 @@ public final class Grid {
     private void checkKeys(JsonNode grid, String where, boolean top) {
         for (Iterator<String> it = grid.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!AXES.contains(k) && !(top && TOP_ONLY.contains(k))) {
+            if (!AXES.contains(k) && !PROPERTIES.contains(k) && !(top && TOP_ONLY.contains(k))) {
                 throw new IllegalArgumentException(file + ", " + where + ": unknown key '" + k + "'; keys are "
-                        + String.join(", ", AXES) + (top ? ", grids, slurm" : ""));
+                        + String.join(", ", AXES) + ", cost" + (top ? ", grids, slurm" : ""));
             }
         }
     }
@@ -155,6 +188,7 @@ public final class Grid {
         List<String> threads = g.has("threads") ? values(g, "threads", where) : List.of("0");
         List<SortedMap<String, String>> paramSets = product(g.path("params"), "params", where);
         List<SortedMap<String, String>> settingSets = product(g.path("set"), "set", where);
+        double cost = cost(g, where);
 
         List<SweepEntry> out = new ArrayList<>();
         for (String b : benchmarks) {
@@ -171,7 +205,7 @@ public final class Grid {
                                                     RunRequest r = new RunRequest(b, m, params, p, settings, path(model),
                                                             path(data), number(seed, "seed", where), device, dtype,
                                                             (int) number(t, "threads", where));
-                                                    out.add(new SweepEntry(r, resolve(r, where, registries).config()));
+                                                    out.add(new SweepEntry(r, resolve(r, where, registries).config(), cost));
                                                 }
                                             }
                                         }
@@ -184,6 +218,18 @@ public final class Grid {
             }
         }
         return out;
+    }
+
+    private double cost(JsonNode g, String where) {
+        JsonNode c = g.get("cost");
+        if (c == null) {
+            return 1;
+        }
+        if (!c.isNumber() || !(c.asDouble() > 0) || Double.isInfinite(c.asDouble())) {
+            throw new IllegalArgumentException(file + ", " + where + ": \"cost\" must be a positive number (what each"
+                    + " run costs relative to the others, 1 when absent), not " + c);
+        }
+        return c.asDouble();
     }
 
     private ResolvedRun resolve(RunRequest r, String where, Registries registries) {

@@ -9,10 +9,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run of a sweep: what the grid asks for (passed to {@code ckl run} as text) and its resolved
- * configuration, whose hash is the run id, the same that {@code ckl run} computes for it.
+ * One run of a sweep: what the grid asks for (passed to {@code ckl run} as text), its resolved
+ * configuration, whose hash is the run id, the same that {@code ckl run} computes for it, and the
+ * cost its grid declares (relative to the other runs; it orders a local sweep's queue).
  */
-public record SweepEntry(RunRequest request, RunConfig config) {
+public record SweepEntry(RunRequest request, RunConfig config, double cost) {
+
+    /** An entry of the default cost, 1. */
+    public SweepEntry(RunRequest request, RunConfig config) {
+        this(request, config, 1);
+    }
+
+    /**
+     * The same run computed on {@code threads} threads: the thread count is no part of the
+     * configuration (the arithmetic is pinned), so the id stays.
+     */
+    public SweepEntry withThreads(int threads) {
+        RunRequest r = request;
+        return new SweepEntry(new RunRequest(r.benchmark(), r.method(), r.methodParams(), r.preset(), r.overrides(),
+                r.model(), r.data(), r.seed(), r.device(), r.dtype(), threads), config, cost);
+    }
 
     /** {@code <benchmark>_<method>_<preset>_s<seed>_<hash>}: the name of the run's folder. */
     public String id() {

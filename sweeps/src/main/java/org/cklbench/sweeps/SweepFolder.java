@@ -20,7 +20,9 @@ import java.util.Map;
  * A sweep's folder: one run folder per entry, named by the entry's id, beside {@code .sweep/} that
  * holds the sweep's own records: {@code runs.json} (every entry ever swept here, with its
  * configuration and its {@code ckl run} arguments), {@code submissions.jsonl} (one line per
- * submission: executor, job ids, which entry each array task runs), the Slurm scripts and the logs.
+ * submission: executor, job ids, which entry each array task runs), the Slurm scripts and the logs;
+ * for a local sweep also {@code queue.json} (its runs in the order workers take them) and
+ * {@code claims/} (a file per run a worker has taken).
  * The state of a run is read from its folder, never stored: a folder is the truth.
  */
 public final class SweepFolder {
@@ -42,6 +44,10 @@ public final class SweepFolder {
     /** One submission: {@code tasks.get(i)} is the entry id array task {@code i} runs. */
     public record Submission(String executor, String job, String siteJob, List<String> tasks, String time,
                              String script) {
+    }
+
+    /** A run of a local sweep's queue: its id, what it asks for, and the same as {@code ckl run} arguments (for its log). */
+    public record Queued(String id, org.cklbench.core.run.RunRequest request, List<String> args) {
     }
 
     private final Path dir;
@@ -120,6 +126,44 @@ public final class SweepFolder {
             }
         }
         return out;
+    }
+
+    /** Writes the queue a local sweep's workers take their runs from, in that order, and clears the claims. */
+    public void writeQueue(List<SweepEntry> ordered, Path plugins) throws IOException {
+        List<Queued> q = ordered.stream().map(e -> new Queued(e.id(), e.request(), e.runArgs(runDir(e.id()), plugins)))
+                .toList();
+        Files.createDirectories(meta());
+        AtomicFiles.writeString(meta().resolve("queue.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(q) + "\n");
+        org.cklbench.io.Folders.deleteTree(claims());
+        Files.createDirectories(claims());
+    }
+
+    public List<Queued> queue() throws IOException {
+        Path f = meta().resolve("queue.json");
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalArgumentException(dir + " has no queue of runs (" + META + "/queue.json); a worker is started"
+                    + " by ckl sweep or ckl quickstart");
+        }
+        return List.of(JSON.readValue(f.toFile(), Queued[].class));
+    }
+
+    private Path claims() {
+        return meta().resolve("claims");
+    }
+
+    /** Whether a worker has taken run {@code id}. */
+    public boolean claimed(String id) {
+        return Files.exists(claims().resolve(id));
+    }
+
+    /** Takes run {@code id} for this worker; false when another worker took it first. */
+    public boolean claim(String id) throws IOException {
+        try {
+            Files.createFile(claims().resolve(id));
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException taken) {
+            return false;
+        }
     }
 
     public void record(Submission s) throws IOException {
