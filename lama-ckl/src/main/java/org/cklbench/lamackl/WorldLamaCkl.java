@@ -2,9 +2,7 @@ package org.cklbench.lamackl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.cklbench.datasets.world.World;
-import org.cklbench.datasets.world.WorldBase;
-import org.cklbench.datasets.world.WorldFiles;
+import org.cklbench.datasets.world.WorldPreset;
 import org.cklbench.io.FileLocks;
 import org.cklbench.io.Folders;
 import org.cklbench.lamackl.build.Candidates;
@@ -33,7 +31,7 @@ public final class WorldLamaCkl {
      * twice as long and the quickstart 16:38 instead of 10 minutes); a handful for smoke.
      */
     static int size(String preset) {
-        return preset.equals("smoke") ? 8 : 100;
+        return WorldPreset.of(preset).smoke() ? 8 : 100;
     }
 
     /** A preset's inputs: its world's folder, the base pretrained on it, and LAMA-ckl built over it. */
@@ -42,9 +40,9 @@ public final class WorldLamaCkl {
 
     /** The preset's inputs, each made when absent. */
     public static Inputs ensure(Path home, String preset, Progress progress) throws IOException {
-        boolean smoke = preset.equals("smoke");
-        Path world = WorldFiles.ensure(home, smoke ? World.Spec.smoke() : World.Spec.quick());
-        Path base = WorldBase.ensure(world, smoke ? WorldBase.Recipe.smoke() : WorldBase.Recipe.quick(), progress);
+        WorldPreset.Made made = WorldPreset.of(preset).ensure(home, progress);
+        Path world = made.world();
+        Path base = made.base();
         Path built = world.resolve("lama-ckl-" + base.getFileName());
         if (!Files.isRegularFile(built.resolve("dedup-report.json"))) {
             // concurrent runs sharing CKL_HOME: one builds, the others wait, then reuse it

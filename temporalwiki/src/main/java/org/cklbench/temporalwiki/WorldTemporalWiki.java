@@ -4,8 +4,7 @@ import org.cklbench.io.Folders;
 import org.cklbench.io.JsonLines;
 import org.cklbench.progress.Progress;
 import org.cklbench.datasets.world.World;
-import org.cklbench.datasets.world.WorldBase;
-import org.cklbench.datasets.world.WorldFiles;
+import org.cklbench.datasets.world.WorldPreset;
 import org.cklbench.datasets.world.WorldSnapshots;
 import org.cklbench.temporalwiki.build.SnapshotBuilder;
 import org.cklbench.temporalwiki.build.WikipediaText;
@@ -29,14 +28,6 @@ public final class WorldTemporalWiki {
     private WorldTemporalWiki() {
     }
 
-    static World.Spec spec(String preset) {
-        return preset.equals("smoke") ? World.Spec.smoke() : World.Spec.quick();
-    }
-
-    static WorldBase.Recipe recipe(String preset) {
-        return preset.equals("smoke") ? WorldBase.Recipe.smoke() : WorldBase.Recipe.quick();
-    }
-
     /** Subjects kept for Train-Attention training (one in five), never probed or trained on by the benchmark. */
     static final Predicate<String> HELD_OUT = SnapshotBuilder.heldOut(0.2);
 
@@ -50,9 +41,11 @@ public final class WorldTemporalWiki {
 
     /** The preset's inputs, each made when absent. */
     public static Inputs ensure(Path home, String preset, Progress progress) throws IOException {
-        World.Spec spec = spec(preset);
-        Path world = WorldFiles.ensure(home, spec);
-        Path base = WorldBase.ensure(world, recipe(preset), progress);
+        WorldPreset worldPreset = WorldPreset.of(preset);
+        World.Spec spec = worldPreset.spec();
+        WorldPreset.Made made = worldPreset.ensure(home, progress);
+        Path world = made.world();
+        Path base = made.base();
         Path data = world.resolve("temporalwiki-v3");
         if (!Files.isRegularFile(data.resolve("review").resolve("review.jsonl"))) {
             Path snaps = snapshots(world, spec);

@@ -157,26 +157,36 @@ public final class Runner {
         }
         String id = config.id();
         RunFolder folder = new RunFolder(where.folder(id));
-        boolean made = !Files.exists(folder.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Path made = firstMissing(folder.dir().toAbsolutePath().normalize());
         Files.createDirectories(folder.dir());
         Path lockFile = folder.dir().resolve(RunFolder.LOCK);
         try (FileLocks.Held lock = FileLocks.tryAcquire(lockFile).orElseThrow(() -> new IllegalStateException(
                 folder.dir() + " is being written by process " + FileLocks.holder(lockFile)
                         + " right now; wait for it to end, or stop it, before running this again"))) {
             try {
-                return locked(r, mode, resolved, folder, registries, home, progress, timings);
+                return locked(new Call(r, mode, registries, home, progress), resolved, folder, timings);
             } catch (IOException | RuntimeException | Error e) {
-                if (made) {
+                if (made != null) {
                     // a run that fails before writing anything (a missing input, say) leaves no folder behind
-                    removeIfOnlyLock(folder.dir(), lockFile);
+                    removeIfOnlyLock(folder.dir().toAbsolutePath().normalize(), lockFile, made);
                 }
                 throw e;
             }
         }
     }
 
-    private static RunFolder locked(RunRequest r, Mode mode, ResolvedRun resolved, RunFolder folder, Registries registries,
-                                    Path home, Progress progress, RunTimings timings) throws IOException {
+    /** What one call asks for. */
+    private record Call(RunRequest request, Mode mode, Registries registries, Path home, Progress progress) {
+    }
+
+    /** The rest of a run, its folder locked. */
+    private static RunFolder locked(Call call, ResolvedRun resolved, RunFolder folder, RunTimings timings)
+            throws IOException {
+        RunRequest r = call.request();
+        Mode mode = call.mode();
+        Registries registries = call.registries();
+        Path home = call.home();
+        Progress progress = call.progress();
         RunConfig config = resolved.config();
         RunRecord before = existing(folder, config);
         if (before != null) {
@@ -293,12 +303,34 @@ public final class Runner {
                 Provenance.inputs(recorded, Provenance.hashCache(home))).isEmpty();
     }
 
-    /** Removes a folder this call made when it holds nothing but its lock file. */
-    private static void removeIfOnlyLock(Path dir, Path lockFile) {
-        try (var entries = Files.list(dir)) {
-            if (entries.allMatch(lockFile::equals)) {
-                Files.deleteIfExists(lockFile);
-                Files.deleteIfExists(dir);
+    /** The outermost folder of {@code dir}'s path that does not exist yet ({@code dir} itself, or above it); null when it exists. */
+    private static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
+    }
+
+    /**
+     * Removes the run folder this call made when it holds nothing but its lock file, and the folders above it
+     * up to {@code top} that this call made too and that are now empty.
+     */
+    private static void removeIfOnlyLock(Path dir, Path lockFile, Path top) {
+        try {
+            try (var entries = Files.list(dir)) {
+                if (!entries.allMatch(lockFile.toAbsolutePath().normalize()::equals)) {
+                    return;
+                }
+            }
+            Files.deleteIfExists(lockFile);
+            for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
+                try (var entries = Files.list(p)) {
+                    if (entries.findAny().isPresent()) {
+                        return;
+                    }
+                }
+                Files.delete(p);
             }
         } catch (IOException ignored) {
             // best effort: the run's own error is the one to report
