@@ -16,8 +16,8 @@ import java.util.Set;
  * The order in which a local sweep's workers take its runs. First, for each preparation the runs need
  * (a seed's Train-Attention model, say), the first run that needs it, so that preparations are made
  * side by side as early as workers allow; then the runs that need none, so that a worker done with a
- * shorter preparation does not wait for another's (measured on the quickstart: a TAALM run queued third
- * waited 39 s for its model); the runs whose preparation an earlier run makes last. Within each part the
+ * shorter preparation does not wait for another's (on the quickstart, a TAALM run queued third
+ * waits 39 s for its model); the runs whose preparation an earlier run makes last. Within each part the
  * costliest first, by the cost the grid declares, so that no long run is left alone at the end; ties
  * keep the grid's order. The order changes no result: a run is the same whoever runs it, and when.
  */

@@ -109,8 +109,8 @@ final class Rerun {
     }
 
     private static RunConfig comparable(RunConfig c, java.util.Set<String> pathParams) {
-        // runs made before the arithmetic was pinned recorded the --threads they were given; it no longer
-        // changes results, and a configuration resolves to threads 0 now
+        // --threads does not change results and a configuration resolves to threads 0; a run folder that
+        // recorded another count is compared without it
         java.util.SortedMap<String, Object> params = c.methodParams() == null ? null : new java.util.TreeMap<>(c.methodParams());
         if (params != null) {
             params.keySet().removeAll(pathParams);

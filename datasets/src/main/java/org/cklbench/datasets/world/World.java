@@ -98,9 +98,8 @@ public final class World {
         e.put(EntityType.CITY, names.words(spec.cities(), 2));
         // Names are pairs of words from pools that the first snapshot's entities use up, so every word of a
         // later entity's name is one pretraining has read, as a new name in a real corpus is made of known
-        // subword pieces. (Once a later organisation's name was a new word: its embedding stayed random and,
-        // as an object, its output row had been pushed down throughout pretraining: Finetune learnt at most
-        // 0.03 of those facts.)
+        // subword pieces. (A name word pretraining never read keeps a random embedding and, as an object, an
+        // output row pushed down throughout pretraining: Finetune learns at most 0.03 of the facts naming one.)
         List<String> first = names.words(Math.max(4, spec.persons() * 2 / 5), 2);
         List<String> last = names.words(Math.max(4, spec.persons() * 4 / 5), 2);
         List<String> stems = names.words(Math.max(2, spec.organizations() * 2 / 3), 2);

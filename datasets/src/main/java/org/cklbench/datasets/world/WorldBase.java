@@ -34,21 +34,17 @@ public final class WorldBase {
     /** Size and schedule of the base; part of the cache key. */
     public record Recipe(int hidden, int intermediate, int layers, int heads, int kvHeads, int epochs, int batch,
                          double lr, long seed) {
-        /**
-         * Measured on the quick world (2 cores): 60 epochs of this recipe answer every snapshot-0 fact;
-         * lr 5e-3 reached 0.78–0.86 and 1e-2 diverged; hidden 192 for 40 epochs 0.80.
-         */
+        /** The smoke preset's base: seconds of pretraining, for tests and CI; it needs to know little. */
         public static Recipe smoke() {
             return new Recipe(32, 96, 2, 4, 2, 30, 16, 5e-3, 7);
         }
 
         /**
-         * On world text v6 (profiles, WorldFiles.pretrainTexts), 20 epochs of 51 steps: template 0.999, the
-         * held-out paraphrase 0.846, facts seen in one paraphrase 0.280 in the template; the v5 recipe on
-         * the same world (70 steps an epoch) 0.978 / 0.775 / 0.378, and LAMA-ckl Finetune learnt 0.12 from
-         * it against 0.235 from this one (seed 1, lr 3e-3). Earlier, on text v5: 20 epochs (79-89 s on 2
-         * cores) 0.969 / 0.855 / 0.553; 25 epochs 1.000 / 0.987 / 0.787 in 100 s, which the quickstart's
-         * 10 minutes could not spare. Batches of 128 at lr 4e-3 saved 11 s and knew 0.23 of the facts.
+         * 20 epochs of 51 steps on the profiles (WorldDocuments.pretrainTexts): the base answers 0.999 of
+         * snapshot 0's facts in the template, 0.846 in the paraphrase it never read, 0.280 of single-paraphrase
+         * facts in the template (pretraining.json). Pretrained on every paraphrase as a text of its own (70
+         * steps an epoch) it answers 0.978 / 0.775 / 0.378, and LAMA-ckl Finetune learns 0.12 from it against
+         * 0.235 from this one (seed 1, lr 3e-3).
          */
         public static Recipe quick() {
             return new Recipe(128, 512, 4, 4, 2, 20, 64, 3e-3, 7);
@@ -57,7 +53,7 @@ public final class WorldBase {
         /** The recipe and the arithmetic it is computed with: a base made under another pin is never reused. */
         String id() {
             int threads = org.cklbench.io.ArithmeticPin.PRETRAIN_THREADS;
-            // bases made before the count was a setting were made on 1 thread: their id stays
+            // the id names the thread count only when it is not 1, so a base pretrained on 1 thread keeps its id
             return "base-h" + hidden + "-l" + layers + "-" + org.cklbench.io.Hashing.sha256(toString()
                     + " arithmetic v" + org.cklbench.io.ArithmeticPin.VERSION
                     + (threads == 1 ? "" : " threads " + threads)).substring(0, 8);

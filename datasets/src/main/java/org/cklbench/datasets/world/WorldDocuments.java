@@ -97,7 +97,7 @@ public record WorldDocuments(World world, List<Map<String, List<LamaFact>>> snap
          * pieces of two facts, half the pieces with a filler sentence at a drawn place, and some fact
          * sentences going on after their object ({@link WorldText#withTail}).
          * PoLM 3.1 finds knowledge read in such permuted, full-name profiles extractable; here the point is
-         * also that the base has read facts after other text, as the evidence documents now state them.
+         * also that the base has read facts after other text, as the evidence documents state them.
          */
         List<String> pretrainTexts() {
             Map<World.Slot, String> s0 = world.snapshot(0);

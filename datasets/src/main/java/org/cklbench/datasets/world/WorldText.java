@@ -126,9 +126,8 @@ public final class WorldText {
      * Whether pretraining shows this fact in one paraphrase only (three facts in ten, by a hash), as a
      * real corpus states most facts once: Allen-Zhu and Li (Physics of Language Models 3.1) find that a
      * model whose data also holds such facts learns to store knowledge so it can be extracted in other
-     * words. Measured on the quick world (pretraining.json): the base answers the template for 0.685 of
-     * these facts it never saw in that form; with one fact in two shown once, 0.489, and the base learns
-     * less from paraphrased evidence later (LAMA-ckl Finetune 0.09 against 0.125 over 12 epochs).
+     * words. The quick base answers the template for 0.280 of these facts, which it never saw in that
+     * form (pretraining.json).
      */
     public static boolean singleForm(World.Slot slot, String object) {
         return Math.floorMod((slot.subject() + "#" + slot.relation() + "#" + object).hashCode(), 10) < 3;
@@ -227,11 +226,10 @@ public final class WorldText {
      * people, cities, countries and organisations as the objects do, and the filler before a fact names
      * another entity of its object's type, so "the first city named" is not the answer either.
      *
-     * <p>Until text version 6 the fact opened every document, because this 4-layer base, pretrained on
-     * single sentences, tied what it learnt to any text before the fact (Oracle 0.47 with nothing before
-     * it, 0.16-0.18 with filler before; docs/miniature.md has every variant). The
-     * base is now pretrained on profiles whose sentences come in drawn order among filler
-     * ({@link WorldFiles#pretrainTexts}), which is what lets it learn a fact wherever it sits.
+     * <p>The base is pretrained on profiles whose sentences come in drawn order among filler
+     * ({@link WorldDocuments#pretrainTexts}), which lets it learn a fact wherever it sits: a 4-layer base
+     * pretrained on single sentences ties what it learns to any text before the fact (Oracle 0.47 with
+     * nothing before it, 0.16-0.18 with filler before; docs/miniature.md).
      * {@code [0]} the text, {@code [1]} the same with the object as [MASK].
      */
     public String[] evidence(SplittableRandom rng, World.Slot slot, String object) {
@@ -263,7 +261,7 @@ public final class WorldText {
         return new String[] {text.toString(), masked.toString()};
     }
 
-    /** The share of evidence documents whose fact comes first (at most half: issue 23). */
+    /** The share of evidence documents whose fact comes first (at most half, so that the first sentence is not an answer a token-weighting model can learn). */
     static final double NOTHING_BEFORE = 0.4;
     /** The share of evidence documents whose fact sentence goes on after its object. */
     static final double TAILED = 0.5;
