@@ -127,7 +127,7 @@ final class QuickstartCommand implements Callable<Integer> {
             screenshot(index, out.resolve("screenshots").resolve("home.png"));
         }
         clock.mark("site");
-        printLeaderboards(site.resolve("site-data.json"));
+        printLeaderboards(org.cklbench.site.SiteData.read(site));
         System.out.println();
         System.out.println("Open " + index.toAbsolutePath() + " (or: ./ckl site serve --dir " + site + ")");
         if (profile) {
@@ -335,53 +335,55 @@ final class QuickstartCommand implements Callable<Integer> {
         }
     }
 
-    static void printLeaderboards(Path siteData) throws Exception {
-        JsonNode data = new ObjectMapper().readTree(siteData.toFile());
-        for (JsonNode b : data.get("leaderboards")) {
+    /** The site's boards as terminal tables: each row's values with ▲/▼, and under it the 95% intervals. */
+    static void printLeaderboards(org.cklbench.site.SiteData data) {
+        for (org.cklbench.site.SiteData.Board b : data.leaderboards()) {
             System.out.println();
-            System.out.printf("%s · preset %s · %s · weights %s · world %s%n", b.get("benchmark").asText(),
-                    b.get("preset").asText(), b.get("model").asText(), b.path("weights_short").asText("?"),
-                    b.path("world_short").asText("?"));
+            System.out.printf("%s · preset %s · %s · weights %s · world %s%n", b.benchmark(), b.preset(), b.model(),
+                    b.weightsShort(), b.worldShort());
             StringBuilder head = new StringBuilder(String.format("%-18s", "method"));
-            for (JsonNode c : b.get("columns")) {
-                head.append(' ').append(String.format("%" + WIDTH + "s", c.get("short_label").asText()));
+            for (org.cklbench.site.SiteData.ColumnHead c : b.columns()) {
+                head.append(' ').append(String.format("%" + WIDTH + "s", c.shortLabel()));
             }
             System.out.println(head);
-            for (String kind : List.of("rows", "reported")) {
-                for (JsonNode r : b.get(kind)) {
-                    String name = kind.equals("rows") ? r.get("method").asText() : r.get("label").asText();
-                    if (name.length() > 17) {
-                        name = name.substring(0, 17);
-                    }
-                    StringBuilder line = new StringBuilder(String.format("%-18s", kind.equals("rows") ? name : name + "*"));
-                    StringBuilder ci = new StringBuilder(String.format("%-18s", ""));
-                    for (JsonNode c : b.get("columns")) {
-                        JsonNode v = r.path("values").path(c.get("key").asText());
-                        String mark = v.path("vs_reference").asText("").equals("better") ? " ▲"
-                                : v.path("vs_reference").asText("").equals("worse") ? " ▼" : "";
-                        // a space before each cell, so a value wider than the column never runs into the last
-                        line.append(' ').append(String.format("%" + WIDTH + "s", v.path("text").asText("–") + mark));
-                        ci.append(' ').append(String.format("%" + WIDTH + "s", v.path("interval").asText("")));
-                    }
-                    System.out.println(line);
-                    if (!ci.toString().isBlank()) {
-                        System.out.println(ci);
-                    }
-                }
+            for (org.cklbench.site.SiteData.Row r : b.rows()) {
+                printRow(b, r.method(), false, r.values());
             }
-            for (JsonNode ref : b.path("references")) {
-                System.out.printf("%s (%s): %s%n", ref.get("label").asText(), ref.get("column_label").asText(),
-                        ref.get("text").asText());
+            for (org.cklbench.site.SiteData.ReportedRow r : b.reported()) {
+                printRow(b, r.label(), true, r.values());
+            }
+            for (org.cklbench.site.SiteData.ReferenceValue ref : b.references()) {
+                System.out.printf("%s (%s): %s%n", ref.label(), ref.columnLabel(), ref.text());
             }
             System.out.println("(under each row: 95% interval over seeds and probes, t on the seeds and a probe bootstrap)");
-            if (b.hasNonNull("reference_note")) {
-                System.out.println("(" + b.get("reference_note").asText() + ")");
+            if (b.referenceNote() != null) {
+                System.out.println("(" + b.referenceNote() + ")");
             } else {
-                System.out.println("(▲/▼: better/worse than " + b.path("reference").asText("finetune") + " at the preset's settings,"
-                        + " paired over seeds and probes, Benjamini-Hochberg over the table's " + b.path("comparisons").asInt()
+                System.out.println("(▲/▼: better/worse than " + b.reference() + " at the preset's settings,"
+                        + " paired over seeds and probes, Benjamini-Hochberg over the table's " + b.comparisons()
                         + " comparisons, false-discovery rate 5%)");
             }
-            System.out.println("(* reported in the paper, for " + b.path("reported_model").asText("another model") + ")");
+            System.out.println("(* reported in the paper, for " + (b.reportedModel() == null ? "another model" : b.reportedModel()) + ")");
+        }
+    }
+
+    /** One row and, where any value has one, the line of its intervals. */
+    private static void printRow(org.cklbench.site.SiteData.Board b, String name, boolean reported,
+                                 java.util.Map<String, org.cklbench.site.SiteData.Cell> values) {
+        String shown = name.length() > 17 ? name.substring(0, 17) : name;
+        StringBuilder line = new StringBuilder(String.format("%-18s", reported ? shown + "*" : shown));
+        StringBuilder ci = new StringBuilder(String.format("%-18s", ""));
+        for (org.cklbench.site.SiteData.ColumnHead c : b.columns()) {
+            org.cklbench.site.SiteData.Cell v = values.get(c.key());
+            String mark = v == null || v.vsReference() == null ? "" : v.vsReference().equals("better") ? " ▲"
+                    : v.vsReference().equals("worse") ? " ▼" : "";
+            // a space before each cell, so a value wider than the column never runs into the last
+            line.append(' ').append(String.format("%" + WIDTH + "s", (v == null ? "–" : v.text()) + mark));
+            ci.append(' ').append(String.format("%" + WIDTH + "s", v == null || v.interval() == null ? "" : v.interval()));
+        }
+        System.out.println(line);
+        if (!ci.toString().isBlank()) {
+            System.out.println(ci);
         }
     }
 }

@@ -22,8 +22,7 @@ final class SiteCommand {
 
     /** Says which run folders the site left out, and why (the site-data.json of a build). */
     static void reportSkipped(Path site, java.io.PrintWriter err) throws java.io.IOException {
-        var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(site.resolve("site-data.json").toFile());
-        for (String line : org.cklbench.site.Skipped.lines(data)) {
+        for (String line : org.cklbench.site.Skipped.lines(org.cklbench.site.SiteData.read(site))) {
             err.println("ckl site: " + line);
         }
         err.flush();

@@ -100,7 +100,7 @@ final class TaalmCommand {
             Path data = source.data;
             Path split = source.split;
             Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
-            List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve("train_attention.jsonl"))
+            List<TaTrainer.Example> examples = b.readMetaTraining(split != null ? split : data.resolve(org.cklbench.core.benchmark.Benchmark.META_TRAINING_FILE))
                     .stream().map(e -> new TaTrainer.Example(e.id(), e.document(), e.task(), e.object())).toList();
             Device device = engine.device();
             Path best;

@@ -30,7 +30,7 @@ class BoardKeysTest {
     private static final LeaderboardSpec SPEC = new LeaderboardSpec("demo", "Demo", "hint",
             List.of(new LeaderboardSpec.Column("acc", "Acc", null, "/acc", 1, 3)), null,
             new LeaderboardSpec.Curve("curve", "x", "x", "y", null, null, List.of(new LeaderboardSpec.Series("acc", "Acc")),
-                    null), null, null, null);
+                    null), null, null, null, "finetune", "none");
     /** Probe noise every run of a board shares, replicate by replicate (they resampled the same probes). */
     private static final double[] NOISE = new double[50];
 
@@ -82,7 +82,7 @@ class BoardKeysTest {
     }
 
     private JsonNode boards() throws Exception {
-        return Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of()).get("leaderboards");
+        return Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of()).tree().get("leaderboards");
     }
 
     private static JsonNode row(JsonNode board, String method) {
@@ -125,7 +125,7 @@ class BoardKeysTest {
         run("ta-fixed", "taalm", 2, 0, "/m", "aaaa", Map.of("ta_seed", 1L), Map.of("ta_seed", 1L), taalm, 0.5,
                 Map.of("meta_training", new InputFiles("/data/ta.jsonl", new TreeMap<>(Map.of("ta.jsonl", "split")))));
         // which parameter follows the seed is the installed method's word (a run's own run.json could say anything)
-        JsonNode rows = Summarizer.summarize(tmp.resolve("runs"), taalm, Map.of()).get("leaderboards").get(0).get("rows");
+        JsonNode rows = Summarizer.summarize(tmp.resolve("runs"), taalm, Map.of()).tree().get("leaderboards").get(0).get("rows");
         assertThat(rows).hasSize(2);
         assertThat(rows.findValues("n").stream().map(JsonNode::asInt).sorted().toList()).containsExactly(1, 3);
     }
