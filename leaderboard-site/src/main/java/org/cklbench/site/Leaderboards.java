@@ -1,9 +1,6 @@
 package org.cklbench.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.Replicates;
 
@@ -21,16 +18,15 @@ import java.util.TreeSet;
  * with the reference row, Benjamini-Hochberg-corrected over the board (false-discovery rate 5%).
  */
 final class Leaderboards {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Leaderboards() {
     }
 
     static SiteData.Board board(LeaderboardSpec spec, String preset, String weights, String world,
-                                Map<String, List<ObjectNode>> configs, Map<String, Replicates> replicates) {
+                                Map<String, List<SiteData.Run>> configs, Map<String, Replicates> replicates) {
         String benchmark = spec.benchmark();
         TreeSet<String> labels = new TreeSet<>();
-        configs.values().forEach(rs -> rs.forEach(r -> labels.add(r.get("model").asText())));
+        configs.values().forEach(rs -> rs.forEach(r -> labels.add(r.model())));
         String anchor = (benchmark + "-" + preset + "-" + shortHash(weights) + "-" + shortHash(world))
                 .replaceAll("[^A-Za-z0-9_-]", "-");
         List<LeaderboardSpec.Column> cols = columnsOf(spec);
@@ -42,11 +38,11 @@ final class Leaderboards {
         Map<String, String> common = commonSettings(configs);
         List<SiteData.Row> rows = new ArrayList<>();
         Map<String, Integer> sameText = new TreeMap<>();
-        for (Map.Entry<String, List<ObjectNode>> e : configs.entrySet()) {
-            List<ObjectNode> rs = new ArrayList<>(e.getValue());
-            rs.sort((x, y) -> Long.compare(x.get("seed").asLong(), y.get("seed").asLong()));
-            String method = rs.get(0).get("method").asText();
-            StringBuilder variant = new StringBuilder(Summarizer.variant(e.getValue().get(0).path("variant")));
+        for (Map.Entry<String, List<SiteData.Run>> e : configs.entrySet()) {
+            List<SiteData.Run> rs = new ArrayList<>(e.getValue());
+            rs.sort((x, y) -> Long.compare(x.seed(), y.seed()));
+            String method = rs.get(0).method();
+            StringBuilder variant = new StringBuilder(Summarizer.variant(e.getValue().get(0).variant()));
             settingsOf(e.getValue().get(0)).forEach((k, v) -> {
                 if (!v.equals(common.get(k))) {
                     variant.append(variant.length() == 0 ? "" : ", ").append(k).append('=').append(v);
@@ -58,21 +54,22 @@ final class Leaderboards {
             List<Boolean> verified = new ArrayList<>();
             Boolean reproducible = null;
             java.util.Set<String> why = new java.util.TreeSet<>();
-            for (ObjectNode r : rs) {
-                ids.add(r.get("page").asText());
-                seeds.add(r.get("seed").asLong());
-                verified.add(r.path("verification").path("valid").asBoolean(false));
-                // one run the suite cannot train again makes the row so: its mark says which runs and why
-                if (r.path("reproducible").isBoolean() && !r.get("reproducible").asBoolean()) {
+            for (SiteData.Run r : rs) {
+                ids.add(r.page());
+                seeds.add(r.seed());
+                verified.add(r.verified());
+                // one run the suite cannot train again makes the row so; the mark shows each note once
+                if (Boolean.FALSE.equals(r.reproducible())) {
                     reproducible = false;
-                    why.add(r.path("reproducible_note").asText("run.json says it cannot be trained again by the suite"));
+                    why.add(r.reproducibleNote() != null ? r.reproducibleNote()
+                            : "run.json says the suite cannot train it again");
                 }
             }
             Map<String, SiteData.Cell> values = new LinkedHashMap<>();
             for (LeaderboardSpec.Column c : cols) {
                 List<Double> xs = new ArrayList<>();
-                for (ObjectNode r : e.getValue()) {
-                    JsonNode v = r.get("summary").at(c.path());
+                for (SiteData.Run r : e.getValue()) {
+                    JsonNode v = r.summary().at(c.path());
                     if (v.isNumber() && Double.isFinite(v.asDouble())) {
                         xs.add(v.asDouble());
                     }
@@ -109,17 +106,17 @@ final class Leaderboards {
                 : ref == null ? "no reference row (" + reference + " at the preset's settings) on this board: no ▲/▼"
                 : null;
         Map<String, JsonNode> summaries = new TreeMap<>();
-        configs.values().forEach(rs -> rs.forEach(r -> summaries.put(r.get("page").asText(), r.get("summary"))));
+        configs.values().forEach(rs -> rs.forEach(r -> summaries.put(r.page(), r.summary())));
         int compared = BoardStatistics.compare(cols, rows, ref, replicates, summaries);
         List<String> notes = new ArrayList<>();
         // a method's caveat (run.json's method note), once per board, marked on each of its rows
         for (int i = 0; i < rows.size(); i++) {
-            JsonNode methodNotes = configs.get(rows.get(i).configKey()).get(0).get("method_notes");
-            if (methodNotes != null && methodNotes.isArray()) {
-                for (JsonNode n : methodNotes) {
-                    int at = notes.indexOf(n.asText());
+            List<String> methodNotes = configs.get(rows.get(i).configKey()).get(0).methodNotes();
+            if (methodNotes != null) {
+                for (String n : methodNotes) {
+                    int at = notes.indexOf(n);
                     if (at < 0) {
-                        notes.add(n.asText());
+                        notes.add(n);
                         at = notes.size() - 1;
                     }
                     rows.set(i, rows.get(i).withMark(at + 1));
@@ -160,7 +157,7 @@ final class Leaderboards {
      * data, so they must): a run's summary.json is its own word, and one forged value must not move a line under
      * everyone's rows. Where they disagree the line says so and shows no value. A line no run carries is left out.
      */
-    static List<SiteData.ReferenceValue> references(LeaderboardSpec spec, Map<String, List<ObjectNode>> configs) {
+    static List<SiteData.ReferenceValue> references(LeaderboardSpec spec, Map<String, List<SiteData.Run>> configs) {
         List<SiteData.ReferenceValue> out = new ArrayList<>();
         if (spec.references() == null) {
             return out;
@@ -169,7 +166,7 @@ final class Leaderboards {
             LeaderboardSpec.Column col = spec.columns().stream().filter(c -> c.key().equals(ref.column()))
                     .findFirst().orElseThrow();
             java.util.DoubleSummaryStatistics xs = configs.values().stream().flatMap(List::stream)
-                    .map(r -> r.get("summary").at(ref.path()))
+                    .map(r -> r.summary().at(ref.path()))
                     .filter(v -> v.isNumber() && Double.isFinite(v.asDouble()))
                     .mapToDouble(JsonNode::asDouble).summaryStatistics();
             if (xs.getCount() == 0) {
@@ -194,13 +191,14 @@ final class Leaderboards {
     }
 
     /** A run's settings, device and dtype as {@code name → value} text: what a row may differ in besides the method. */
-    static Map<String, String> settingsOf(JsonNode run) {
+    static Map<String, String> settingsOf(SiteData.Run run) {
         Map<String, String> out = new TreeMap<>();
-        JsonNode config = run.path("config");
-        config.path("settings").fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().isTextual()
-                ? f.getValue().asText() : f.getValue().toString()));
-        out.put("device", config.path("device").asText(""));
-        out.put("dtype", config.path("dtype").asText(""));
+        if (run.config().settings() != null) {
+            run.config().settings().fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().isTextual()
+                    ? f.getValue().asText() : f.getValue().toString()));
+        }
+        out.put("device", run.config().device() == null ? "" : run.config().device());
+        out.put("dtype", run.config().dtype() == null ? "" : run.config().dtype());
         return out;
     }
 
@@ -209,9 +207,9 @@ final class Leaderboards {
      * as far as the board can tell, since a run folder records its settings with the user's overrides
      * applied. A row is named by where it differs from these, and the reference row differs in nothing.
      */
-    static Map<String, String> commonSettings(Map<String, List<ObjectNode>> configs) {
+    static Map<String, String> commonSettings(Map<String, List<SiteData.Run>> configs) {
         Map<String, Map<String, Integer>> counts = new TreeMap<>();
-        for (List<ObjectNode> rs : configs.values()) {
+        for (List<SiteData.Run> rs : configs.values()) {
             settingsOf(rs.get(0)).forEach((k, v) -> counts.computeIfAbsent(k, x -> new TreeMap<>()).merge(v, 1, Integer::sum));
         }
         Map<String, String> out = new LinkedHashMap<>();

@@ -2,8 +2,6 @@ package org.cklbench.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.runfolder.InputFiles;
 import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.MethodInfo;
@@ -88,7 +86,7 @@ final class RunDiscovery {
     }
 
     /** One run folder as read, before the benchmark's spec and the other runs are known. */
-    record Read(RunRecord record, LeaderboardSpec spec, ObjectNode run, Replicates replicates) {
+    record Read(RunRecord record, LeaderboardSpec spec, SiteData.Run run, Replicates replicates) {
         static Read of(Path runs, RunFolder folder, Map<String, MethodInfo> installed) throws IOException {
             for (String f : List.of(RunFolder.RUN, RunFolder.SUMMARY, RunFolder.BENCHMARK)) {
                 Path p = folder.dir().resolve(f);
@@ -102,21 +100,21 @@ final class RunDiscovery {
                 throw new IOException(folder.dir().resolve(RunFolder.RUN) + " has no config");
             }
             LeaderboardSpec spec = folder.benchmarkSpec();
-            ObjectNode run = readRun(runs, folder, record, installed);
+            SiteData.Run run = readRun(runs, folder, record, installed);
             return new Read(record, spec, run, folder.replicates());
         }
 
         String folder() {
-            return run.get("folder").asText();
+            return run.folder();
         }
 
+        /** The board the run is on: benchmark, preset, base weights and world. */
         String board() {
-            return String.join(SEP, run.get("benchmark").asText(), run.get("preset").asText(),
-                    run.get("weights").asText(), run.get("world").asText());
+            return String.join(SEP, run.benchmark(), run.preset(), run.weights(), run.world());
         }
 
         boolean verified() {
-            return run.path("verification").path("valid").asBoolean(false);
+            return run.verified();
         }
     }
 
@@ -127,13 +125,13 @@ final class RunDiscovery {
      * verification copied from another run, does not count). A bundle's own verification.json never gets
      * here: reading a bundle drops it, so a mark is always one made after unpacking. Null when there is none.
      */
-    static ObjectNode verification(RunFolder folder, RunRecord record) throws IOException {
-        ObjectNode out = JSON.createObjectNode();
+    static SiteData.RunVerification verification(RunFolder folder, RunRecord record) throws IOException {
         Verification v;
         try {
             v = folder.verification();
         } catch (IOException | RuntimeException e) {
-            return out.put("valid", false).put("reason", "verification.json is unreadable: " + e.getMessage());
+            return new SiteData.RunVerification(false, "verification.json is unreadable: " + e.getMessage(), null, null,
+                    null, null, null, null, null, null);
         }
         if (v == null) {
             return null;
@@ -147,22 +145,12 @@ final class RunDiscovery {
                         ? "verification.json does not say who verified and what it vouches for (an older ckl verify's,"
                         + " or not ckl verify's); verify again"
                 : changedSince(folder, v);
-        out.put("valid", reason == null);
-        if (reason != null) {
-            out.put("reason", reason);
-        }
-        out.put("verdict", String.valueOf(v.verdict()));
-        out.put("verified_at", String.valueOf(v.verifiedAt()));
-        out.put("verified_by", String.valueOf(v.verifiedBy()));
-        out.put("machine", v.machine() == null ? "unknown"
+        return new SiteData.RunVerification(reason == null, reason, String.valueOf(v.verdict()),
+                String.valueOf(v.verifiedAt()), String.valueOf(v.verifiedBy()), v.machine() == null ? "unknown"
                 : "machine " + v.machine().getOrDefault("id", "?") + " (" + v.machine().getOrDefault("cpu", "?") + ", "
-                + v.machine().getOrDefault("cpus", "?") + " CPUs)");
-        out.put("tolerance", v.tolerance());
-        out.put("compared", v.completeRun() ? "the whole run" : "the first " + v.stagesCompared() + " stages ("
-                + v.evaluations() + " evaluations)");
-        out.set("vouched", JSON.valueToTree(v.vouched() == null ? Map.of() : v.vouched()));
-        out.set("not_vouched", JSON.valueToTree(v.notVouched() == null ? List.of() : v.notVouched()));
-        return out;
+                + v.machine().getOrDefault("cpus", "?") + " CPUs)", v.tolerance(), v.completeRun() ? "the whole run"
+                : "the first " + v.stagesCompared() + " stages (" + v.evaluations() + " evaluations)",
+                v.vouched() == null ? Map.of() : v.vouched(), v.notVouched() == null ? List.of() : v.notVouched());
     }
 
     /**
@@ -211,7 +199,7 @@ final class RunDiscovery {
         return out;
     }
 
-    private static ObjectNode readRun(Path runs, RunFolder folder, RunRecord record, Map<String, MethodInfo> installed)
+    private static SiteData.Run readRun(Path runs, RunFolder folder, RunRecord record, Map<String, MethodInfo> installed)
             throws IOException {
         Path dir = folder.dir();
         RunConfig config = record.config();
@@ -230,48 +218,29 @@ final class RunDiscovery {
                 throw new IOException(f + " is a symbolic link; a run folder's files must be its own");
             }
         }
-        ObjectNode run = JSON.createObjectNode();
-        run.put("page", page);
-        run.put("id", record.id() != null ? record.id() : page);
-        run.put("folder", runs.relativize(dir).toString());
-        run.put("benchmark", config.benchmark());
-        run.put("method", config.method());
-        run.put("preset", config.preset());
-        run.put("seed", config.seed());
         InputFiles modelInput = record.provenance() == null || record.provenance().inputs() == null ? null
                 : record.provenance().inputs().get("model");
         String model = modelInput != null && modelInput.path() != null ? modelInput.path() : config.model();
-        run.put("model", model == null ? "unknown" : modelLabel(model));
+        String label = model == null ? "unknown" : modelLabel(model);
         // boards and rows by content, not by path (RowKeys); a run without hashes keeps its path apart
         String weights = RowKeys.weights(record.provenance());
         String world = RowKeys.world(record.provenance());
-        run.put("weights", weights != null ? weights : "unknown (no hashes; model at " + run.get("model").asText() + ")");
-        run.put("world", world != null ? world : "unknown (no hashes; data at " + config.data() + ")");
-        run.put("config_key", RowKeys.row(config, record.provenance(), installedParts(config.method(), installed)));
-        run.set("params", JSON.valueToTree(config.methodParams()));
-        run.set("variant", JSON.valueToTree(record.variant() == null ? Map.of() : record.variant()));
-        run.set("summary", JSON.valueToTree(folder.summary()));
-        ArrayNode metrics = run.putArray("metrics");
-        folder.metrics(MAX_METRICS_LINES, MAX_METRICS_BYTES).forEach(metrics::add);
-        run.set("steps", Steps.sampled(folder));
-        run.set("config", JSON.valueToTree(config));
-        run.set("provenance", JSON.valueToTree(record.provenance()));
-        run.set("verification", verification(folder, record));
-        if (record.reproducible() != null) {
-            // adapters trained outside the suite, say: the row is marked and the note shown (as text)
-            run.put("reproducible", record.reproducible());
-            run.put("reproducible_note", record.reproducibleNote());
-        }
         // A sample of the last evaluation's probes for the run page; the files hold all of them.
         // from the published files only: a predictions/ that is a link out of the folder is neither shown nor copied
         List<String> published = PublishedFiles.of(dir);
         List<String> predictions = published.stream().filter(f -> f.startsWith(RunFolder.PREDICTIONS + "/")).toList();
-        run.set("last_predictions", JSON.valueToTree(predictions.isEmpty() ? List.of()
-                : RunFolder.readPredictions(dir.resolve(predictions.get(predictions.size() - 1)), 20)));
-        ArrayNode files = run.putArray("files");
-        published.forEach(files::add);
-        run.set("probes", ProbeStats.of(dir, ProbeStats.evaluations(published, run.get("summary"))));
-        return run;
+        JsonNode summary = JSON.valueToTree(folder.summary());
+        return new SiteData.Run(page, record.id() != null ? record.id() : page, runs.relativize(dir).toString(),
+                config.benchmark(), config.method(), config.preset(), config.seed(), label,
+                weights != null ? weights : "unknown (no hashes; model at " + label + ")",
+                world != null ? world : "unknown (no hashes; data at " + config.data() + ")",
+                RowKeys.row(config, record.provenance(), installedParts(config.method(), installed)),
+                config.methodParams(), record.variant() == null ? Map.of() : record.variant(), summary,
+                List.copyOf(folder.metrics(MAX_METRICS_LINES, MAX_METRICS_BYTES)), Steps.sampled(folder), config, record.provenance(),
+                verification(folder, record), record.reproducible(), record.reproducibleNote(),
+                predictions.isEmpty() ? List.of()
+                        : RunFolder.readPredictions(dir.resolve(predictions.get(predictions.size() - 1)), 20),
+                published, ProbeStats.of(dir, ProbeStats.evaluations(published, summary)), null);
     }
 
 }

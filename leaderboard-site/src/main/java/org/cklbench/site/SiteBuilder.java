@@ -3,7 +3,6 @@ package org.cklbench.site;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Folders;
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.runfolder.LeaderboardSpec;
@@ -105,7 +104,8 @@ public final class SiteBuilder {
         }
         Context home = new Context(Locale.ROOT);
         Map<String, JsonNode> runsByPage = new LinkedHashMap<>();
-        data.runs().forEach(r -> runsByPage.put(r.get("page").asText(), r));
+        // the pictures, downloads and run pages read each run as written to site-data.json
+        data.runs().forEach(r -> runsByPage.put(r.page(), JSON.valueToTree(r)));
         List<Map<String, Object>> boards = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (SiteData.Board board : data.leaderboards()) {
@@ -140,21 +140,21 @@ public final class SiteBuilder {
         write(out.resolve("index.html"), engine.process("index", home));
 
         Path runPages = Files.createDirectories(out.resolve("runs"));
-        for (JsonNode run : data.runs()) {
-            String page = run.get("page").asText();
+        for (SiteData.Run run : data.runs()) {
+            String page = run.page();
             Context c = new Context(Locale.ROOT);
             c.setVariable("run", map(run));
-            RunView.fill(c, run, JSON.valueToTree(data.benchmarks().get(run.get("benchmark").asText())));
+            RunView.fill(c, runsByPage.get(page), JSON.valueToTree(data.benchmarks().get(run.benchmark())));
             write(inside(runPages, page + ".html"), engine.process("run", c));
-            Path src = runs.resolve(run.get("folder").asText());
-            for (JsonNode f : run.get("files")) {
+            Path src = runs.resolve(run.folder());
+            for (String f : run.files()) {
                 // the last guard: only what the format defines (PublishedFiles) is copied, whatever the model says
-                if (!PublishedFiles.TOP.contains(f.asText()) && !f.asText().matches(RunFolder.PREDICTIONS + "/[^/]+\\.jsonl")) {
-                    throw new IllegalStateException(f.asText() + " is no file of the run-folder format");
+                if (!PublishedFiles.TOP.contains(f) && !f.matches(RunFolder.PREDICTIONS + "/[^/]+\\.jsonl")) {
+                    throw new IllegalStateException(f + " is no file of the run-folder format");
                 }
-                Path target = inside(runPages, page + "/" + f.asText());
+                Path target = inside(runPages, page + "/" + f);
                 Files.createDirectories(target.getParent());
-                Files.copy(src.resolve(f.asText()), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                Files.copy(src.resolve(f), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
             }
         }
         Files.createDirectories(out.resolve("methods"));
@@ -163,10 +163,10 @@ public final class SiteBuilder {
             c.setVariable("method", map(m));
             List<Map<String, Object>> rs = new ArrayList<>();
             for (String id : m.runs()) {
-                for (JsonNode r : data.runs()) {
-                    if (r.get("page").asText().equals(id)) {
+                for (SiteData.Run r : data.runs()) {
+                    if (r.page().equals(id)) {
                         Map<String, Object> row = map(r);
-                        row.put("headline", RunView.headline(r, JSON.valueToTree(data.benchmarks().get(r.get("benchmark").asText()))));
+                        row.put("headline", RunView.headline(runsByPage.get(id), JSON.valueToTree(data.benchmarks().get(r.benchmark()))));
                         rs.add(row);
                     }
                 }

@@ -22,7 +22,7 @@ import java.util.Map;
  * A run's own figures ({@code summary}, {@code metrics}, {@code steps}) stay JSON trees: their shape is the
  * benchmark's, named by its leaderboard spec's JSON pointers and metric keys, not the site's.
  *
- * @param runs         every run shown, one page each (the run page's model)
+ * @param runs         every run shown, one page each
  * @param skipped      run folders left out, and why
  * @param leaderboards one board per benchmark, preset, base weights and world
  * @param benchmarks   each benchmark's leaderboard spec, as chosen ({@link BoardSpecs})
@@ -30,7 +30,7 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record SiteData(List<JsonNode> runs, List<Skip> skipped, List<Board> leaderboards,
+public record SiteData(List<Run> runs, List<Skip> skipped, List<Board> leaderboards,
                        Map<String, LeaderboardSpec> benchmarks, List<MethodEntry> methods) {
     /** How the site writes and reads its model: records to snake_case keys, absent values left out. */
     static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -43,6 +43,57 @@ public record SiteData(List<JsonNode> runs, List<Skip> skipped, List<Board> lead
     /** The model as a JSON tree, keys as written. */
     public JsonNode tree() {
         return JSON.valueToTree(this);
+    }
+
+    /**
+     * A run as the site shows it: its page, what it is (benchmark, method, preset, seed), which board and row it is
+     * on (base weights and world by content hash, {@code configKey}), its figures as the run folder has them, its
+     * configuration and provenance, the verification's mark, and the files published with it.
+     *
+     * @param model          a readable name of its base model
+     * @param summary        summary.json, read at the spec's JSON pointers
+     * @param metrics        metrics.jsonl's lines, read at the spec's curve keys
+     * @param steps          a sample of steps.jsonl for the run page's charts
+     * @param lastPredictions up to 20 probes of the last evaluation
+     * @param probes         probe counts per split and evaluation ({@link ProbeStats})
+     * @param methodNotes    its methods' caveats, as {@code id: note}
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Run(String page, String id, String folder, String benchmark, String method, String preset, long seed,
+                      String model, String weights, String world, String configKey, Map<String, Object> params,
+                      Map<String, Object> variant, JsonNode summary, List<JsonNode> metrics, JsonNode steps,
+                      org.cklbench.runfolder.RunConfig config, org.cklbench.runfolder.RunProvenance provenance,
+                      RunVerification verification, Boolean reproducible, String reproducibleNote,
+                      List<org.cklbench.runfolder.Prediction> lastPredictions, List<String> files, JsonNode probes,
+                      List<String> methodNotes) {
+        Run withPage(String p) {
+            return new Run(p, id, folder, benchmark, method, preset, seed, model, weights, world, configKey, params,
+                    variant, summary, metrics, steps, config, provenance, verification, reproducible, reproducibleNote,
+                    lastPredictions, files, probes, methodNotes);
+        }
+
+        Run withMethodNotes(List<String> notes) {
+            return new Run(page, id, folder, benchmark, method, preset, seed, model, weights, world, configKey, params,
+                    variant, summary, metrics, steps, config, provenance, verification, reproducible, reproducibleNote,
+                    lastPredictions, files, probes, notes);
+        }
+
+        /** Whether {@code ckl verify} vouches for the run as it is now. */
+        boolean verified() {
+            return verification != null && verification.valid();
+        }
+    }
+
+    /**
+     * The verification's mark as the site shows it ({@link RunDiscovery#verification}): valid, or the reason it is
+     * not, and who verified what, where and to what tolerance.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RunVerification(boolean valid, String reason, String verdict, String verifiedAt, String verifiedBy,
+                                  String machine, Double tolerance, String compared, Map<String, String> vouched,
+                                  List<String> notVouched) {
     }
 
     /** A run folder left out of the site, and why. */

@@ -2,26 +2,16 @@ package org.cklbench.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Hashing;
-import org.cklbench.runfolder.InputFiles;
 import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.MethodInfo;
 import org.cklbench.runfolder.Replicates;
-import org.cklbench.runfolder.RunConfig;
-import org.cklbench.runfolder.RunFolder;
-import org.cklbench.runfolder.RunRecord;
-import org.cklbench.runfolder.Verification;
-import org.cklbench.runfolder.VouchedRunJson;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +44,7 @@ public final class Summarizer {
      */
     public static SiteData summarize(Path runs, List<MethodInfo> installed, Map<String, LeaderboardSpec> trusted)
             throws IOException {
-        List<JsonNode> runList = new ArrayList<>();
+        List<SiteData.Run> runList = new ArrayList<>();
         List<SiteData.Skip> skipped = new ArrayList<>();
         Map<String, MethodInfo> methods = new TreeMap<>();
         installed.forEach(m -> methods.put(m.id(), m));
@@ -77,8 +67,7 @@ public final class Summarizer {
         // 3. one run per configuration and seed on a board: a second would be a replicate that is none
         Map<String, RunDiscovery.Read> bySeed = new HashMap<>();
         for (RunDiscovery.Read r : read) {
-            String key = r.board() + RunDiscovery.SEP + r.run().get("config_key").asText() + RunDiscovery.SEP
-                    + r.run().get("seed").asText();
+            String key = r.board() + RunDiscovery.SEP + r.run().configKey() + RunDiscovery.SEP + r.run().seed();
             if (refused.containsKey(r.folder())) {
                 continue;
             }
@@ -93,7 +82,7 @@ public final class Summarizer {
                 refused.put(r.folder(), "the same configuration and seed as " + first.folder() + ", which is shown");
             }
         }
-        Map<String, Map<String, List<ObjectNode>>> groups = new TreeMap<>();
+        Map<String, Map<String, List<SiteData.Run>>> groups = new TreeMap<>();
         Set<String> pages = new HashSet<>();
         Map<String, Replicates> replicates = new HashMap<>();
         for (RunDiscovery.Read r : read) {
@@ -101,32 +90,31 @@ public final class Summarizer {
                 skipped.add(new SiteData.Skip(r.folder(), refused.get(r.folder())));
                 continue;
             }
-            ObjectNode run = r.run();
+            SiteData.Run run = r.run();
             if (r.record().methods() != null) {
                 r.record().methods().stream().filter(m -> m != null && RunDiscovery.safeName(m.id()) && m.parameters() != null
                         && m.parameters().stream().allMatch(java.util.Objects::nonNull))
                         .forEach(m -> methods.putIfAbsent(m.id(), m));
-                ArrayNode notes = JSON.createArrayNode();
-                r.record().methods().stream().filter(m -> m != null && m.note() != null && !m.note().isBlank())
-                        .forEach(m -> notes.add(m.id() + ": " + m.note()));
+                List<String> notes = r.record().methods().stream().filter(m -> m != null && m.note() != null
+                        && !m.note().isBlank()).map(m -> m.id() + ": " + m.note()).toList();
                 if (!notes.isEmpty()) {
-                    run.set("method_notes", notes);
+                    run = run.withMethodNotes(notes);
                 }
             }
             // Two folders of one name (in two sweeps, say) would share a page; the second gets a suffix.
-            if (!pages.add(run.get("page").asText())) {
-                run.put("page", run.get("page").asText() + "-" + Hashing.sha256(run.get("folder").asText()).substring(0, 6));
-                pages.add(run.get("page").asText());
+            if (!pages.add(run.page())) {
+                run = run.withPage(run.page() + "-" + Hashing.sha256(run.folder()).substring(0, 6));
+                pages.add(run.page());
             }
             runList.add(run);
             if (r.replicates() != null) {
-                replicates.put(run.get("page").asText(), r.replicates());
+                replicates.put(run.page(), r.replicates());
             }
-            groups.computeIfAbsent(r.board(), k -> new TreeMap<>()).computeIfAbsent(run.get("config_key").asText(),
+            groups.computeIfAbsent(r.board(), k -> new TreeMap<>()).computeIfAbsent(run.configKey(),
                     k -> new ArrayList<>()).add(run);
         }
         List<SiteData.Board> boards = new ArrayList<>();
-        for (Map.Entry<String, Map<String, List<ObjectNode>>> g : groups.entrySet()) {
+        for (Map.Entry<String, Map<String, List<SiteData.Run>>> g : groups.entrySet()) {
             String[] k = g.getKey().split(RunDiscovery.SEP, -1);
             try {
                 boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates)
@@ -134,14 +122,14 @@ public final class Summarizer {
             } catch (RuntimeException e) {
                 // the last guard: a board that cannot be computed is left out, named by its runs, and the others build
                 List<String> folders = new ArrayList<>();
-                g.getValue().values().forEach(rs -> rs.forEach(r -> folders.add(r.get("folder").asText())));
+                g.getValue().values().forEach(rs -> rs.forEach(r -> folders.add(r.folder())));
                 skipped.add(new SiteData.Skip(String.join(", ", folders), "their leaderboard (benchmark "
                         + k[0] + ", preset " + k[1] + ") could not be computed: " + e));
             }
         }
         Map<String, List<String>> runsOf = new TreeMap<>();
-        for (JsonNode r : runList) {
-            runsOf.computeIfAbsent(r.get("method").asText(), x -> new ArrayList<>()).add(r.get("page").asText());
+        for (SiteData.Run r : runList) {
+            runsOf.computeIfAbsent(r.method(), x -> new ArrayList<>()).add(r.page());
         }
         for (String id : runsOf.keySet()) {
             methods.putIfAbsent(id, new MethodInfo(id, describe(id, methods), null, List.of()));
@@ -162,10 +150,10 @@ public final class Summarizer {
     }
 
     /** The variant of a row: the parameters that differ from the defaults, as {@code name=value, ...}. */
-    static String variant(JsonNode params) {
+    static String variant(Map<String, Object> params) {
         StringBuilder sb = new StringBuilder();
-        params.fields().forEachRemaining(p -> sb.append(sb.length() == 0 ? "" : ", ").append(p.getKey()).append('=')
-                .append(p.getValue().asText()));
+        JSON.<JsonNode>valueToTree(params).fields().forEachRemaining(p -> sb.append(sb.length() == 0 ? "" : ", ")
+                .append(p.getKey()).append('=').append(p.getValue().asText()));
         return sb.toString();
     }
 }
