@@ -76,7 +76,7 @@ class NoTrainingRowTest {
         String html = SiteTest.boardRow(Files.readString(tmp.resolve("site/index.html")), board.get("anchor").asText(), "none");
         assertThat(html).contains("<a href=\"methods/none.html\">none</a>").contains("<td data-value=\"2\">")
                 .contains(">1</a>").contains(">2</a>");
-        assertThat(html.split("<span class=\"ci\">\\[", -1)).as("an interval under each value").hasSize(board.get("columns").size() + 1);
+        assertThat(html.split("<span\\s+class=\"ci\">\\[", -1)).as("an interval under each value").hasSize(board.get("columns").size() + 1);
         assertThat(SiteTest.marksOf(html)).as("the marks the model gives, none where it gives none")
                 .isEqualTo(SiteTest.expectedMarks(board, row));
         assertThat(html).as("the floor is never best").doesNotContain("class=\"best\"");
