@@ -1,7 +1,5 @@
 package org.cklbench.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.core.benchmark.Benchmark;
 import org.cklbench.core.benchmark.InputRequest;
 import org.cklbench.core.plugin.Registries;
