@@ -47,12 +47,7 @@ final class Bundles {
 
     /** Writes {@code out}: every complete run folder under {@code runs}, the plugin jars they name, a manifest. */
     static ObjectNode write(Path runs, Path plugins, Path out) throws IOException {
-        List<Path> folders = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(runs)) {
-            s.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)
-                            && Files.isRegularFile(d.resolve(RunFolder.SUMMARY), LinkOption.NOFOLLOW_LINKS))
-                    .sorted().forEach(folders::add);
-        }
+        List<Path> folders = RunFolder.completeUnder(runs);
         if (folders.isEmpty()) {
             throw new IllegalArgumentException(Printable.of(runs) + " holds no complete run folder to submit");
         }

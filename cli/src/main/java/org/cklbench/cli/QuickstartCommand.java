@@ -1,7 +1,5 @@
 package org.cklbench.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cklbench.core.benchmark.Benchmark;
 import org.cklbench.core.benchmark.InputRequest;
 import org.cklbench.core.plugin.Registries;
@@ -11,6 +9,7 @@ import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.io.FileLocks;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.site.SiteBuilder;
+import org.cklbench.site.SiteData;
 import org.cklbench.sweeps.Grid;
 import org.cklbench.sweeps.LocalExecutor;
 import org.cklbench.sweeps.SweepEntry;
@@ -27,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
@@ -139,7 +139,7 @@ final class QuickstartCommand implements Callable<Integer> {
             screenshot(index, out.resolve("screenshots").resolve("home.png"));
         }
         clock.mark("site");
-        printLeaderboards(site.resolve("site-data.json"));
+        printLeaderboards(SiteData.read(site));
         System.out.println();
         System.out.println("Open " + index.toAbsolutePath() + " (or: ./ckl site serve --dir " + site + ")");
         if (profile) {
@@ -198,53 +198,55 @@ final class QuickstartCommand implements Callable<Integer> {
 
     private static final int WIDTH = 18;
 
-    static void printLeaderboards(Path siteData) throws Exception {
-        JsonNode data = new ObjectMapper().readTree(siteData.toFile());
-        for (JsonNode b : data.get("leaderboards")) {
+    /** The site's boards as terminal tables: each row's values with ▲/▼, and under it the 95% intervals. */
+    static void printLeaderboards(SiteData data) {
+        for (SiteData.Board b : data.leaderboards()) {
             System.out.println();
-            System.out.printf("%s · preset %s · %s · weights %s · world %s%n", b.get("benchmark").asText(),
-                    b.get("preset").asText(), b.get("model").asText(), b.path("weights_short").asText("?"),
-                    b.path("world_short").asText("?"));
+            System.out.printf("%s · preset %s · %s · weights %s · world %s%n", b.benchmark(), b.preset(), b.model(),
+                    b.weightsShort(), b.worldShort());
             StringBuilder head = new StringBuilder(String.format("%-18s", "method"));
-            for (JsonNode c : b.get("columns")) {
-                head.append(' ').append(String.format("%" + WIDTH + "s", c.get("short_label").asText()));
+            for (SiteData.ColumnHead c : b.columns()) {
+                head.append(' ').append(String.format("%" + WIDTH + "s", c.shortLabel()));
             }
             System.out.println(head);
-            for (String kind : List.of("rows", "reported")) {
-                for (JsonNode r : b.get(kind)) {
-                    String name = kind.equals("rows") ? r.get("method").asText() : r.get("label").asText();
-                    if (name.length() > 17) {
-                        name = name.substring(0, 17);
-                    }
-                    StringBuilder line = new StringBuilder(String.format("%-18s", kind.equals("rows") ? name : name + "*"));
-                    StringBuilder ci = new StringBuilder(String.format("%-18s", ""));
-                    for (JsonNode c : b.get("columns")) {
-                        JsonNode v = r.path("values").path(c.get("key").asText());
-                        String mark = v.path("vs_reference").asText("").equals("better") ? " ▲"
-                                : v.path("vs_reference").asText("").equals("worse") ? " ▼" : "";
-                        // a space before each cell, so a value wider than the column never runs into the last
-                        line.append(' ').append(String.format("%" + WIDTH + "s", v.path("text").asText("–") + mark));
-                        ci.append(' ').append(String.format("%" + WIDTH + "s", v.path("interval").asText("")));
-                    }
-                    System.out.println(line);
-                    if (!ci.toString().isBlank()) {
-                        System.out.println(ci);
-                    }
-                }
+            for (SiteData.Row r : b.rows()) {
+                printRow(b, r.method(), false, r.values());
             }
-            for (JsonNode ref : b.path("references")) {
-                System.out.printf("%s (%s): %s%n", ref.get("label").asText(), ref.get("column_label").asText(),
-                        ref.get("text").asText());
+            for (SiteData.ReportedRow r : b.reported()) {
+                printRow(b, r.label(), true, r.values());
+            }
+            for (SiteData.ReferenceValue ref : b.references()) {
+                System.out.printf("%s (%s): %s%n", ref.label(), ref.columnLabel(), ref.text());
             }
             System.out.println("(under each row: 95% interval over seeds and probes, t on the seeds and a probe bootstrap)");
-            if (b.hasNonNull("reference_note")) {
-                System.out.println("(" + b.get("reference_note").asText() + ")");
+            if (b.referenceNote() != null) {
+                System.out.println("(" + b.referenceNote() + ")");
             } else {
-                System.out.println("(▲/▼: better/worse than " + b.path("reference").asText("finetune") + " at the preset's settings,"
-                        + " paired over seeds and probes, Benjamini-Hochberg over the table's " + b.path("comparisons").asInt()
+                System.out.println("(▲/▼: better/worse than " + b.reference() + " at the preset's settings,"
+                        + " paired over seeds and probes, Benjamini-Hochberg over the table's " + b.comparisons()
                         + " comparisons, false-discovery rate 5%)");
             }
-            System.out.println("(* reported in the paper, for " + b.path("reported_model").asText("another model") + ")");
+            System.out.println("(* reported in the paper, for " + (b.reportedModel() == null ? "another model" : b.reportedModel()) + ")");
+        }
+    }
+
+    /** One row and, where any value has one, the line of its intervals. */
+    private static void printRow(SiteData.Board b, String name, boolean reported,
+                                 Map<String, SiteData.Cell> values) {
+        String shown = name.length() > 17 ? name.substring(0, 17) : name;
+        StringBuilder line = new StringBuilder(String.format("%-18s", reported ? shown + "*" : shown));
+        StringBuilder ci = new StringBuilder(String.format("%-18s", ""));
+        for (SiteData.ColumnHead c : b.columns()) {
+            SiteData.Cell v = values.get(c.key());
+            String mark = v == null || v.vsReference() == null ? "" : v.vsReference().equals("better") ? " ▲"
+                    : v.vsReference().equals("worse") ? " ▼" : "";
+            // a space before each cell, so a value wider than the column never runs into the last
+            line.append(' ').append(String.format("%" + WIDTH + "s", (v == null ? "–" : v.text()) + mark));
+            ci.append(' ').append(String.format("%" + WIDTH + "s", v == null || v.interval() == null ? "" : v.interval()));
+        }
+        System.out.println(line);
+        if (!ci.toString().isBlank()) {
+            System.out.println(ci);
         }
     }
 }

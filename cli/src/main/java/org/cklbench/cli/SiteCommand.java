@@ -22,8 +22,7 @@ final class SiteCommand {
 
     /** Says which run folders the site left out, and why (the site-data.json of a build). */
     static void reportSkipped(Path site, java.io.PrintWriter err) throws java.io.IOException {
-        var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(site.resolve("site-data.json").toFile());
-        for (String line : org.cklbench.site.Skipped.lines(data)) {
+        for (String line : org.cklbench.site.Skipped.lines(org.cklbench.site.SiteData.read(site))) {
             err.println("ckl site: " + line);
         }
         err.flush();
@@ -36,7 +35,10 @@ final class SiteCommand {
         return out;
     }
 
-    /** The installed benchmarks' leaderboard specs: what the site shows for run folders older than benchmark.json. */
+    /**
+     * The installed benchmarks' leaderboard specs, which win over the benchmark.json a run folder carries (any
+     * folder can carry one of its own making): the reason {@code ckl site build} loads the registries.
+     */
     static Map<String, LeaderboardSpec> specs(Registries registries) {
         Map<String, LeaderboardSpec> out = new TreeMap<>();
         for (Benchmark b : registries.benchmarks().benchmarks().values()) {
@@ -61,8 +63,8 @@ final class SiteCommand {
         @Option(names = "--out", required = true, description = "Output folder (replaced if it holds a site built before).")
         Path out;
 
-        @Option(names = "--plugins", description = {"Plugin jars, so installed plugin methods are listed, and run folders of plugin",
-            "benchmarks made before benchmark.json existed can be shown."})
+        @Option(names = "--plugins", description = {"Plugin jars, so installed plugin methods are listed and plugin benchmarks'",
+            "boards use their installed leaderboard spec rather than the one their runs carry."})
         Path plugins;
 
         @Override

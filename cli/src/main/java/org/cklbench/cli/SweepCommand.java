@@ -257,7 +257,7 @@ final class SweepCommand implements Callable<Integer> {
         long built = Files.getLastModifiedTime(index).toMillis();
         try (Stream<Path> s = Files.list(folder.dir())) {
             for (Path p : s.toList()) {
-                Path summary = p.resolve("summary.json");
+                Path summary = p.resolve(org.cklbench.runfolder.RunFolder.SUMMARY);
                 if (Files.isRegularFile(summary) && Files.getLastModifiedTime(summary).toMillis() > built) {
                     return true;
                 }

@@ -122,7 +122,7 @@ final class TaalmCommand {
             Preparation prep = new Taalm().preparation(params());
             Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
             List<MetaExample> examples = b.readMetaTraining(source.split != null ? source.split
-                    : source.data.resolve("train_attention.jsonl"));
+                    : source.data.resolve(Benchmark.META_TRAINING_FILE));
             engine.device(); // the engine set up for results, as for a run
             Path best = prep.run(new Preparation.Context(model, examples, engine.device, new BarProgress()), out);
             System.out.println(Files.readString(out.resolve("metrics.jsonl")).trim());

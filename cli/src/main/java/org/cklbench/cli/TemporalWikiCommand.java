@@ -117,8 +117,8 @@ final class TemporalWikiCommand {
             SnapshotBuilder.write(r, out, stem, period, s -> !held.test(s));
             if (holdOut > 0) {
                 var rows = SnapshotBuilder.metaTraining(r, period, held);
-                SnapshotBuilder.writeMetaTraining(out.resolve("train_attention.jsonl"), period, rows);
-                System.err.println(rows.size() + " meta-training rows of the held-out subjects in " + out.resolve("train_attention.jsonl"));
+                SnapshotBuilder.writeMetaTraining(out.resolve(org.cklbench.core.benchmark.Benchmark.META_TRAINING_FILE), period, rows);
+                System.err.println(rows.size() + " meta-training rows of the held-out subjects in " + out.resolve(org.cklbench.core.benchmark.Benchmark.META_TRAINING_FILE));
             }
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.report()));
             System.out.println("wrote " + out);

@@ -72,6 +72,13 @@ class NoTrainingRowTest {
         assertThat(nf.get("p_adjusted").asDouble()).isGreaterThanOrEqualTo(nf.get("p").asDouble());
         assertThat(board.get("reference_row").asBoolean()).isTrue();
         assertThat(board.get("weights").asText()).matches("[0-9a-f]{64}");
-        assertThat(Files.readString(tmp.resolve("site/index.html"))).contains("none").contains("95% interval");
+        // on the page: the no-training row of the board, its two seeds, each value's interval, and the marks the model gives
+        String html = SiteTest.boardRow(Files.readString(tmp.resolve("site/index.html")), board.get("anchor").asText(), "none");
+        assertThat(html).contains("<a href=\"methods/none.html\">none</a>").contains("<td data-value=\"2\">")
+                .contains(">1</a>").contains(">2</a>");
+        assertThat(html.split("<span\\s+class=\"ci\">\\[", -1)).as("an interval under each value").hasSize(board.get("columns").size() + 1);
+        assertThat(SiteTest.marksOf(html)).as("the marks the model gives, none where it gives none")
+                .isEqualTo(SiteTest.expectedMarks(board, row));
+        assertThat(html).as("the floor is never best").doesNotContain("class=\"best\"");
     }
 }

@@ -31,7 +31,7 @@ class QuickstartTableTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
-            QuickstartCommand.printLeaderboards(data);
+            QuickstartCommand.printLeaderboards(org.cklbench.site.SiteData.read(tmp));
         } finally {
             System.setOut(old);
         }

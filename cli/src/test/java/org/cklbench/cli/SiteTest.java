@@ -84,8 +84,19 @@ class SiteTest {
     @Test
     void theHomePageHasEveryMethodAndTheReportedRows() throws Exception {
         String home = Files.readString(site.resolve("index.html"));
-        for (String m : METHODS) {
-            assertThat(home).contains("href=\"methods/" + m + ".html\">" + m + "</a>");
+        com.fasterxml.jackson.databind.JsonNode data = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(site.resolve("site-data.json").toFile());
+        for (com.fasterxml.jackson.databind.JsonNode board : data.get("leaderboards")) {
+            for (String m : METHODS) {
+                // the row on its board (not the methods list's link): its seeds, and the model's ▲/▼ column by column
+                com.fasterxml.jackson.databind.JsonNode row = modelRow(board, m);
+                String html = boardRow(home, board.get("anchor").asText(), m);
+                assertThat(html).as("%s's row on %s", m, board.get("anchor").asText())
+                        .contains("<a href=\"methods/" + m + ".html\">" + m + "</a>")
+                        .contains("<td data-value=\"" + row.get("n").asInt() + "\">");
+                assertThat(marksOf(html)).as("%s's marks on %s", m, board.get("anchor").asText())
+                        .isEqualTo(expectedMarks(board, row));
+            }
         }
         assertThat(home).contains("TAALM (QLoRA)").contains("reported · Llama2-7B").contains("reported · TinyLlama");
         assertThat(home).as("the reported rows' caveats, as footnotes").contains("trained its LoRA adapter with plain Adam")
@@ -194,6 +205,53 @@ class SiteTest {
         List<String> console = Files.readAllLines(tmp.resolve("chromium.err")).stream()
                 .filter(l -> l.contains(":CONSOLE") || l.contains("Uncaught")).toList();
         assertThat(console).as("console of %s", page.getFileName()).isEmpty();
+        return out;
+    }
+
+    /** The measured row of {@code method} at the preset's settings in site-data.json's {@code board}. */
+    static com.fasterxml.jackson.databind.JsonNode modelRow(com.fasterxml.jackson.databind.JsonNode board, String method) {
+        for (com.fasterxml.jackson.databind.JsonNode r : board.get("rows")) {
+            if (r.get("method").asText().equals(method) && r.get("variant").asText().isEmpty()) {
+                return r;
+            }
+        }
+        throw new AssertionError("no row of " + method + " on " + board.get("anchor").asText());
+    }
+
+    /** The HTML of {@code method}'s measured row at the preset's settings on the board {@code anchor} of the home page. */
+    static String boardRow(String home, String anchor, String method) {
+        int at = home.indexOf("<div id=\"" + anchor + "\">");
+        assertThat(at).as("board %s", anchor).isNotNegative();
+        String board = home.substring(at, home.indexOf("</tbody>", at));
+        Matcher m = Pattern.compile("<tr data-verified=\"(?:true|false)\" data-method=\"" + Pattern.quote(method)
+                + "\">.*?</tr>", Pattern.DOTALL).matcher(board);
+        while (m.find()) {
+            if (!m.group().contains("<span class=\"muted\">")) {
+                return m.group();
+            }
+        }
+        throw new AssertionError("no row of " + method + " at the preset's settings on board " + anchor);
+    }
+
+    /** The ▲/▼ of a row's HTML, in column order. */
+    static List<String> marksOf(String rowHtml) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("<span\\s+class=\"vs\"[^>]*> ([▲▼])</span>").matcher(rowHtml);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** The marks site-data.json gives the row, in the board's column order. */
+    static List<String> expectedMarks(com.fasterxml.jackson.databind.JsonNode board, com.fasterxml.jackson.databind.JsonNode row) {
+        List<String> out = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode c : board.get("columns")) {
+            String vs = row.path("values").path(c.get("key").asText()).path("vs_reference").asText("");
+            if (!vs.isEmpty()) {
+                out.add(vs.equals("better") ? "▲" : "▼");
+            }
+        }
         return out;
     }
 

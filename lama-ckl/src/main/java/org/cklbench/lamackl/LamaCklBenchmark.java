@@ -44,7 +44,7 @@ public final class LamaCklBenchmark implements Benchmark {
      * loader took every jsonl in the folder of the Not-To-Forget file, which held all four.
      */
     static final List<String> SPLITS = List.of("invariant_descriptive.jsonl", "invariant_schematic.jsonl",
-            "train_attention.jsonl", "variant.jsonl");
+            META_TRAINING_FILE, "variant.jsonl");
 
     @Override
     public String id() {
@@ -94,7 +94,7 @@ public final class LamaCklBenchmark implements Benchmark {
         files.put("not_to_forget", data.resolve("invariant_" + r.settings().get("task_form").asText() + ".jsonl"));
         // every split beside them: Mix-review's review_reference corpus reads them all
         files.put("data", data);
-        Path split = data.resolve("train_attention.jsonl");
+        Path split = data.resolve(META_TRAINING_FILE);
         return new BenchmarkInputs(files, Files.isRegularFile(split) ? split : null);
     }
 

@@ -36,7 +36,7 @@ final class BoardPredictions {
                     JsonNode run = runsByPage.get(row.get("runs").get(i).asText());
                     Path dir = runs.resolve(run.get("folder").asText());
                     for (JsonNode f : run.path("probes").path("evaluations")) {
-                        if (!Summarizer.regular(dir.resolve(f.asText()))) {
+                        if (!RunDiscovery.regular(dir.resolve(f.asText()))) {
                             continue; // replaced by a link since the summary read it: not published
                         }
                         String evaluation = f.asText().substring(RunFolder.PREDICTIONS.length() + 1)

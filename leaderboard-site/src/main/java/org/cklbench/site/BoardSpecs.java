@@ -27,7 +27,7 @@ final class BoardSpecs {
     /**
      * @param benchmark the benchmark id
      * @param installed its installed spec, or null
-     * @param carried   each run's own spec (null for a run folder older than benchmark.json), by run folder
+     * @param carried   each run's own spec, by run folder
      */
     static Choice choose(String benchmark, LeaderboardSpec installed, Map<String, LeaderboardSpec> carried) {
         Map<String, String> refused = new TreeMap<>();
@@ -37,13 +37,9 @@ final class BoardSpecs {
         Map<String, List<String>> byText = new TreeMap<>();
         Map<String, LeaderboardSpec> specOf = new LinkedHashMap<>();
         carried.forEach((folder, spec) -> {
-            if (spec == null) {
-                refused.put(folder, "no benchmark.json, and benchmark '" + benchmark + "' is not installed here");
-            } else {
-                String text = Json.canonical(spec);
-                byText.computeIfAbsent(text, k -> new ArrayList<>()).add(folder);
-                specOf.putIfAbsent(text, spec);
-            }
+            String text = Json.canonical(spec);
+            byText.computeIfAbsent(text, k -> new ArrayList<>()).add(folder);
+            specOf.putIfAbsent(text, spec);
         });
         String best = null;
         boolean tie = false;

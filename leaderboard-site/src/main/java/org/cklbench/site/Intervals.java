@@ -191,7 +191,7 @@ final class Intervals {
      * positively dependent (all share the reference row, which makes them positively dependent); with
      * no true difference on the board it is also the chance of any false mark. Holm's family-wise control
      * asks, with 3 seeds (t on 2 degrees of freedom) and 33 comparisons, for p below 0.0015 from the first
-     * comparison on: the quickstart's Oracle, 0.27 above Finetune on every seed (p 0.003), went unmarked.
+     * comparison on: a quickstart row 0.27 above the reference row on every seed (p 0.003), went unmarked.
      */
     static double[] benjaminiHochberg(double[] p) {
         int k = p.length;

@@ -79,10 +79,13 @@ final class ProbeStats {
      * A row's probes as one line: each split's count where every seed has the same, else its range, such as
      * {@code to_learn 100 · not_to_forget 100}; empty where no run has predictions.
      */
-    static String text(List<ObjectNode> runs) {
+    static String text(List<SiteData.Run> runs) {
         Map<String, int[]> range = new TreeMap<>();
-        for (ObjectNode r : runs) {
-            r.path("probes").path("splits").fields().forEachRemaining(e -> {
+        for (SiteData.Run r : runs) {
+            if (r.probes() == null) {
+                continue;
+            }
+            r.probes().path("splits").fields().forEachRemaining(e -> {
                 int n = e.getValue().asInt();
                 int[] mm = range.computeIfAbsent(e.getKey(), k -> new int[] {n, n});
                 mm[0] = Math.min(mm[0], n);

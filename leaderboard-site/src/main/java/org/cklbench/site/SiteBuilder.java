@@ -3,7 +3,6 @@ package org.cklbench.site;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.io.Folders;
 import org.cklbench.io.AtomicFiles;
 import org.cklbench.runfolder.LeaderboardSpec;
@@ -33,24 +32,25 @@ import java.util.Map;
  * runs give byte-identical output.
  */
 public final class SiteBuilder {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = SiteData.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> ASSETS = List.of("style.css", "site.js");
 
     private SiteBuilder() {
     }
 
     /**
-     * @param methods   methods installed where the site is built (listed even without runs)
-     * @param fallback  leaderboard specs of installed benchmarks, for run folders older than benchmark.json
+     * @param methods methods installed where the site is built (listed even without runs)
+     * @param trusted leaderboard specs of the benchmarks installed where the site is built, which win over the
+     *                benchmark.json runs carry
      */
-    public static Path build(Path runs, Path out, List<MethodInfo> methods, Map<String, LeaderboardSpec> fallback)
+    public static Path build(Path runs, Path out, List<MethodInfo> methods, Map<String, LeaderboardSpec> trusted)
             throws IOException {
         if (Files.exists(out, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(out + " is a file, not a folder; choose another --out");
         }
         if (Files.isDirectory(out)) {
             try (var s = Files.list(out)) {
-                if (s.findAny().isPresent() && !Files.isRegularFile(out.resolve("site-data.json"))) {
+                if (s.findAny().isPresent() && !Files.isRegularFile(out.resolve(RunFolder.SITE_DATA))) {
                     throw new IOException(out + " is not empty and is not a site this tool built; choose another --out");
                 }
             }
@@ -58,7 +58,7 @@ public final class SiteBuilder {
         if (!Files.isDirectory(runs)) {
             throw new IOException("--runs " + runs + " is not a folder");
         }
-        ObjectNode data = Summarizer.summarize(runs, methods, fallback);
+        SiteData data = Summarizer.summarize(runs, methods, trusted);
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = org.cklbench.io.TempPaths.directory(parent, ".site."); // 0755 under umask 022, not 0700
@@ -93,9 +93,9 @@ public final class SiteBuilder {
     /** The folder of a board's downloads: its CSV and its probes. */
     static final String DOWNLOADS = "downloads";
 
-    static void render(ObjectNode data, Path runs, Path out) throws IOException {
+    static void render(SiteData data, Path runs, Path out) throws IOException {
         TemplateEngine engine = engine();
-        write(out.resolve("site-data.json"), JSON.writeValueAsString(data) + "\n");
+        write(out.resolve(RunFolder.SITE_DATA), JSON.writeValueAsString(data) + "\n");
         Files.createDirectories(out.resolve("assets"));
         for (String a : ASSETS) {
             try (InputStream in = SiteBuilder.class.getResourceAsStream("assets/" + a)) {
@@ -104,12 +104,15 @@ public final class SiteBuilder {
         }
         Context home = new Context(Locale.ROOT);
         Map<String, JsonNode> runsByPage = new LinkedHashMap<>();
-        data.get("runs").forEach(r -> runsByPage.put(r.get("page").asText(), r));
+        // the pictures, downloads and run pages read each run as written to site-data.json
+        data.runs().forEach(r -> runsByPage.put(r.page(), JSON.valueToTree(r)));
         List<Map<String, Object>> boards = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
-        for (JsonNode b : data.get("leaderboards")) {
-            Map<String, Object> m = map(b);
-            JsonNode spec = data.get("benchmarks").get(b.get("benchmark").asText());
+        for (SiteData.Board board : data.leaderboards()) {
+            Map<String, Object> m = map(board);
+            // the pictures and downloads read the board as written to site-data.json
+            JsonNode b = JSON.valueToTree(board);
+            JsonNode spec = JSON.valueToTree(data.benchmarks().get(board.benchmark()));
             m.put("curves", Curves.of(b, spec, runsByPage));
             m.put("tradeoff", TradeOff.of(b, spec));
             m.put("per_relation", PerRelation.model(PerRelation.of(b, runsByPage)));
@@ -125,58 +128,58 @@ public final class SiteBuilder {
             boards.add(m);
         }
         home.setVariable("leaderboards", boards);
-        home.setVariable("built", BuildInfo.site(data));
-        home.setVariable("methods", list(data.get("methods")));
+        home.setVariable("built", BuildInfo.site(data.tree()));
+        home.setVariable("methods", list(JSON.valueToTree(data.methods())));
         java.util.Set<String> notices = new java.util.TreeSet<>();
-        data.get("leaderboards").forEach(b -> {
-            if (b.hasNonNull("notice")) {
-                notices.add(b.get("notice").asText());
+        data.leaderboards().forEach(b -> {
+            if (b.notice() != null) {
+                notices.add(b.notice());
             }
         });
         home.setVariable("notices", List.copyOf(notices));
         write(out.resolve("index.html"), engine.process("index", home));
 
         Path runPages = Files.createDirectories(out.resolve("runs"));
-        for (JsonNode run : data.get("runs")) {
-            String page = run.get("page").asText();
+        for (SiteData.Run run : data.runs()) {
+            String page = run.page();
             Context c = new Context(Locale.ROOT);
             c.setVariable("run", map(run));
-            RunView.fill(c, run, data.get("benchmarks").get(run.get("benchmark").asText()));
+            RunView.fill(c, runsByPage.get(page), JSON.valueToTree(data.benchmarks().get(run.benchmark())));
             write(inside(runPages, page + ".html"), engine.process("run", c));
-            Path src = runs.resolve(run.get("folder").asText());
-            for (JsonNode f : run.get("files")) {
+            Path src = runs.resolve(run.folder());
+            for (String f : run.files()) {
                 // the last guard: only what the format defines (PublishedFiles) is copied, whatever the model says
-                if (!PublishedFiles.TOP.contains(f.asText()) && !f.asText().matches(RunFolder.PREDICTIONS + "/[^/]+\\.jsonl")) {
-                    throw new IllegalStateException(f.asText() + " is no file of the run-folder format");
+                if (!PublishedFiles.TOP.contains(f) && !f.matches(RunFolder.PREDICTIONS + "/[^/]+\\.jsonl")) {
+                    throw new IllegalStateException(f + " is no file of the run-folder format");
                 }
-                Path target = inside(runPages, page + "/" + f.asText());
+                Path target = inside(runPages, page + "/" + f);
                 Files.createDirectories(target.getParent());
-                Files.copy(src.resolve(f.asText()), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                Files.copy(src.resolve(f), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
             }
         }
         Files.createDirectories(out.resolve("methods"));
-        for (JsonNode m : data.get("methods")) {
+        for (SiteData.MethodEntry m : data.methods()) {
             Context c = new Context(Locale.ROOT);
             c.setVariable("method", map(m));
             List<Map<String, Object>> rs = new ArrayList<>();
-            for (JsonNode id : m.get("runs")) {
-                for (JsonNode r : data.get("runs")) {
-                    if (r.get("page").asText().equals(id.asText())) {
+            for (String id : m.runs()) {
+                for (SiteData.Run r : data.runs()) {
+                    if (r.page().equals(id)) {
                         Map<String, Object> row = map(r);
-                        row.put("headline", RunView.headline(r, data.get("benchmarks").get(r.get("benchmark").asText())));
+                        row.put("headline", RunView.headline(runsByPage.get(id), JSON.valueToTree(data.benchmarks().get(r.benchmark()))));
                         rs.add(row);
                     }
                 }
             }
             c.setVariable("runs", rs);
-            write(inside(out.resolve("methods"), m.get("id").asText() + ".html"), engine.process("method", c));
+            write(inside(out.resolve("methods"), m.id() + ".html"), engine.process("method", c));
         }
         writeDownloads(data, out);
     }
 
-    private static void writeDownloads(ObjectNode data, Path out) throws IOException {
+    private static void writeDownloads(SiteData data, Path out) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (JsonNode b : data.get("leaderboards")) {
+        for (JsonNode b : JSON.<JsonNode>valueToTree(data.leaderboards())) {
             for (String kind : List.of("rows", "reported")) {
                 for (JsonNode r : b.get(kind)) {
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -239,7 +242,7 @@ public final class SiteBuilder {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> map(JsonNode n) {
+    static Map<String, Object> map(Object n) {
         return JSON.convertValue(n, LinkedHashMap.class);
     }
 

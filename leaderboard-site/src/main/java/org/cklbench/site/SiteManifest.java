@@ -24,7 +24,7 @@ import java.util.TreeSet;
 final class SiteManifest {
     static final String NAME = ".ckl-site-files";
     /** What a build wrote before the manifest existed: these names at the top of the site and all below them. */
-    private static final Set<String> BEFORE_MANIFEST = Set.of("index.html", "site-data.json", "leaderboard.json",
+    private static final Set<String> BEFORE_MANIFEST = Set.of("index.html", org.cklbench.runfolder.RunFolder.SITE_DATA, "leaderboard.json",
             "leaderboard.csv", "assets", "runs", "methods");
     /** A manifest larger than this was not written by a build (a line per file of the site). */
     private static final long MAX_BYTES = 64L << 20;

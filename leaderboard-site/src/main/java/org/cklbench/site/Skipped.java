@@ -12,10 +12,10 @@ public final class Skipped {
     }
 
     /** One "left out FOLDER: REASON" line per entry of site-data.json's {@code skipped}. */
-    public static List<String> lines(JsonNode siteData) {
+    public static List<String> lines(SiteData siteData) {
         List<String> out = new ArrayList<>();
-        for (JsonNode s : siteData.path("skipped")) {
-            out.add("left out " + Printable.of(s.path("folder").asText()) + ": " + Printable.of(s.path("reason").asText()));
+        for (SiteData.Skip s : siteData.skipped()) {
+            out.add("left out " + Printable.of(String.valueOf(s.folder())) + ": " + Printable.of(String.valueOf(s.reason())));
         }
         return out;
     }

@@ -37,7 +37,7 @@ final class BoardFixture {
                             new LeaderboardSpec.Series("train_loss", "train loss"))),
             new LeaderboardSpec.Reported("the paper", "Llama2-7B", List.of(
                     new LeaderboardSpec.ReportedRow("taalm", "TAALM (paper)", Map.of("learn", 0.99, "keep", 0.99), null))),
-            null, null);
+            null, null, "finetune", "none");
     /** Relations of the probes: the first two of each split are "capital", the rest "employer". */
     static final int PROBES = 5;
 

@@ -30,7 +30,7 @@ class BoardKeysTest {
     private static final LeaderboardSpec SPEC = new LeaderboardSpec("demo", "Demo", "hint",
             List.of(new LeaderboardSpec.Column("acc", "Acc", null, "/acc", 1, 3)), null,
             new LeaderboardSpec.Curve("curve", "x", "x", "y", null, null, List.of(new LeaderboardSpec.Series("acc", "Acc")),
-                    null), null, null, null);
+                    null), null, null, null, "finetune", "none");
     /** Probe noise every run of a board shares, replicate by replicate (they resampled the same probes). */
     private static final double[] NOISE = new double[50];
 
@@ -82,7 +82,7 @@ class BoardKeysTest {
     }
 
     private JsonNode boards() throws Exception {
-        return Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of()).get("leaderboards");
+        return Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of()).tree().get("leaderboards");
     }
 
     private static JsonNode row(JsonNode board, String method) {
@@ -125,7 +125,7 @@ class BoardKeysTest {
         run("ta-fixed", "taalm", 2, 0, "/m", "aaaa", Map.of("ta_seed", 1L), Map.of("ta_seed", 1L), taalm, 0.5,
                 Map.of("meta_training", new InputFiles("/data/ta.jsonl", new TreeMap<>(Map.of("ta.jsonl", "split")))));
         // which parameter follows the seed is the installed method's word (a run's own run.json could say anything)
-        JsonNode rows = Summarizer.summarize(tmp.resolve("runs"), taalm, Map.of()).get("leaderboards").get(0).get("rows");
+        JsonNode rows = Summarizer.summarize(tmp.resolve("runs"), taalm, Map.of()).tree().get("leaderboards").get(0).get("rows");
         assertThat(rows).hasSize(2);
         assertThat(rows.findValues("n").stream().map(JsonNode::asInt).sorted().toList()).containsExactly(1, 3);
     }
@@ -187,6 +187,44 @@ class BoardKeysTest {
             assertThat(v.get("lo").asDouble()).isLessThanOrEqualTo(v.get("mean").asDouble());
             assertThat(v.get("hi").asDouble()).isGreaterThanOrEqualTo(v.get("mean").asDouble());
         }
+
+        // on the page: the mark in the row's cell, with what it was paired against
+        Path site = tmp.resolve("site");
+        SiteBuilder.build(tmp.resolve("runs"), site, List.of(), Map.of());
+        String html = Files.readString(site.resolve("index.html"));
+        assertThat(htmlRow(html, "good")).containsPattern("<span\\s+class=\"vs\" title=\"better than finetune \\(paired over 3"
+                + " seeds; adjusted p = [0-9.]+\\)\"> ▲</span>");
+        assertThat(htmlRow(html, "same")).doesNotContain("class=\"vs\"");
+        assertThat(htmlRow(html, "finetune")).doesNotContain("class=\"vs\"");
+    }
+
+    /** The reference is the benchmark's word (its leaderboard spec), not the site's: another reference, other marks. */
+    @Test
+    void theSpecNamesTheReference() throws Exception {
+        for (long s = 1; s <= 3; s++) {
+            run("ft" + s, "finetune", s, 0, "/m", "aaaa", Map.of(), 0.30 + 0.01 * s);
+            run("good" + s, "good", s, 0, "/m", "aaaa", Map.of(), 0.60 + 0.01 * s);
+        }
+        LeaderboardSpec good = new LeaderboardSpec(SPEC.benchmark(), SPEC.title(), SPEC.hint(), SPEC.columns(),
+                SPEC.headline(), SPEC.curve(), SPEC.reported(), SPEC.notice(), SPEC.references(), "good", null);
+        JsonNode board = Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of("demo", good)).tree()
+                .get("leaderboards").get(0);
+        assertThat(board.get("reference").asText()).isEqualTo("good");
+        assertThat(row(board, "finetune").at("/values/acc/vs_reference").asText()).isEqualTo("worse");
+        assertThat(row(board, "good").at("/values/acc").has("vs_reference")).isFalse();
+        LeaderboardSpec none = new LeaderboardSpec(SPEC.benchmark(), SPEC.title(), SPEC.hint(), SPEC.columns(),
+                SPEC.headline(), SPEC.curve(), SPEC.reported(), SPEC.notice(), SPEC.references());
+        board = Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of("demo", none)).tree().get("leaderboards").get(0);
+        assertThat(board.get("comparisons").asInt()).isZero();
+        assertThat(board.get("reference_note").asText()).startsWith("no reference method in the benchmark's leaderboard spec");
+    }
+
+    /** The HTML of {@code method}'s row on the home page's (only) board. */
+    private static String htmlRow(String html, String method) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<tr data-verified=\"(?:true|false)\" data-method=\""
+                + method + "\">.*?</tr>", java.util.regex.Pattern.DOTALL).matcher(html);
+        assertThat(m.find()).as("a row of %s", method).isTrue();
+        return m.group();
     }
 
     /** No Finetune row at the preset's settings: the board says so and marks nothing, rather than dropping marks silently. */

@@ -29,7 +29,7 @@ class BoardPicturesTest {
     }
 
     private JsonNode board() throws Exception {
-        return Summarizer.summarize(runs(), List.of(), Map.of()).at("/leaderboards/0");
+        return Summarizer.summarize(runs(), List.of(), Map.of()).tree().at("/leaderboards/0");
     }
 
     private static List<String> best(JsonNode board) {
@@ -157,7 +157,7 @@ class BoardPicturesTest {
         BoardFixture.run(runs(), "ft", "finetune", 1, new double[] {0, 0.6}, new double[] {1, 0.4});
         BoardFixture.run(runs(), "ft2", "finetune", 2, new double[] {0, 0.8}, new double[] {1, 0.4});
         Map<String, JsonNode> byPage = new java.util.TreeMap<>();
-        JsonNode data = Summarizer.summarize(runs(), List.of(), Map.of());
+        JsonNode data = Summarizer.summarize(runs(), List.of(), Map.of()).tree();
         data.get("runs").forEach(r -> byPage.put(r.get("page").asText(), r));
         List<PerRelation.Table> tables = PerRelation.of(data.at("/leaderboards/0"), byPage);
         assertThat(tables).extracting(PerRelation.Table::split).containsExactly("not_to_forget", "to_learn");

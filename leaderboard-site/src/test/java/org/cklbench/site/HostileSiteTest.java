@@ -32,8 +32,8 @@ class HostileSiteTest {
         return Files.createDirectories(tmp.resolve("runs"));
     }
 
-    private ObjectNode summarize(Map<String, LeaderboardSpec> installed) throws IOException {
-        return Summarizer.summarize(tmp.resolve("runs"), List.of(), installed);
+    private JsonNode summarize(Map<String, LeaderboardSpec> installed) throws IOException {
+        return Summarizer.summarize(tmp.resolve("runs"), List.of(), installed).tree();
     }
 
     private static List<String> pages(JsonNode data) {
@@ -83,7 +83,7 @@ class HostileSiteTest {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Files.writeString(elsewhere.resolve("eval-000.jsonl"), "{\"split\":\"secret\",\"object\":\"o\"}\n");
         Files.createSymbolicLink(dir.resolve("predictions"), elsewhere);
-        ObjectNode data = summarize(Map.of());
+        JsonNode data = summarize(Map.of());
         assertThat(data.at("/runs/0/last_predictions")).isEmpty();
         assertThat(data.at("/runs/0/files").toString()).doesNotContain("predictions");
     }
@@ -108,7 +108,7 @@ class HostileSiteTest {
         run(runs(), "a-ft1", "finetune", 1, 0.3);
         run(runs(), "b-ft1-copy", "finetune", 1, 0.9);
         run(runs(), "c-ft2", "finetune", 2, 0.31);
-        ObjectNode data = summarize(Map.of());
+        JsonNode data = summarize(Map.of());
         assertThat(pages(data)).containsExactly("a-ft1", "c-ft2");
         assertThat(skipped(data)).contains("b-ft1-copy: ").contains("same configuration and seed as a-ft1");
         Path site = tmp.resolve("site");
@@ -135,7 +135,7 @@ class HostileSiteTest {
         s = tree(d.resolve("benchmark.json"));
         s.putArray("headline").addNull();
         write(d.resolve("benchmark.json"), s);
-        ObjectNode data = summarize(Map.of());
+        JsonNode data = summarize(Map.of());
         assertThat(pages(data)).contains("good");
         String skipped = skipped(data);
         assertThat(skipped).contains("null-column: ").contains("null-rows: ").contains("null-headline: ")
@@ -158,7 +158,7 @@ class HostileSiteTest {
                 + "1".repeat(1000) + "}");
         Path lines = run(runs(), "many-lines", "finetune", 5, 0.3).dir();
         Files.writeString(lines.resolve("metrics.jsonl"), "{\"x\":0}\n".repeat(1_000_000));
-        ObjectNode data = summarize(Map.of());
+        JsonNode data = summarize(Map.of());
         assertThat(pages(data)).containsExactly("good");
         assertThat(skipped(data)).contains("deep: ").contains("long-string: ").contains("digits: ").contains("many-lines: ")
                 .contains("deep/summary.json").contains("long-string/run.json").contains("digits/summary.json")
@@ -178,7 +178,7 @@ class HostileSiteTest {
         run(runs(), "b-ft1", "finetune", 1, 0.3);
         run(runs(), "c-ft2", "finetune", 2, 0.31);
 
-        ObjectNode agreed = summarize(Map.of());
+        JsonNode agreed = summarize(Map.of());
         JsonNode board = agreed.get("leaderboards").get(0);
         assertThat(board.at("/columns/0/label").asText()).isEqualTo("Acc");
         assertThat(board.at("/columns/0/better").asInt()).isEqualTo(1);
@@ -188,7 +188,7 @@ class HostileSiteTest {
         assertThat(skipped(agreed)).contains("a-forged: ").contains("benchmark.json differs");
 
         LeaderboardSpec installed = RunFixture.spec("Installed acc", 1, null);
-        ObjectNode fromPlugin = summarize(Map.of("demo", installed));
+        JsonNode fromPlugin = summarize(Map.of("demo", installed));
         board = fromPlugin.get("leaderboards").get(0);
         assertThat(board.at("/columns/0/label").asText()).isEqualTo("Installed acc");
         assertThat(board.get("spec_source").asText()).contains("installed");
@@ -204,7 +204,7 @@ class HostileSiteTest {
         LeaderboardSpec spec = new LeaderboardSpec("demo", "<img src=x onerror=alert(1)>", "<script>alert('hint')</script>",
                 RunFixture.SPEC.columns(), null, RunFixture.SPEC.curve(), new LeaderboardSpec.Reported("<b>paper</b>", "m",
                 List.of(new LeaderboardSpec.ReportedRow("finetune", "=HYPERLINK(\"http://evil\",\"click\")",
-                        Map.of("acc", 0.1), null))), null, null);
+                        Map.of("acc", 0.1), null))), null, null, "finetune", "none");
         for (long s = 1; s <= 2; s++) {
             new org.cklbench.runfolder.RunFolder(run(runs(), "ft" + s, "finetune", s, 0.3).dir()).writeBenchmarkSpec(spec);
         }
@@ -247,11 +247,11 @@ class HostileSiteTest {
         run(runs(), "ft2", "finetune", 2, 0.31, Map.of("lr", 2), forged);
         List<MethodInfo> installed = List.of(new MethodInfo("finetune", "d", null, List.of(
                 new MethodInfo.Parameter("lr", "double", "0.001", "learning rate"))));
-        JsonNode rows = Summarizer.summarize(tmp.resolve("runs"), installed, Map.of()).at("/leaderboards/0/rows");
+        JsonNode rows = Summarizer.summarize(tmp.resolve("runs"), installed, Map.of()).tree().at("/leaderboards/0/rows");
         assertThat(rows).as("lr=1 and lr=2 are two rows").hasSize(2);
         List<MethodInfo> follows = List.of(new MethodInfo("finetune", "d", null, List.of(
                 new MethodInfo.Parameter("lr", "double", "seed", "follows the seed"))));
-        rows = Summarizer.summarize(tmp.resolve("runs"), follows, Map.of()).at("/leaderboards/0/rows");
+        rows = Summarizer.summarize(tmp.resolve("runs"), follows, Map.of()).tree().at("/leaderboards/0/rows");
         assertThat(rows).hasSize(1);
     }
 
@@ -293,7 +293,7 @@ class HostileSiteTest {
         ObjectNode r = tree(a.resolve("run.json"));
         r.with("config").put("method", "\u001b[2K\u001b]52;c;ZXZpbA==\u0007all runs verified");
         write(a.resolve("run.json"), r);
-        List<String> lines = Skipped.lines(summarize(Map.of()));
+        List<String> lines = Skipped.lines(Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of()));
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).startsWith("left out esc: ").contains("\\u001b").doesNotContain("\u001b")
                 .doesNotContain("\u0007");

@@ -34,7 +34,7 @@ final class RunFixture {
                 new LeaderboardSpec.Curve("curve", "x", "x", "y", null, null,
                         List.of(new LeaderboardSpec.Series("acc", "Acc")), null),
                 reported, null, List.of(new LeaderboardSpec.ReferenceLine("floor", "Majority floor", "/floor", "acc",
-                        null)));
+                        null)), "finetune", "none");
     }
 
     /** A run of {@code method} at {@code seed} scoring {@code acc}, with floor 0.25, under {@code runs/name}. */

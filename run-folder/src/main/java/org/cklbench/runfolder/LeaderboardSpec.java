@@ -20,11 +20,21 @@ import java.util.Map;
  * @param notice   a line the site must show with these results (a data licence), or null
  * @param references controls the benchmark computes from its data (a floor a shortcut would score), shown as
  *                   a line under the board, or null
+ * @param reference the method whose row at the preset's settings every other row is compared with (▲/▼), or null
+ *                  for no comparison
+ * @param floor     the method of the no-training row: shown to read the others against, never marked best; or null
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LeaderboardSpec(String benchmark, String title, String hint, List<Column> columns, List<Column> headline,
-                              Curve curve, Reported reported, String notice, List<ReferenceLine> references) {
+                              Curve curve, Reported reported, String notice, List<ReferenceLine> references,
+                              String reference, String floor) {
+
+    /** The same spec without a reference or floor method (a benchmark that compares no row with another). */
+    public LeaderboardSpec(String benchmark, String title, String hint, List<Column> columns, List<Column> headline,
+                           Curve curve, Reported reported, String notice, List<ReferenceLine> references) {
+        this(benchmark, title, hint, columns, headline, curve, reported, notice, references, null, null);
+    }
 
     /**
      * A figure of a run.
@@ -94,6 +104,10 @@ public record LeaderboardSpec(String benchmark, String title, String hint, List<
             throw new IllegalArgumentException(who + ": the id must be lower case letters, digits, '-' or '_'");
         }
         require(title != null && !title.isBlank(), who + ": no title");
+        for (String m : new String[] {reference, floor}) {
+            require(m == null || m.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,199}"), who + ": the reference and floor must be"
+                    + " method ids (letters, digits, . _ + -)");
+        }
         require(columns != null && !columns.isEmpty(), who + ": no columns");
         for (Column c : columns) {
             require(c != null, who + ": a column is null");

@@ -33,6 +33,14 @@ public final class RunFolder {
     public static final String CHECKPOINT = "checkpoint";
     /** The trained LoRA adapter of the headline stage (LAMA-ckl's Top-Acc epoch), as a PEFT folder. */
     public static final String TOP_ADAPTER = "adapter-top-acc";
+    /** The data model of a site built from run folders: never inside a run folder, and never searched for runs. */
+    public static final String SITE_DATA = "site-data.json";
+    /**
+     * The run-folder format this suite writes and reads (docs/architecture.md): every run folder carries
+     * benchmark.json, and a checkpoint's state.json records {@code stage}, {@code step_in_stage} and
+     * {@code loss_sum_in_stage}. Folders of earlier commits (without benchmark.json) are refused, not guessed.
+     */
+    public static final int FORMAT_VERSION = 1;
     /** Held (an OS file lock) by the process writing the run; see {@link #running()}. */
     public static final String LOCK = ".lock";
 
@@ -50,8 +58,40 @@ public final class RunFolder {
         return Files.isRegularFile(dir.resolve(RUN));
     }
 
+    /**
+     * The one definition of a complete run folder: run.json and summary.json are regular files, not symbolic
+     * links (summary.json is written last, so a run killed earlier has none).
+     */
+    public static boolean isComplete(Path dir) {
+        return Files.isRegularFile(dir.resolve(RUN), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(dir.resolve(SUMMARY), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
     public boolean complete() {
-        return Files.isRegularFile(dir.resolve(SUMMARY));
+        return isComplete(dir);
+    }
+
+    /**
+     * The complete run folders under {@code root}, in path order. Symbolic links are not followed, and a built
+     * site under {@code root} (a folder holding {@link #SITE_DATA}, whose runs/ are copies) is not searched, so
+     * nothing counts a run twice.
+     */
+    public static List<Path> completeUnder(Path root) throws IOException {
+        List<Path> out = new ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a) {
+                if (Files.isRegularFile(d.resolve(SITE_DATA), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                if (isComplete(d)) {
+                    out.add(d);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        out.sort(null);
+        return out;
     }
 
     /** Whether a process is writing this run now (on this host, or any host where the file system shares locks). */
@@ -67,11 +107,12 @@ public final class RunFolder {
         write(RUN, run);
     }
 
-    /** The leaderboard spec the run's benchmark declared, or null for a run folder older than the file. */
+    /** The leaderboard spec the run's benchmark declared; a folder without one is of no format this suite reads. */
     public LeaderboardSpec benchmarkSpec() throws IOException {
         Path f = dir.resolve(BENCHMARK);
         if (!Files.isRegularFile(f)) {
-            return null;
+            throw new IOException("no " + BENCHMARK + ": a run folder older than run-folder format " + FORMAT_VERSION
+                    + ", which this suite no longer reads (run it again)");
         }
         LeaderboardSpec spec = Json.read(f, LeaderboardSpec.class);
         try {

@@ -42,7 +42,7 @@ public final class TemporalWikiBenchmark implements Benchmark {
     private static final LeaderboardSpec LEADERBOARD = LeaderboardSpecs.fromResource(TemporalWikiBenchmark.class,
             "leaderboard.json");
     /** The meta-training split of a data folder: rows {@code {text, subject, relation, object}} (and an optional id). */
-    static final String META_TRAINING = "train_attention.jsonl";
+    static final String META_TRAINING = META_TRAINING_FILE;
 
     @Override
     public String id() {

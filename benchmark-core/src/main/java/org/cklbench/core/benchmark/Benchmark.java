@@ -54,6 +54,9 @@ public interface Benchmark {
     /** Reads the inputs into the run's protocol. */
     Protocol open(OpenContext context) throws IOException;
 
+    /** The file name of a data folder's meta-training split, which every benchmark that has one writes and reads. */
+    String META_TRAINING_FILE = "train_attention.jsonl";
+
     /**
      * Reads the examples of a meta-training split file ({@link BenchmarkInputs#metaTraining()}): the
      * documents and probes a method may prepare on, disjoint from the benchmark's own.

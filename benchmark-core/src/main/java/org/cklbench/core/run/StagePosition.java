@@ -7,8 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Where a resumed run goes on: at optimiser step {@code step} of stage {@code stage} (1-based; step 0
  * is the stage's start), with the stage's training loss summed so far. Saved in the checkpoint's
- * state.json; checkpoints of older versions of the suite (LAMA-ckl's epochs, TemporalWiki's period
- * indices, or only the finished stage) are read too.
+ * state.json.
  */
 public record StagePosition(int stage, long step, double lossSum) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -21,22 +20,19 @@ public record StagePosition(int stage, long step, double lossSum) {
         return o;
     }
 
-    /** From a checkpoint's state.json (the trainer's, whose {@code extra} is what {@link #toJson} wrote). */
+    /**
+     * From a checkpoint's state.json (the trainer's, whose {@code extra} is what {@link #toJson} wrote). Only
+     * run-folder format {@link org.cklbench.runfolder.RunFolder#FORMAT_VERSION}'s checkpoints are read: one without
+     * the position is refused rather than resumed from a guess.
+     */
     public static StagePosition of(JsonNode state) {
         JsonNode at = state.path("extra");
-        if (at.has("stage")) {
-            return new StagePosition(at.get("stage").asInt(), at.path("step_in_stage").asLong(),
-                    at.path("loss_sum_in_stage").asDouble());
+        if (!at.path("stage").isInt() || !at.path("step_in_stage").isIntegralNumber() || !at.has("loss_sum_in_stage")) {
+            throw new IllegalArgumentException("the checkpoint's state.json has no stage position (stage, step_in_stage,"
+                    + " loss_sum_in_stage): a checkpoint older than run-folder format "
+                    + org.cklbench.runfolder.RunFolder.FORMAT_VERSION + ", which cannot be resumed; delete the checkpoint");
         }
-        if (at.has("epoch")) {
-            return new StagePosition(at.get("epoch").asInt(), at.path("step_in_epoch").asLong(),
-                    at.path("loss_sum_in_epoch").asDouble());
-        }
-        if (at.has("period_index")) {
-            return new StagePosition(at.get("period_index").asInt() + 1, at.path("step_in_period").asLong(),
-                    at.path("loss_sum_in_period").asDouble());
-        }
-        // the first checkpoints were written at the end of a stage and held only its number
-        return new StagePosition(state.get("stage").asInt() + 1, 0, 0);
+        return new StagePosition(at.get("stage").asInt(), at.get("step_in_stage").asLong(),
+                at.get("loss_sum_in_stage").asDouble());
     }
 }

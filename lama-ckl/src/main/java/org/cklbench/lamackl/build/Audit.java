@@ -20,7 +20,7 @@ public final class Audit {
         SPLITS.put("to_learn", "variant.jsonl");
         SPLITS.put("not_to_forget_descriptive", "invariant_descriptive.jsonl");
         SPLITS.put("not_to_forget_schematic", "invariant_schematic.jsonl");
-        SPLITS.put("train_attention", "train_attention.jsonl");
+        SPLITS.put("train_attention", org.cklbench.core.benchmark.Benchmark.META_TRAINING_FILE);
     }
 
     private Audit() {

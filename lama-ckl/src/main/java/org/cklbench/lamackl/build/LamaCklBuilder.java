@@ -121,7 +121,7 @@ public final class LamaCklBuilder {
         JsonLines.write(out.resolve("variant.jsonl"), r.toLearn().stream().map(LamaCklRow::toJson).toList());
         JsonLines.write(out.resolve("invariant_descriptive.jsonl"), r.notToForgetDescriptive().stream().map(LamaCklRow::toJson).toList());
         JsonLines.write(out.resolve("invariant_schematic.jsonl"), r.notToForgetSchematic().stream().map(LamaCklRow::toJson).toList());
-        JsonLines.write(out.resolve("train_attention.jsonl"), r.trainAttention().stream().map(LamaCklRow::toJson).toList());
+        JsonLines.write(out.resolve(org.cklbench.core.benchmark.Benchmark.META_TRAINING_FILE), r.trainAttention().stream().map(LamaCklRow::toJson).toList());
         AtomicFiles.writeString(out.resolve("dedup-report.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.report()) + "\n");
     }
