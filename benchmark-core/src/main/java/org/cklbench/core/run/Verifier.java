@@ -134,7 +134,7 @@ public final class Verifier {
                 if (!Files.isRegularFile(mine, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     problems.add("the run folder has no summary.json");
                 } else {
-                    compareLine("summary.json", JSON.readTree(mine.toFile()),
+                    compareLine(RunFolder.SUMMARY, JSON.readTree(mine.toFile()),
                             JSON.readTree(again.dir().resolve(RunFolder.SUMMARY).toFile()), tolerance, maxDiff, problems);
                     vouched.put(RunFolder.SUMMARY, "compared with the run again's, field by field (" + how + ")");
                     vouch(files, found, RunFolder.SUMMARY);
