@@ -13,9 +13,9 @@ final class BenchCommand {
 
     @Command(name = "train-step", mixinStandardHelpOptions = true,
             header = "Time one LoRA (or full) training step of a Llama model.",
-            description = {"One LoRA (or --full) training step of a Llama model, timed as shared/bench/torch_step.py",
-                "times PyTorch eager: same flags, same shapes. Prints one JSON line with median_step_s, tokens_per_s,",
-                "forward_tokens_per_s, median_step_cpu_s and median_forward_cpu_s (the calling thread's CPU seconds:",
+            description = {"One LoRA (or --full) training step of a Llama model, timed as shared/bench/torch_step.py " +
+                "times PyTorch eager: same flags, same shapes. Prints one JSON line with median_step_s, tokens_per_s, " +
+                "forward_tokens_per_s, median_step_cpu_s and median_forward_cpu_s (the calling thread's CPU seconds: " +
                 "all the work at --threads 1, and far steadier than wall time on a shared machine) and the peak and final RSS."})
     static final class TrainStep implements Callable<Integer> {
         @Option(names = "--hidden", defaultValue = "256") int hidden;
@@ -32,7 +32,7 @@ final class BenchCommand {
         @Option(names = "--warmup", defaultValue = "3") int warmup;
         @Option(names = "--forward-steps", defaultValue = "10", description = "Timed forward-only passes.") int forwardSteps;
         @Option(names = "--full", description = "Train every weight instead of LoRA adapters.") boolean full;
-        @Option(names = "--profile", paramLabel = "TRACE.json", description = {"After the timed steps, run a few under",
+        @Option(names = "--profile", paramLabel = "TRACE.json", description = {"After the timed steps, run a few under " +
             "PyTorch's profiler: write its Chrome trace to TRACE.json and add a per-operation summary to the output."})
         java.nio.file.Path profile;
 
@@ -47,10 +47,10 @@ final class BenchCommand {
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
             header = "Measure the probe evaluation throughput.",
-            description = {"Probe evaluation throughput: a random model of the given shape scores synthetic LAMA-shaped",
-                "probes (8-24 tokens, 1-3-token objects) through the evaluator every stage uses. Prints one JSON line",
+            description = {"Probe evaluation throughput: a random model of the given shape scores synthetic LAMA-shaped " +
+                "probes (8-24 tokens, 1-3-token objects) through the evaluator every stage uses. Prints one JSON line " +
                 "with probes_per_s (median of the repeats), tokens_per_s and the peak RSS.",
-                "Quick world's base: --hidden 128 --inter 512 --layers 4 --heads 4 --kv-heads 2 --vocab <its vocab>;",
+                "Quick world's base: --hidden 128 --inter 512 --layers 4 --heads 4 --kv-heads 2 --vocab <its vocab>; " +
                 "TinyLlama-1.1B: --hidden 2048 --inter 5632 --layers 22 --heads 32 --kv-heads 4."})
     static final class Eval implements Callable<Integer> {
         @Option(names = "--hidden", defaultValue = "128") int hidden;

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         header = "List the benchmarks with their presets and leaderboard columns.",
-        description = {"List the benchmarks (built in and from --plugins): id, description, presets with their settings",
+        description = {"List the benchmarks (built in and from --plugins): id, description, presets with their settings " +
             "and method defaults, and the leaderboard's columns."})
 final class BenchmarksCommand implements Callable<Integer> {
     @Option(names = "--plugins", description = "Folder of plugin jars to load.")

@@ -34,8 +34,8 @@ final class DatasetsCommand {
 
     @Command(name = "fetch", mixinStandardHelpOptions = true,
             header = "Download a dataset into CKL_HOME, resumable and SHA-256 verified.",
-            description = {"Download a dataset into CKL_HOME/datasets/NAME: resumable, SHA-256 verified, archives",
-                "extracted without letting any entry escape the folder. With --data-dir, take the files from a",
+            description = {"Download a dataset into CKL_HOME/datasets/NAME: resumable, SHA-256 verified, archives " +
+                "extracted without letting any entry escape the folder. With --data-dir, take the files from a " +
                 "folder instead (a copy made on a machine with internet)."})
     static final class Fetch implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "A dataset name (see ckl datasets list).")

@@ -27,9 +27,9 @@ final class LamaCklCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
             header = "Build the LAMA-ckl splits from LAMA's T-REx for any base model.",
-            description = {"Candidates from LAMA's T-REx input, scored by one or more base models (or read",
-                "from a scores file), selected by the rules with seeded sampling, deduplicated with Lucene. Writes",
-                "variant.jsonl, invariant_descriptive.jsonl, invariant_schematic.jsonl, train_attention.jsonl and",
+            description = {"Candidates from LAMA's T-REx input, scored by one or more base models (or read " +
+                "from a scores file), selected by the rules with seeded sampling, deduplicated with Lucene. Writes " +
+                "variant.jsonl, invariant_descriptive.jsonl, invariant_schematic.jsonl, train_attention.jsonl and " +
                 "dedup-report.json (plus scores.jsonl when models scored the facts)."})
     static final class Build implements Callable<Integer> {
         @Option(names = "--trex", required = true, description = "LAMA's data folder (relations.jsonl and TREx/).")

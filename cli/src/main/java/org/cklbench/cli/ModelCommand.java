@@ -87,7 +87,7 @@ final class ModelCommand {
 
     @Command(name = "nll", mixinStandardHelpOptions = true,
             description = {"Per-token negative log-likelihood of token sequences, in float32.",
-                "IN has one {\"input_ids\":[...]} per line (any lengths); OUT gets one {\"token_nll\":[...]} per",
+                "IN has one {\"input_ids\":[...]} per line (any lengths); OUT gets one {\"token_nll\":[...]} per " +
                 "line, len(input_ids)-1 values of -log p(x[t+1] | x[<=t]), in input order."})
     static final class Nll implements Callable<Integer> {
         @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder.")

@@ -13,8 +13,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         header = "Generate the quick preset's synthetic world and pretrain its tiny base.",
-        description = {"Generate the synthetic world of the quick preset and train its tiny base model from scratch",
-            "on the world's first snapshot (cached in CKL_HOME/worlds; a second call reuses both). Prints where",
+        description = {"Generate the synthetic world of the quick preset and train its tiny base model from scratch " +
+            "on the world's first snapshot (cached in CKL_HOME/worlds; a second call reuses both). Prints where " +
             "they are and how many of snapshot 0's facts the base answers (descriptive probes)."})
 final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (docs/reproducibility.md).")

@@ -33,12 +33,12 @@ import java.util.stream.LongStream;
 
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         header = "Run the embedded default end to end, offline, and print its leaderboards.",
-        description = {"The embedded default, end to end and offline: generate the synthetic world, pretrain",
-            "its tiny base, build LAMA-ckl and TemporalWiki over it, meta-train the Train-Attention models, run every",
-            "method on both benchmarks (preset quick), build the site, print the leaderboards and the path of",
-            "index.html. Each method runs 3 seeds on each benchmark (intervals over seeds and probes; TAALM's",
-            "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything",
-            "is cached in CKL_HOME and every run folder is resumable, so a second call reuses what exists and an",
+        description = {"The embedded default, end to end and offline: generate the synthetic world, pretrain " +
+            "its tiny base, build LAMA-ckl and TemporalWiki over it, meta-train the Train-Attention models, run every " +
+            "method on both benchmarks (preset quick), build the site, print the leaderboards and the path of " +
+            "index.html. Each method runs 3 seeds on each benchmark (intervals over seeds and probes; TAALM's " +
+            "Train-Attention model is meta-trained per seed); a no-training row shows the base itself. Everything " +
+            "is cached in CKL_HOME and every run folder is resumable, so a second call reuses what exists and an " +
             "interrupted one goes on. The plan is a grid, as ckl sweep reads (--grid to run another)."})
 final class QuickstartCommand implements Callable<Integer> {
     /** The quickstart's plan (benchmarks x methods x seeds, and each run's cost), a grid in the resources. */

@@ -49,21 +49,21 @@ final class SiteCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
             header = "Build the static leaderboard site from run folders.",
-            description = {"Summarize every complete run folder under RUNS into site-data.json, then render a static site",
-                "into OUT (leaderboards with the paper's reported rows, run pages with curves, method pages, JSON and",
+            description = {"Summarize every complete run folder under RUNS into site-data.json, then render a static site " +
+                "into OUT (leaderboards with the paper's reported rows, run pages with curves, method pages, JSON and " +
                 "CSV downloads). Works from file:// and any static host; the same runs give byte-identical files."})
     static final class Build implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--runs", required = true, description = {"Folder holding run folders (searched recursively), a",
+        @Option(names = "--runs", required = true, description = {"Folder holding run folders (searched recursively), a " +
             "bundle of ckl submit (BUNDLE.zip), or a folder of bundles (each unpacked into a scratch folder first)."})
         Path runs;
 
         @Option(names = "--out", required = true, description = "Output folder (replaced if it holds a site built before).")
         Path out;
 
-        @Option(names = "--plugins", description = {"Plugin jars, so installed plugin methods are listed and plugin benchmarks'",
+        @Option(names = "--plugins", description = {"Plugin jars, so installed plugin methods are listed and plugin benchmarks' " +
             "boards use their installed leaderboard spec rather than the one their runs carry."})
         Path plugins;
 

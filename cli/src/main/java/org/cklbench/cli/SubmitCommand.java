@@ -10,9 +10,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Pack run folders into one zip for a leaderboard.",
-        description = {"Pack run folders for a leaderboard: one zip with every complete run folder under --runs (without",
-            "checkpoints), the plugin jars they were made with (found in --plugins by the SHA-256 each run.json records)",
-            "and manifest.json. ckl site build --runs BUNDLE.zip (or a folder of bundles) shows it; a maintainer",
+        description = {"Pack run folders for a leaderboard: one zip with every complete run folder under --runs (without " +
+            "checkpoints), the plugin jars they were made with (found in --plugins by the SHA-256 each run.json records) " +
+            "and manifest.json. ckl site build --runs BUNDLE.zip (or a folder of bundles) shows it; a maintainer " +
             "unpacks it with --unpack and checks runs with ckl verify."})
 final class SubmitCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec

@@ -22,16 +22,16 @@ final class TaalmCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             header = "Meta-train a Train-Attention model.",
-            description = {"Meta-train a Train-Attention model on a benchmark's meta-training split (LAMA-ckl's or",
-                "TemporalWiki's train_attention.jsonl): for each example θ starts again from the learner's initial",
-                "adapter, takes dummy inner steps without graph (none with --inner sgd) and one differentiated step on",
-                "the document with φ's token weights; φ follows the averaged meta-gradient of the task loss (outer AdamW); validation (task",
+            description = {"Meta-train a Train-Attention model on a benchmark's meta-training split (LAMA-ckl's or " +
+                "TemporalWiki's train_attention.jsonl): for each example θ starts again from the learner's initial " +
+                "adapter, takes dummy inner steps without graph (none with --inner sgd) and one differentiated step on " +
+                "the document with φ's token weights; φ follows the averaged meta-gradient of the task loss (outer AdamW); validation (task " +
                 "loss after the inner update) on held-out examples keeps the best. Resumes from OUT/checkpoint.",
                 "Defaults are the reference's (inner and outer AdamW at 2e-4, batch 16, 30 epochs, schematic tasks).",
-                "The result, OUT/best, is what --param taalm.ta takes. It is what a taalm run with ta=auto prepares by itself",
+                "The result, OUT/best, is what --param taalm.ta takes. It is what a taalm run with ta=auto prepares by itself " +
                 "with the same ta_* parameters: the same code, in float32 whatever the run's precision."})
     static final class Train implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = {"The learner θ's base model, the one TAALM will train",
+        @Option(names = "--model", required = true, description = {"The learner θ's base model, the one TAALM will train " +
             "(Hugging Face folder; the reference: Llama-2-7B)."})
         Path model;
 

@@ -31,7 +31,7 @@ final class TemporalWikiCommand {
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
             header = "Score a model on TemporalWiki's probes.",
-            description = {"Mean object-token NLL of the schematic probe sentences per period: Un (unchanged),",
+            description = {"Mean object-token NLL of the schematic probe sentences per period: Un (unchanged), " +
                 "C (changed) and Avg, lower is better. PROBES holds <0901-1001|1001-1101|1101-1201>_<changed|unchanged>",
                 "as .jsonl ({subject, relation, object}) or .csv with those columns."})
     static final class Eval implements Callable<Integer> {
@@ -90,13 +90,13 @@ final class TemporalWikiCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
             header = "Build TemporalWiki probes and a diffset from two snapshots.",
-            description = {"Probes and a diffset from two snapshots, as TemporalWiki built them. Each snapshot",
-                "folder holds wikidata.json (Wikidata's JSON entity dump, one entity per line; .gz or .bz2 too) and",
-                "wikipedia.jsonl ({title, text} per article). Writes OUT/probes/<name>_changed.jsonl,",
+            description = {"Probes and a diffset from two snapshots, as TemporalWiki built them. Each snapshot " +
+                "folder holds wikidata.json (Wikidata's JSON entity dump, one entity per line; .gz or .bz2 too) and " +
+                "wikipedia.jsonl ({title, text} per article). Writes OUT/probes/<name>_changed.jsonl, " +
                 "OUT/probes/<name>_unchanged.jsonl, OUT/diffsets/<period>.jsonl and a report of every filter.",
-                "With --hold-out SHARE, that share of subjects (chosen by a hash of the name, the same in every",
-                "period) is left out of probes and diffset, and their changed facts with their diff text go to",
-                "OUT/train_attention.jsonl, the meta-training split TAALM prepares on (one period's rows replaced",
+                "With --hold-out SHARE, that share of subjects (chosen by a hash of the name, the same in every " +
+                "period) is left out of probes and diffset, and their changed facts with their diff text go to " +
+                "OUT/train_attention.jsonl, the meta-training split TAALM prepares on (one period's rows replaced " +
                 "per call, the others kept)."})
     static final class Build implements Callable<Integer> {
         @Option(names = "--old", required = true) Path old;

@@ -17,13 +17,13 @@ import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Run a run folder's configuration again and compare its metrics.",
-        description = {"Run a run folder's recorded configuration again (all of it, or its first K epochs or periods) into",
-            "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and",
-            "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, OS, device, dtype",
-            "and CPU count are the recorded ones; elsewhere each metric within --tolerance. Writes verification.json",
-            "into RUN_DIR (verdict, who verified and where, versions, what it vouches for and how each file was compared, the",
-            "largest difference per metric) and exits 1 when verification fails, naming each difference. bootstrap.json and",
-            "benchmark.json are compared with those the run again writes, run.json field by field; paths in run.json are",
+        description = {"Run a run folder's recorded configuration again (all of it, or its first K epochs or periods) into " +
+            "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and " +
+            "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, OS, device, dtype " +
+            "and CPU count are the recorded ones; elsewhere each metric within --tolerance. Writes verification.json " +
+            "into RUN_DIR (verdict, who verified and where, versions, what it vouches for and how each file was compared, the " +
+            "largest difference per metric) and exits 1 when verification fails, naming each difference. bootstrap.json and " +
+            "benchmark.json are compared with those the run again writes, run.json field by field; paths in run.json are " +
             "never opened (--model, --data, --param give your own inputs). The site marks verified rows from that file."})
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "The run folder to verify.")
@@ -36,21 +36,21 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Compare only the first K epochs (periods): quicker, and a check of the start (default: all).")
     int epochs;
 
-    @Option(names = "--tolerance", paramLabel = "X|METRIC=X", description = {"Largest absolute difference allowed where",
+    @Option(names = "--tolerance", paramLabel = "X|METRIC=X", description = {"Largest absolute difference allowed where " +
         "byte-equality is not expected: a number for every metric (default 1e-4), or METRIC=X for one (repeatable)."})
     java.util.List<String> tolerance = new java.util.ArrayList<>();
 
     @Option(names = "--scratch", description = "Where to run again (default: a new folder under the system's temporary folder).")
     Path scratch;
 
-    @Option(names = "--model", description = {"Your own model folder to run again with (default: the preset's, from",
+    @Option(names = "--model", description = {"Your own model folder to run again with (default: the preset's, from " +
         "CKL_HOME). The paths a run.json names are never opened: inputs are matched by their recorded SHA-256."})
     Path model;
 
     @Option(names = "--data", description = "Your own data folder to run again with (default: the preset's, from CKL_HOME).")
     Path data;
 
-    @Option(names = "--param", paramLabel = "METHOD_PARAM=DIR", description = {"Your own folder for a method parameter",
+    @Option(names = "--param", paramLabel = "METHOD_PARAM=DIR", description = {"Your own folder for a method parameter " +
         "that holds a path in the recorded run (taalm.ta=DIR, say); repeatable."})
     java.util.Map<String, Path> pathParams = new java.util.LinkedHashMap<>();
 
