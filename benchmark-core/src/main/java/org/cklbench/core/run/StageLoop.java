@@ -115,13 +115,16 @@ public final class StageLoop {
                     StagePosition from = k == at.stage() ? at : new StagePosition(k, 0, 0);
                     Trainer.StageResult trained = null;
                     Double elsewhereLoss = null;
-                    try (Progress.Task bar = ctx.progress().start(st.name(), steps, "step")) {
+                    // an external stage reports no steps: its bar counts the stage, done when the process is
+                    try (Progress.Task bar = elsewhere != null ? ctx.progress().start(st.name(), 1, "stage")
+                            : ctx.progress().start(st.name(), steps, "step")) {
                         // the step log first: a listener after it may checkpoint the step
                         StageListeners listeners = new StageListeners(List.of(stepLog, new ProgressListener(bar),
                                 new PreemptionCheckpoint(checkpointer), new PeriodicCheckpoints(every, checkpointer)));
                         listeners.onStageStart(k, from.step(), steps);
                         if (elsewhere != null) {
                             elsewhereLoss = elsewhere.train(k, st);
+                            bar.step(1);
                         } else if (method.trains()) {
                             trained = trainer.trainStage(k, st.documents(), from.step(), from.lossSum(), listeners);
                             listeners.onStageEnd(trained);
