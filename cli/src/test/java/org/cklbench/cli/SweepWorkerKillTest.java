@@ -21,7 +21,8 @@ import static org.cklbench.cli.Cli.ckl;
  * ends with the metrics of an uninterrupted one. SIGTERM is sent to {@code ckl sweep} itself (Ctrl-C, a
  * cluster's stop), which must pass it on so that the worker checkpoints the step it is on; SIGKILL goes
  * to the worker (a crash, the out-of-memory killer), which leaves the last periodic checkpoint, and
- * another worker takes its place for the run it had not claimed yet.
+ * another worker takes its place for the run it had not claimed yet. SIGKILL to {@code ckl sweep} leaves its
+ * worker orphaned: it finishes the run it holds and takes no other.
  */
 class SweepWorkerKillTest {
     @TempDir
@@ -32,9 +33,10 @@ class SweepWorkerKillTest {
              "set": {"epochs": 5, "batch_size": 1}}""";
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"SIGTERM to ckl sweep", "SIGKILL to the worker"})
+    @ValueSource(strings = {"SIGTERM to ckl sweep", "SIGKILL to the worker", "SIGKILL to ckl sweep"})
     void aStoppedWorkersRunResumesToTheMetricsOfAnUninterruptedOne(String how) throws Exception {
         boolean sigterm = how.startsWith("SIGTERM");
+        boolean sweepKilled = how.equals("SIGKILL to ckl sweep");
         Cli.Run ref = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke", "--threads", "1",
                 "--set", "epochs=5", "--set", "batch_size=1", "--out", tmp.resolve("ref").toString());
         assertThat(ref.code()).as(ref.err()).isZero();
@@ -63,6 +65,8 @@ class SweepWorkerKillTest {
                 worker = children.get(0);
                 if (sigterm) {
                     sweep.destroy();
+                } else if (sweepKilled) {
+                    sweep.destroyForcibly();
                 } else {
                     worker.destroyForcibly();
                 }
@@ -73,6 +77,20 @@ class SweepWorkerKillTest {
         assertThat(sweep.waitFor(60, TimeUnit.SECONDS)).as("ckl sweep ended").isTrue();
         assertThat(worker).as("the worker was stopped before its run finished (log: %s)",
                 Files.readString(tmp.resolve("sweep.txt"))).isNotNull();
+        if (sweepKilled) {
+            // the orphaned worker finishes the run it holds, then takes no other from the queue
+            assertThat(worker.onExit().get(180, TimeUnit.SECONDS).isAlive()).isFalse();
+            assertThat(run.resolve("summary.json")).as("the run the worker held").exists();
+            try (var runs = Files.list(out)) {
+                assertThat(runs.filter(d -> !d.equals(run) && !d.getFileName().toString().startsWith(".")).toList())
+                        .as("no run started after ckl sweep was gone").isEmpty();
+            }
+            Cli.Run again = ckl("sweep", "--grid", grid.toString(), "--out", out.toString(), "--workers", "1");
+            assertThat(again.code()).as(again.err()).isZero();
+            assertThat(again.err()).contains("2 run(s): 1 done, 0 running, 0 queued, 1 to run");
+            assertThat(Files.readString(run.resolve("metrics.jsonl"))).isEqualTo(Files.readString(refRun.resolve("metrics.jsonl")));
+            return;
+        }
         assertThat(worker.isAlive()).as("no worker outlives ckl sweep").isFalse();
         assertThat(run.resolve("summary.json")).doesNotExist();
         if (sigterm) {

@@ -134,6 +134,7 @@ public final class LocalExecutor {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.logs().resolve("worker-" + i + ".log").toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(env);
+            pb.environment().put(Worker.EXECUTOR_ENV, Worker.identity(ProcessHandle.current()));
             org.cklbench.io.ArithmeticPin.apply(pb.environment());
             all.add(pb.start());
         }

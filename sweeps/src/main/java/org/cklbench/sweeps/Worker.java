@@ -34,6 +34,12 @@ import java.util.function.Supplier;
 public final class Worker {
     /** The start of the name of the file each worker writes as it ends: its CPU and wall seconds, its runs. */
     public static final String TIMINGS_PREFIX = "worker-timings-";
+    /**
+     * The environment variable naming the executor that started a worker, as {@code <pid>:<start millis>}: a
+     * worker whose executor has ended (SIGKILL, a lost terminal) takes no further run, rather than working
+     * through the queue unwatched.
+     */
+    public static final String EXECUTOR_ENV = "CKL_SWEEP_EXECUTOR";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Worker() {
@@ -52,7 +58,12 @@ public final class Worker {
         PrintStream err = System.err;
         int failed = 0;
         int ran = 0;
+        String executor = System.getenv(EXECUTOR_ENV);
         for (SweepFolder.Queued q : queue) {
+            if (executor != null && !alive(executor)) {
+                err.println("the sweep that started this worker (" + executor + ") has ended: taking no further run");
+                break;
+            }
             Path dir = folder.runDir(q.id());
             if (new RunFolder(dir).complete() || !folder.claim(q.id())) {
                 continue;
@@ -81,6 +92,23 @@ public final class Worker {
         }
         writeTimings(folder, ran);
         return failed == 0 ? 0 : 1;
+    }
+
+    /** {@link #EXECUTOR_ENV}'s value for this process. */
+    static String identity(ProcessHandle p) {
+        return p.pid() + ":" + p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+
+    /** Whether the process {@code identity} names still runs: the same pid, started at the same time. */
+    static boolean alive(String identity) {
+        int colon = identity.indexOf(':');
+        try {
+            long pid = Long.parseLong(identity.substring(0, colon));
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(Worker::identity)
+                    .filter(identity::equals).isPresent();
+        } catch (RuntimeException e) {
+            return true; // a value this class did not write: no opinion, so the worker goes on as without one
+        }
     }
 
     /** This worker's totals, written as it ends: its JVM's CPU and wall seconds and how many runs it took. */
