@@ -45,6 +45,8 @@ class ExitCodesAndHelpTest {
         "an unknown method id         | run --benchmark lama-ckl --method finetuen --preset smoke      | unknown method id 'finetuen'",
         "an unknown preset            | run --benchmark lama-ckl --method finetune --preset smok       | smok",
         "an unknown device            | run --benchmark lama-ckl --method finetune --preset smoke --device tpu | unknown device 'tpu'",
+        "external with nothing to run | run --benchmark lama-ckl --method external --preset smoke      | neither was given",
+        "external with both           | run --benchmark lama-ckl --method external --preset smoke --param command=x --param adapters=. | both were given",
         "an unknown dtype             | model nll --model m --input i --out o --dtype float8           | unknown --dtype 'float8'",
         "a sweep without its grid     | sweep --out x                                                 | needs --grid FILE",
         "submit without runs          | submit --out x.zip                                            | (--runs=<runs> | --unpack=BUNDLE.zip)",

@@ -76,20 +76,28 @@ public final class ExternalMethods implements MethodProvider {
     }
 
     @Override
-    public CklMethod create(MethodParams params) {
+    public void check(MethodParams params) {
         if (declaration != null) {
-            return ExternalMethod.declared(declaration, params);
+            return;
         }
-        String command = params.getString("command");
-        String adapters = params.getString("adapters");
-        boolean hasCommand = !command.isBlank();
-        boolean hasAdapters = !adapters.equals(NO_ADAPTERS);
+        boolean hasCommand = !params.getString("command").isBlank();
+        boolean hasAdapters = !params.getString("adapters").equals(NO_ADAPTERS);
         if (hasCommand == hasAdapters) {
             throw new IllegalArgumentException("method 'external' takes exactly one of --param command=\"...\" (a method"
                     + " to run at each stage) and --param adapters=DIR (adapters trained elsewhere to score)"
                     + (hasCommand ? "; both were given" : "; neither was given"));
         }
-        return hasCommand ? ExternalMethod.command(CommandLine.split(command), params)
+    }
+
+    @Override
+    public CklMethod create(MethodParams params) {
+        if (declaration != null) {
+            return ExternalMethod.declared(declaration, params);
+        }
+        check(params);
+        String command = params.getString("command");
+        String adapters = params.getString("adapters");
+        return !command.isBlank() ? ExternalMethod.command(CommandLine.split(command), params)
                 : ExternalMethod.adapters(java.nio.file.Path.of(adapters), params.getString("adapter_pattern"), params);
     }
 }

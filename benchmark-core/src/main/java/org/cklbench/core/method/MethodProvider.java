@@ -26,6 +26,13 @@ public interface MethodProvider {
     List<ParamSpec> parameters();
 
     /**
+     * Refuses (IllegalArgumentException) parameters that are each in range but do not go together, when the
+     * run is resolved: before any input is made or any work spent, and before a sweep submits it.
+     */
+    default void check(MethodParams params) {
+    }
+
+    /**
      * What must be done once before a run with these parameters (cached by the runtime), or null for
      * nothing. The result reaches {@link #create} as {@link MethodParams#prepared()}.
      */

@@ -141,6 +141,7 @@ public final class MethodRegistry {
             MethodProvider p = provider(id);
             Map<String, String> preset = presetDefaults.getOrDefault(id, Map.of());
             parts.put(id, MethodParams.resolve(id, p.parameters(), preset, scoped.get(id), runSeed));
+            p.check(parts.get(id));
             MethodParams d;
             try {
                 d = MethodParams.resolve(id, p.parameters(), preset, Map.of(), runSeed);
