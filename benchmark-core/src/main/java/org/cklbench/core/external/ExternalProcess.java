@@ -50,7 +50,8 @@ final class ExternalProcess {
                 if (Preemption.requested()) {
                     killTree(p);
                     // the last checkpoint is the previous stage's end: this stage runs again from scratch on resume
-                    throw Preemption.checkpointed();
+                    throw Preemption.stopped("with the external process killed: a resume runs this stage again"
+                            + " from its start");
                 }
                 if (System.nanoTime() > deadline) {
                     killTree(p);

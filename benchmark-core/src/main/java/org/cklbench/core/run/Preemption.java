@@ -21,10 +21,14 @@ public final class Preemption {
     private Preemption() {
     }
 
+    private static final String SAVED = "after saving a checkpoint";
+    /** What the stopped run kept, for the message the shutdown hook prints. */
+    private static volatile String kept = SAVED;
+
     /** Thrown out of the training loop once the checkpoint is on disk. */
     public static final class Stopped extends RuntimeException {
-        Stopped() {
-            super("stopped on request (SIGTERM or Ctrl-C) after saving a checkpoint; continue with --resume");
+        Stopped(String kept) {
+            super("stopped on request (SIGTERM or Ctrl-C) " + kept + "; continue with --resume");
         }
     }
 
@@ -61,11 +65,20 @@ public final class Preemption {
      * and returns the exception to throw.
      */
     public static Stopped checkpointed() {
+        return stopped(SAVED);
+    }
+
+    /**
+     * As {@link #checkpointed()} for a run that could not checkpoint where it stood; {@code kept} says what
+     * a resume starts from (e.g. "with stage 3's external process killed: a resume trains stage 3 again").
+     */
+    public static Stopped stopped(String kept) {
         synchronized (LOCK) {
+            Preemption.kept = kept;
             acknowledged = true;
             LOCK.notifyAll();
         }
-        return new Stopped();
+        return new Stopped(kept);
     }
 
     private static void onShutdown() {
@@ -82,7 +95,7 @@ public final class Preemption {
             }
             if (acknowledged) {
                 // the JVM halts when this hook returns, before the interrupted thread can report
-                System.err.println("ckl: " + new Stopped().getMessage());
+                System.err.println("ckl: " + new Stopped(kept).getMessage());
                 System.err.flush();
             }
         }
