@@ -155,6 +155,47 @@ class ExternalFailuresTest {
         assertThat(req.get("stage").asInt()).isEqualTo(2);
     }
 
+    @Test
+    void aSigtermKillsTheStagesProcessAndTheResumeRunsThatStageAgain() throws Exception {
+        Path log = tmp.resolve("calls.log");
+        Path child = tmp.resolve("child.pid");
+        Path ok = tmp.resolve("ok");
+        Path m = script(tmp, "method.sh", ExternalMethodTest.NOOP.replace("set -e\n", "set -e\nstage=$(sed -n 's/^  \"stage\" : \\([0-9]*\\),$/\\1/p' \"$1\")\necho $stage >> " + log
+                + "\nif [ \"$stage\" = 2 ] && [ ! -e " + ok + " ]; then sleep 60 & echo $! > " + child + "; wait; fi\n"));
+        Path runs = tmp.resolve("runs");
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dckl.home=" + Cli.HOME,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName(), "run", "--benchmark", "lama-ckl",
+                "--preset", "smoke", "--method", "external", "--param", "command=" + m, "--out", runs.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("out.txt").toFile());
+        pb.environment().remove("CKL_LAUNCHER");
+        org.cklbench.io.ArithmeticPin.apply(pb.environment());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && p.isAlive() && !(Files.isRegularFile(child) && Files.size(child) > 0)) {
+            Thread.sleep(20);
+        }
+        assertThat(child).as("stage 2's process started (%s)", Files.readString(tmp.resolve("out.txt"))).exists();
+        p.destroy();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String said = Files.readString(tmp.resolve("out.txt"));
+        assertThat(said).contains("stopped on request").contains("runs this stage again from its start")
+                .doesNotContain("after saving a checkpoint");
+        long sleeper = Long.parseLong(Files.readString(child).trim());
+        for (int i = 0; i < 50 && ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)).as("the stage's child was killed").isFalse();
+        Path run = Cli.onlyRun(runs);
+        List<String> kept = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertThat(kept).hasSize(2);
+        Files.createFile(ok);
+        Cli.Run again = external(runs, m.toString(), "--resume");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(Files.readAllLines(log)).containsExactly("1", "2", "2", "3", "4");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(5).startsWith(kept.toArray(String[]::new));
+    }
+
     /** Empties a folder between two runs of one test. */
     static final class Folders {
         static void clear(Path dir) throws Exception {
