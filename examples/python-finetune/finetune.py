@@ -82,7 +82,7 @@ def micro_batch(rows, eos, reference):
 
 def loss_of(model, ids, mask, reference):
     """loss=tokens: mean NLL over the real target tokens; loss=reference: mean over every position."""
-    nll = model.token_nll(ids)
+    nll = model.token_nll(ids, mask)
     if reference:
         return nll.mean()
     targets = mask[:, 1:]

@@ -221,13 +221,17 @@ class Llama:
         h = x.shape[-1] // 2
         return torch.cat((-x[..., h:], x[..., :h]), -1)
 
-    def hidden(self, ids):
-        """The final-norm hidden states [B, L, hidden] of ids [B, L] (causal attention; right padding
-        needs no mask: a real position never attends to a later one)."""
+    def hidden(self, ids, pad_mask=None):
+        """The final-norm hidden states [B, L, hidden] of ids [B, L]: causal attention, and with pad_mask
+        [B, L] (1 token, 0 padding) no position attends to padding, as transformers does with an
+        attention_mask. A real position never attends to later padding anyway; the mask matters for the
+        outputs at padded positions, which loss=reference counts."""
         b, n = ids.shape
         x = F.embedding(ids, self.w["model.embed_tokens.weight"])
         cos, sin = self._rope(n)
         mask = torch.full((n, n), float("-inf"), dtype=self.dtype).triu(1)
+        if pad_mask is not None:
+            mask = mask.expand(b, 1, n, n).masked_fill(pad_mask[:, None, None, :] == 0, float("-inf"))
         rep = self.heads // self.kv_heads
         for i in range(self.layers):
             p = f"model.layers.{i}."
@@ -247,11 +251,11 @@ class Llama:
                                p + "mlp.down_proj")
         return self._rms(x, "model.norm.weight")
 
-    def logits(self, ids):
-        return F.linear(self.hidden(ids), self.w["lm_head.weight"])
+    def logits(self, ids, pad_mask=None):
+        return F.linear(self.hidden(ids, pad_mask), self.w["lm_head.weight"])
 
-    def token_nll(self, ids):
+    def token_nll(self, ids, pad_mask=None):
         """-log p(ids[t+1] | ids[<=t]) as [B, L-1]."""
-        logits = self.logits(ids)[:, :-1]
+        logits = self.logits(ids, pad_mask)[:, :-1]
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]).to(torch.float32 if self.dtype != torch.float64 else self.dtype),
                                ids[:, 1:].reshape(-1), reduction="none").view(ids.shape[0], -1)
