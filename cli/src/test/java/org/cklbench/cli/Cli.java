@@ -31,6 +31,23 @@ final class Cli {
         return new Run(code, stdout.toString(), err.toString());
     }
 
+    /**
+     * Starts the tool in a process of its own (the JVM running the tests, its class path, this module's
+     * CKL_HOME), its output and errors into {@code log}. The arithmetic is pinned already, so that the process
+     * started is the command itself (Main would otherwise start itself again) and a signal reaches it.
+     */
+    static Process start(Path log, String... args) throws IOException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "-Dckl.home=" + HOME,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("CKL_LAUNCHER");
+        org.cklbench.io.ArithmeticPin.apply(pb.environment());
+        return pb.start();
+    }
+
     /** The one run folder under {@code out}. */
     static Path onlyRun(Path out) throws IOException {
         try (var s = Files.list(out)) {

@@ -133,24 +133,38 @@ class ExternalFailuresTest {
         failsAtStageOne(String.format(spoil, "shape"), List.of(), "shape");
     }
 
-    @Test
-    void aKilledRunResumesAtTheStageThatFailed() throws Exception {
-        Path log = tmp.resolve("calls.log");
-        Path ok = tmp.resolve("ok");
-        Path m = script(tmp, "method.sh", ExternalMethodTest.NOOP.replace("set -e\n", "set -e\nstage=$(sed -n 's/^  \"stage\" : \\([0-9]*\\),$/\\1/p' \"$1\")\necho $stage >> " + log
-                + "\nif [ \"$stage\" = 2 ] && [ ! -e " + ok + " ]; then echo 'not yet' >&2; exit 1; fi\n"));
-        Path runs = tmp.resolve("runs");
-        Cli.Run first = external(runs, m.toString());
-        assertThat(first.code()).isNotZero();
-        assertThat(first.err()).contains("stage 2 (epoch 2/4)").contains("not yet");
+    /**
+     * The no-op method, logging each stage it is called for, which at stage 2 runs {@code atStageTwo} (shell)
+     * until the file {@code ok} exists.
+     */
+    private Path stageTwoMethod(Path log, Path ok, String atStageTwo) throws Exception {
+        return script(tmp, "method.sh", ExternalMethodTest.NOOP.replace("set -e\n", "set -e\nstage=$(sed -n 's/^  \"stage\" : \\([0-9]*\\),$/\\1/p' \"$1\")\necho $stage >> " + log
+                + "\nif [ \"$stage\" = 2 ] && [ ! -e " + ok + " ]; then " + atStageTwo + "; fi\n"));
+    }
+
+    /** The run stopped in stage 2, after its first two metrics lines; --resume calls stage 2 again and ends the run. */
+    private static Path resumesAtStageTwo(Path runs, Path method, Path log, Path ok) throws Exception {
         Path run = Cli.onlyRun(runs);
         List<String> kept = Files.readAllLines(run.resolve("metrics.jsonl"));
         assertThat(kept).hasSize(2);
         Files.createFile(ok);
-        Cli.Run again = external(runs, m.toString(), "--resume");
+        Cli.Run again = external(runs, method.toString(), "--resume");
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(Files.readAllLines(log)).containsExactly("1", "2", "2", "3", "4");
         assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(5).startsWith(kept.toArray(String[]::new));
+        return run;
+    }
+
+    @Test
+    void aKilledRunResumesAtTheStageThatFailed() throws Exception {
+        Path log = tmp.resolve("calls.log");
+        Path ok = tmp.resolve("ok");
+        Path m = stageTwoMethod(log, ok, "echo 'not yet' >&2; exit 1");
+        Path runs = tmp.resolve("runs");
+        Cli.Run first = external(runs, m.toString());
+        assertThat(first.code()).isNotZero();
+        assertThat(first.err()).contains("stage 2 (epoch 2/4)").contains("not yet");
+        Path run = resumesAtStageTwo(runs, m, log, ok);
         JsonNode req = ExternalMethodTest.JSON.readTree(run.resolve("external/stage-002/request.json").toFile());
         assertThat(req.get("stage").asInt()).isEqualTo(2);
     }
@@ -160,17 +174,10 @@ class ExternalFailuresTest {
         Path log = tmp.resolve("calls.log");
         Path child = tmp.resolve("child.pid");
         Path ok = tmp.resolve("ok");
-        Path m = script(tmp, "method.sh", ExternalMethodTest.NOOP.replace("set -e\n", "set -e\nstage=$(sed -n 's/^  \"stage\" : \\([0-9]*\\),$/\\1/p' \"$1\")\necho $stage >> " + log
-                + "\nif [ \"$stage\" = 2 ] && [ ! -e " + ok + " ]; then sleep 60 & echo $! > " + child + "; wait; fi\n"));
+        Path m = stageTwoMethod(log, ok, "sleep 60 & echo $! > " + child + "; wait");
         Path runs = tmp.resolve("runs");
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dckl.home=" + Cli.HOME,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName(), "run", "--benchmark", "lama-ckl",
-                "--preset", "smoke", "--method", "external", "--param", "command=" + m, "--out", runs.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("out.txt").toFile());
-        pb.environment().remove("CKL_LAUNCHER");
-        org.cklbench.io.ArithmeticPin.apply(pb.environment());
-        Process p = pb.start();
+        Process p = Cli.start(tmp.resolve("out.txt"), "run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method",
+                "external", "--param", "command=" + m, "--out", runs.toString());
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline && p.isAlive() && !(Files.isRegularFile(child) && Files.size(child) > 0)) {
             Thread.sleep(20);
@@ -186,14 +193,7 @@ class ExternalFailuresTest {
             Thread.sleep(100);
         }
         assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)).as("the stage's child was killed").isFalse();
-        Path run = Cli.onlyRun(runs);
-        List<String> kept = Files.readAllLines(run.resolve("metrics.jsonl"));
-        assertThat(kept).hasSize(2);
-        Files.createFile(ok);
-        Cli.Run again = external(runs, m.toString(), "--resume");
-        assertThat(again.code()).as(again.err()).isZero();
-        assertThat(Files.readAllLines(log)).containsExactly("1", "2", "2", "3", "4");
-        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(5).startsWith(kept.toArray(String[]::new));
+        resumesAtStageTwo(runs, m, log, ok);
     }
 
     /** Empties a folder between two runs of one test. */

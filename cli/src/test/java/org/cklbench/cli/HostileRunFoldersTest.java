@@ -195,7 +195,7 @@ class HostileRunFoldersTest {
         String home = Files.readString(site.resolve("index.html"));
         assertThat(home).doesNotContain("<img src=x").doesNotContain("<script>alert('hint')")
                 .doesNotContain("onerror").doesNotContain("alert('hint')").contains("the installed benchmark");
-        String csv = SiteTest.boardCsvs(site);
+        String csv = org.cklbench.site.SiteDownloads.boardCsvs(site);
         assertThat(csv).doesNotContain("HYPERLINK");
     }
 

@@ -105,7 +105,7 @@ class SiteTest {
         assertThat(home).as("the LAMA-ckl board's majority-answer floor, a reference line")
                 .containsPattern("<strong>Majority-answer floor</strong>\\s*\\(<span>Top Acc</span>\\): <span>0\\.\\d{4}</span>");
         assertThat(home).containsPattern("finetune</a>\\s*</td>\\s*<td data-value=\"2\">");
-        assertThat(boardCsvs(site)).startsWith("benchmark,preset,kind,model,method");
+        assertThat(org.cklbench.site.SiteDownloads.boardCsvs(site)).startsWith("benchmark,preset,kind,model,method");
     }
 
     @Test
@@ -253,16 +253,5 @@ class SiteTest {
             }
         }
         return out;
-    }
-
-    /** Every board's CSV of the site (downloads/*.csv), one after another. */
-    static String boardCsvs(Path site) throws java.io.IOException {
-        StringBuilder sb = new StringBuilder();
-        try (var s = Files.list(site.resolve("downloads"))) {
-            for (Path p : s.filter(x -> x.toString().endsWith(".csv")).sorted().toList()) {
-                sb.append(Files.readString(p));
-            }
-        }
-        return sb.toString();
     }
 }

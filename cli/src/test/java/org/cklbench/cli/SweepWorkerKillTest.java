@@ -9,7 +9,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -45,15 +44,8 @@ class SweepWorkerKillTest {
         Path out = tmp.resolve("sweep");
         Path run = out.resolve(refRun.getFileName());
 
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dckl.home=" + Cli.HOME,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName(), "sweep", "--grid", grid.toString(),
-                "--out", out.toString(), "--workers", "1"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("sweep.txt").toFile());
-        pb.environment().remove("CKL_LAUNCHER");
-        // pinned already, so that the process started is ckl sweep itself (Main would otherwise start itself again)
-        org.cklbench.io.ArithmeticPin.apply(pb.environment());
-        Process sweep = pb.start();
+        Process sweep = Cli.start(tmp.resolve("sweep.txt"), "sweep", "--grid", grid.toString(), "--out", out.toString(),
+                "--workers", "1");
         ProcessHandle worker = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline && sweep.isAlive()) {

@@ -213,7 +213,7 @@ class HostileSiteTest {
         String home = Files.readString(site.resolve("index.html"));
         assertThat(home).doesNotContain("<img src=x").doesNotContain("<script>alert('hint')").doesNotContain("<b>paper")
                 .contains("&lt;img src=x onerror=alert(1)&gt;").contains("the same in 2 runs");
-        String csv = boardCsvs(site);
+        String csv = SiteDownloads.boardCsvs(site);
         assertThat(csv).contains("'=HYPERLINK").doesNotContainPattern("(^|,)\"?=HYPERLINK");
     }
 
@@ -362,16 +362,5 @@ class HostileSiteTest {
                     }
                 }).count());
         assertThat(html).contains("&lt;script&gt;");
-    }
-
-    /** Every board's CSV of the site (downloads/*.csv), one after another. */
-    static String boardCsvs(Path site) throws java.io.IOException {
-        StringBuilder sb = new StringBuilder();
-        try (var s = Files.list(site.resolve("downloads"))) {
-            for (Path p : s.filter(x -> x.toString().endsWith(".csv")).sorted().toList()) {
-                sb.append(Files.readString(p));
-            }
-        }
-        return sb.toString();
     }
 }
