@@ -114,11 +114,8 @@ final class AdapterCheck {
                     e.getValue().set(new NDIndex("..."), copy);
                 }
             }
-        } catch (IOException e) {
-            throw e;
         } catch (RuntimeException e) {
             throw new IOException(Printable.of(String.valueOf(e.getMessage())), e);
         }
     }
-
 }

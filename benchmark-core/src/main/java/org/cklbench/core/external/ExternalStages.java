@@ -51,6 +51,7 @@ final class ExternalStages implements StageTraining {
         Path result = dir.resolve(RESULT);
         Path stdout = dir.resolve("stdout.log");
         Path stderr = dir.resolve("stderr.log");
+        Path model = setup.ctx().inputs().get("model").toAbsolutePath().normalize();
         Path adapterIn;
         Path stateIn;
         if (stage == 1) {
@@ -60,7 +61,7 @@ final class ExternalStages implements StageTraining {
             Folders.deleteTree(stateIn);
             Files.createDirectories(stateIn);
             // the trainable tensors hold the seeded initial LoRA here: stage 1 is never resumed from a checkpoint of its own
-            setup.trainer().defaultLora().save(adapterIn, setup.ctx().inputs().get("model").toAbsolutePath().toString());
+            setup.trainer().defaultLora().save(adapterIn, model.toString());
         } else {
             adapterIn = root.resolve(stageFolder(stage - 1)).resolve("adapter_out");
             stateIn = root.resolve(stageFolder(stage - 1)).resolve("state_out");
@@ -83,11 +84,11 @@ final class ExternalStages implements StageTraining {
         StageRequests.writeDocuments(documents, st.documents(), setup.trainer().stageOrder(st.documents(), stage),
                 spec.privileged());
         Path request = dir.resolve(StageRequests.REQUEST);
-        StageRequests.writeRequest(request, StageRequests.request(about, new StageRequests.Paths(
-                setup.ctx().inputs().get("model").toAbsolutePath().normalize(), adapterIn, adapterOut, stateIn, stateOut,
+        StageRequests.writeRequest(request, StageRequests.request(about, new StageRequests.Paths(model, adapterIn, adapterOut, stateIn, stateOut,
                 documents, result)));
 
-        FolderSnapshot before = FolderSnapshot.of(run, Set.of(adapterOut, stateOut, result, stdout, stderr));
+        Set<Path> methodsOwn = Set.of(adapterOut, stateOut, result, stdout, stderr);
+        FolderSnapshot before = FolderSnapshot.of(run, methodsOwn);
         List<String> command = new ArrayList<>(spec.command());
         command.add(request.toString());
         try {
@@ -97,7 +98,7 @@ final class ExternalStages implements StageTraining {
             throw failure(stage, st, "the command " + Printable.of(String.join(" ", spec.command())) + " "
                     + e.getMessage());
         }
-        List<String> changes = before.changes(FolderSnapshot.of(run, Set.of(adapterOut, stateOut, result, stdout, stderr)));
+        List<String> changes = before.changes(FolderSnapshot.of(run, methodsOwn));
         if (!changes.isEmpty()) {
             throw failure(stage, st, "the method changed the run folder outside adapter_out and state_out: "
                     + String.join("; ", changes.subList(0, Math.min(5, changes.size())))
