@@ -59,4 +59,21 @@ class ExternalDeclarationTest {
         assertThatThrownBy(() -> ExternalDeclaration.read(write("a.external.json", "[1]")))
                 .hasMessageContaining("JSON object");
     }
+
+    /** A link can make neither the declaration nor a file it lists, whose hash provenance records, point elsewhere. */
+    @Test
+    void refusesLinks() throws Exception {
+        Path outside = Files.writeString(Files.createTempFile("outside", ".py"), "print('elsewhere')\n");
+        try {
+            Files.createSymbolicLink(tmp.resolve("m.py"), outside);
+            assertThatThrownBy(() -> ExternalDeclaration.read(write("a.external.json",
+                    "{\"id\": \"a\", \"command\": [\"python3\", \"m.py\"], \"files\": [\"m.py\"]}")))
+                    .hasMessageContaining("files entry 'm.py' is not a regular file");
+            Path real = write("real.json", "{\"id\": \"b\", \"command\": [\"x\"]}");
+            Path link = Files.createSymbolicLink(tmp.resolve("b.external.json"), real);
+            assertThatThrownBy(() -> ExternalDeclaration.read(link)).hasMessageContaining("must not be a link");
+        } finally {
+            Files.delete(outside);
+        }
+    }
 }
