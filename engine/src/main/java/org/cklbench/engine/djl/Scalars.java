@@ -32,4 +32,8 @@ public final class Scalars {
     public static NDArray add(NDArray x, double value) {
         return x.add(scalar(x, value));
     }
+
+    public static NDArray sub(NDArray x, double value) {
+        return x.sub(scalar(x, value));
+    }
 }

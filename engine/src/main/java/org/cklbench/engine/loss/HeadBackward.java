@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
+import org.cklbench.engine.djl.Scalars;
 import org.cklbench.engine.model.ForwardHooks;
 import org.cklbench.engine.model.LlamaModel;
 
@@ -81,7 +82,7 @@ public final class HeadBackward {
                 NDArray targetProbs = probs.get(picked);
                 nllLeaf = nll(logits, probs, picked, targetProbs).reshape(b, predicting);
                 logits.close();
-                probs.set(picked, targetProbs.sub(1));
+                probs.set(picked, Scalars.sub(targetProbs, 1));
             } finally {
                 JniUtils.setGradMode(grad);
             }

@@ -209,7 +209,7 @@ public final class LlamaModel implements AutoCloseable {
             }
         }
         NDArray c = scope.create(causal, new Shape(1, 1, 1, len, len));
-        NDArray keyPad = mask.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED)
+        NDArray keyPad = Scalars.mul(Scalars.sub(mask.toType(DataType.FLOAT32, false), 1), -MASKED)
                 .reshape(mask.getShape().get(0), 1, 1, 1, len);
         return keyPad.add(c);
     }
