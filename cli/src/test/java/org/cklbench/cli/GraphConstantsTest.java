@@ -39,17 +39,17 @@ class GraphConstantsTest {
     /** Methods (owner's binary name, then the method; calls in a lambda count as the enclosing method's). */
     static final Map<String, String> GRAPH_FREE = Map.of(
             "org.cklbench.methods.taalm.MetaGradient$InnerState.step",
-            "the inner optimiser's step: called between recordings, on detached θ and on gradients",
+            "the inner optimiser's step: detached θ, gradients and moments, none requiring grad; runs between recordings",
             "org.cklbench.methods.taalm.MetaGradient$InnerState.jacobian",
-            "the step's derivative: called between recordings, on gradients and moments",
+            "the step's derivative: gradients and moments, none requiring grad; runs between recordings",
             "org.cklbench.methods.taalm.MetaGradient$InnerState.referenceDenominator",
-            "part of step and jacobian",
+            "the second moment only, for step and jacobian",
             "org.cklbench.methods.RecAdam$Method.afterUpdate",
-            "after the optimiser's step, outside any collector (it writes the parameters in place, which autograd refuses)",
+            "after the optimiser's step, outside any collector; its result is written into the parameters, never differentiated",
             "org.cklbench.core.train.Trainer.eosPadded",
-            "integer token ids and mask, before the recording starts",
+            "integer token ids and mask: nothing to differentiate",
             "org.cklbench.engine.lora.LoraAdapter.mergeInto",
-            "merges trained weights in place, outside any collector");
+            "s·B·A is added into the base weights in place after training and never differentiated");
 
     private static final Set<String> CHECKED_OWNERS = Set.of(NDArray.class.getName(), NDArrayEx.class.getName(),
             NDArrays.class.getName());
