@@ -23,8 +23,10 @@ import java.util.List;
             PretrainCommand.class, TaalmCommand.class, TemporalWikiCommand.class, SiteCommand.class, SweepCommand.class,
             ModelCommand.class, BenchCommand.class, StagesCommand.class,
             CommandLine.HelpCommand.class},
-        footer = {"", "Environment: CKL_HOME (default ~/.cache/ckl) holds downloads, generated worlds and cached models;",
-                "CKL_DEBUG=1 prints stack traces on errors."})
+        footer = {"", "Environment: CKL_HOME (default ~/.cache/ckl) holds downloads, generated worlds and cached models;"
+                + " CKL_DEBUG=1 prints stack traces on errors.", "",
+                "Start with ckl quickstart, or ckl run --benchmark lama-ckl --method finetune --preset smoke;"
+                + " README.md and docs/ say the rest."})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -84,8 +84,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--plugins", description = "Folder of plugin jars (methods and benchmarks), given to every run.")
     Path plugins;
 
-    @Option(names = "--ckl", paramLabel = "COMMAND", description = {"How runs start ckl, split at spaces (default: $CKL_LAUNCHER,",
-        "which ./ckl sets to itself, else this JVM), e.g. \"apptainer exec ckl.sif ckl\"."})
+    @Option(names = "--ckl", paramLabel = "COMMAND", description = "How runs start ckl, split at spaces (default: $CKL_LAUNCHER,"
+        + " which ./ckl sets to itself, else this JVM), e.g. \"apptainer exec ckl.sif ckl\".")
     String ckl;
 
     @Option(names = "--gpus", description = "slurm: GPUs per task (--gres=gpu:N).")
@@ -283,8 +283,8 @@ final class SweepCommand implements Callable<Integer> {
 
     @Command(name = "worker", hidden = true, mixinStandardHelpOptions = true,
             header = "Internal: run the queued runs of a local sweep that no other worker has claimed.",
-            description = {"A worker of a local sweep (ckl sweep, ckl quickstart): it runs the queued runs of <out> that no",
-                "other worker has claimed, one after another in this process, until none is left."})
+            description = "A worker of a local sweep (ckl sweep, ckl quickstart): it runs the queued runs of <out> that no"
+                + " other worker has claimed, one after another in this process, until none is left.")
     static final class WorkerCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "The sweep folder.")
         Path out;
@@ -302,8 +302,9 @@ final class SweepCommand implements Callable<Integer> {
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             header = "Say where each run of a sweep stands.",
-            description = {"Where each run of a sweep stands: done, running, pending (queued), failed or missing, from the run",
-                "folders and, for Slurm sweeps, squeue and sacct; with the log to read for each failure."})
+            description = "Where each run of a sweep stands: done, running, pending (queued), failed, not started"
+                + " (submitted, but its job or the local sweep ended before it began) or missing, from the run"
+                + " folders and, for Slurm sweeps, squeue and sacct; with the log to read for each failure.")
     static final class Status implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "The sweep folder.")
         Path out;

@@ -35,8 +35,8 @@ final class TaalmCommand {
             "(Hugging Face folder; the reference: Llama-2-7B)."})
         Path model;
 
-        @Option(names = "--base", description = {"φ's own base model, beside θ, with the same tokenizer (the reference:",
-            "TinyLlama-1.1B for a Llama-2-7B θ); default: --model. Pass it to runs as --param taalm.ta_base=DIR."})
+        @Option(names = "--base", description = "φ's own base model, beside θ, with the same tokenizer (the reference:"
+            + " TinyLlama-1.1B for a Llama-2-7B θ); default: --model. Pass it to runs as --param taalm.ta_base=DIR.")
         Path phiBase;
 
         /** Where the meta-training split is: a data folder, or the file itself (exactly one; picocli checks). */

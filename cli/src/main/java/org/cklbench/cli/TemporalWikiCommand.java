@@ -32,8 +32,8 @@ final class TemporalWikiCommand {
     @Command(name = "eval", mixinStandardHelpOptions = true,
             header = "Score a model on TemporalWiki's probes.",
             description = {"Mean object-token NLL of the schematic probe sentences per period: Un (unchanged), " +
-                "C (changed) and Avg, lower is better. PROBES holds <0901-1001|1001-1101|1101-1201>_<changed|unchanged>",
-                "as .jsonl ({subject, relation, object}) or .csv with those columns."})
+                "C (changed) and Avg, lower is better. PROBES holds <0901-1001|1001-1101|1101-1201>_<changed|unchanged>"
+                + " as .jsonl ({subject, relation, object}) or .csv with those columns."})
     static final class Eval implements Callable<Integer> {
         @Option(names = "--model", required = true, description = "Hugging Face folder (with tokenizer.json).")
         Path model;
