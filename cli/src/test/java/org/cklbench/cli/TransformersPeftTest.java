@@ -126,6 +126,25 @@ class TransformersPeftTest {
         PythonFinetuneDifferentialTest.assertAgree("lama-ckl transformers+peft " + String.join(" ", SETTINGS), java, hf);
     }
 
+    /**
+     * What the smoke settings leave unused in the script: the TAALM authors' loss (EOS padding, every position),
+     * gradient accumulation, warm-up and a linear schedule, weight decay.
+     */
+    @Test
+    void theyAgreeWithTheReferenceLossAccumulationALinearScheduleAndWeightDecay() throws Exception {
+        String python = peftPython();
+        List<String> settings = List.of("--set", "loss=reference", "--set", "batch_size=4", "--set",
+                "grad_accumulation=2", "--set", "schedule=linear", "--set", "warmup_ratio=0.1", "--set",
+                "weight_decay=0.01");
+        List<String> java = new ArrayList<>(List.of("--method", "finetune"));
+        java.addAll(settings);
+        List<String> hf = new ArrayList<>(List.of("--method", "external", "--param", "command='" + python + "' '"
+                + EXAMPLE + "'"));
+        hf.addAll(settings);
+        PythonFinetuneDifferentialTest.assertAgree("lama-ckl transformers+peft " + String.join(" ", settings),
+                run("java-variant", java), run("hf-variant", hf));
+    }
+
     /** The suite's float32 logits of a few seeded, right-padded token sequences under {@code adapter}. */
     private static void writeSuiteLogits(Path base, Path adapter, Path out) throws Exception {
         int[] lengths = {7, 12, 16};
