@@ -73,8 +73,9 @@ class TransformersPeftTest {
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        String[] lines = out.split("\\R");
         Assumptions.assumeTrue(p.exitValue() == 0, "skipped: " + python + " cannot import torch, transformers, peft"
-                + " and safetensors: " + out);
+                + " and safetensors (" + org.cklbench.text.Printable.of(lines[lines.length - 1]) + ")");
         System.out.println(python + ": " + out);
         return python;
     }
