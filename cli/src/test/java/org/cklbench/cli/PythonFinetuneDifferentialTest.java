@@ -103,6 +103,16 @@ class PythonFinetuneDifferentialTest {
         // the command as one string, split as a shell would: quoted in case the checkout's path has blanks
         String command = "'" + python + "' '" + EXAMPLE.resolve("finetune.py") + "'";
         RunFolder py = run(benchmark, List.of("--method", "external", "--param", "command=" + command), "python", settings);
+        assertAgree(benchmark + " " + String.join(" ", settings), java, py);
+    }
+
+    /**
+     * The suite's Finetune run {@code java} and an external method's run {@code py} of the same protocol agree:
+     * the same number of steps and of metrics lines, accuracies and counts equal, each NLL and training loss within
+     * {@link #NLL_TOLERANCE} relative; prints the differences. The method's per-step losses are read from each
+     * stage's {@code state_out/steps.jsonl}, as the examples write them.
+     */
+    static void assertAgree(String label, RunFolder java, RunFolder py) throws Exception {
         List<ObjectNode> ref = java.metrics();
         List<ObjectNode> got = py.metrics();
         assertThat(got).hasSameSizeAs(ref);
@@ -126,8 +136,8 @@ class PythonFinetuneDifferentialTest {
         for (int i = 0; i < javaSteps.size(); i++) {
             worstStep = Math.max(worstStep, Math.abs(pySteps.get(i) / javaSteps.get(i) - 1));
         }
-        System.out.printf("%s %s: training loss, worst relative difference over %d steps: %.3g%n",
-                benchmark, String.join(" ", settings), javaSteps.size(), worstStep);
+        System.out.printf("%s: training loss, worst relative difference over %d steps: %.3g%n",
+                label, javaSteps.size(), worstStep);
 
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < ref.size(); i++) {
