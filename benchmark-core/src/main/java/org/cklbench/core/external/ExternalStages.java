@@ -89,20 +89,36 @@ final class ExternalStages implements StageTraining {
 
         Set<Path> methodsOwn = Set.of(adapterOut, stateOut, result, stdout, stderr);
         FolderSnapshot before = FolderSnapshot.of(run, methodsOwn);
+        // the base model is read by every later run that shares it: listed as the run folder is
+        Path modelFolder = model.toRealPath();
+        FolderSnapshot modelBefore = FolderSnapshot.of(modelFolder, Set.of());
+        before.awaitDistinctChangeTimes();
+        modelBefore.awaitDistinctChangeTimes();
         List<String> command = new ArrayList<>(spec.command());
         command.add(request.toString());
+        List<String> leftovers;
         try {
-            ExternalProcess.run(command, spec.workingDir(), Map.of("CKL_REQUEST", request.toString()),
-                    spec.timeoutSeconds(), stdout, stderr);
+            leftovers = ExternalProcess.run(command, spec.workingDir(), Map.of("CKL_REQUEST", request.toString()),
+                    spec.timeoutSeconds(), stdout, stderr, ExternalProcess.LOG_LIMIT);
         } catch (ExternalProcess.Failed e) {
             throw failure(stage, st, "the command " + Printable.of(String.join(" ", spec.command())) + " "
                     + e.getMessage());
         }
+        if (!leftovers.isEmpty()) {
+            // not an error in itself: what they wrote before the kill is checked below as the method's own output
+            setup.ctx().progress().note("warning: external method, stage " + stage + " (" + Printable.of(st.name())
+                    + "): the command exited but left " + leftovers.size() + " process(es) running; they were killed: "
+                    + String.join(", ", leftovers));
+        }
         List<String> changes = before.changes(FolderSnapshot.of(run, methodsOwn));
         if (!changes.isEmpty()) {
             throw failure(stage, st, "the method changed the run folder outside adapter_out and state_out: "
-                    + String.join("; ", changes.subList(0, Math.min(5, changes.size())))
-                    + (changes.size() > 5 ? "; and " + (changes.size() - 5) + " more" : ""));
+                    + firstFive(changes));
+        }
+        List<String> modelChanges = modelBefore.changes(FolderSnapshot.of(modelFolder, Set.of()));
+        if (!modelChanges.isEmpty()) {
+            throw failure(stage, st, "the method changed the base model folder " + Printable.of(modelFolder.toString())
+                    + ", which it may only read: " + firstFive(modelChanges));
         }
         try {
             AdapterCheck.onlyRegularFiles(stateOut, "state_out");
@@ -111,6 +127,11 @@ final class ExternalStages implements StageTraining {
         } catch (IOException e) {
             throw failure(stage, st, "its result is refused: " + e.getMessage());
         }
+    }
+
+    private static String firstFive(List<String> changes) {
+        return String.join("; ", changes.subList(0, Math.min(5, changes.size())))
+                + (changes.size() > 5 ? "; and " + (changes.size() - 5) + " more" : "");
     }
 
     /** The optional {@code result.json}: {@code {"train_loss": number or null}}. */
