@@ -142,6 +142,7 @@ final class ExternalStages implements StageTraining {
         if (!Files.isRegularFile(result, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(RESULT + " is not a regular file");
         }
+        AdapterCheck.atMost(result, AdapterCheck.JSON_LIMIT);
         JsonNode n;
         try {
             n = Json.read(result, JsonNode.class);
