@@ -136,6 +136,21 @@ class ExternalFailuresTest {
     }
 
     @Test
+    void aMethodThatRewritesItsOwnListedScriptIsRefused() throws Exception {
+        // the run records the script's SHA-256: later stages would run code other than the recorded one
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Path self = script(plugins, "self.sh", noopThen("echo '# rewritten' >> \"$0\""));
+        Files.writeString(plugins.resolve("self.external.json"), "{\"id\": \"self\", \"command\": [\"./self.sh\"],"
+                + " \"files\": [\"self.sh\"]}");
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method", "self", "--plugins",
+                plugins.toString(), "--out", tmp.resolve("runs").toString());
+        assertThat(r.code()).as(r.err()).isNotZero();
+        assertThat(r.err()).contains("external method, stage 1 (epoch 1/4)")
+                .contains("changed files its declaration lists").contains("self.sh was changed");
+        assertThat(self).exists();
+    }
+
+    @Test
     void aProcessAStageLeavesRunningIsKilledBeforeItWritesIntoTheRun() throws Exception {
         Path pids = tmp.resolve("writers.pid");
         // forks twice (out of the method's process tree), waits for the stage to be accepted, then writes into the run

@@ -109,7 +109,8 @@ final class ExternalProcess {
         for (Path log : List.of(stdout, stderr)) {
             long size;
             try {
-                size = Files.size(log);
+                size = Files.readAttributes(log, java.nio.file.attribute.BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS).size();
             } catch (IOException gone) {
                 continue; // the method removed its log (its own file): the stage's check of its folder says the rest
             }
@@ -138,6 +139,11 @@ final class ExternalProcess {
 
     /** The last lines of {@code stderr}, as text to append to an error ("" when it is empty). */
     static String tail(Path stderr) {
+        if (!Files.isRegularFile(stderr, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // a FIFO put in its place would block the read forever, a link would show another file
+            return "; its standard error log " + Printable.of(stderr.toString()) + " was replaced by something other"
+                    + " than a regular file";
+        }
         try (RandomAccessFile f = new RandomAccessFile(stderr.toFile(), "r")) {
             long len = f.length();
             int n = (int) Math.min(len, 8192);

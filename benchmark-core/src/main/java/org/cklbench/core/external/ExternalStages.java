@@ -92,8 +92,11 @@ final class ExternalStages implements StageTraining {
         // the base model is read by every later run that shares it: listed as the run folder is
         Path modelFolder = model.toRealPath();
         FolderSnapshot modelBefore = FolderSnapshot.of(modelFolder, Set.of());
+        // the run's provenance records their SHA-256: the code of every stage must be the code recorded
+        FolderSnapshot filesBefore = declaredFiles();
         before.awaitDistinctChangeTimes();
         modelBefore.awaitDistinctChangeTimes();
+        filesBefore.awaitDistinctChangeTimes();
         List<String> command = new ArrayList<>(spec.command());
         command.add(request.toString());
         List<String> leftovers;
@@ -120,6 +123,11 @@ final class ExternalStages implements StageTraining {
             throw failure(stage, st, "the method changed the base model folder " + Printable.of(modelFolder.toString())
                     + ", which it may only read: " + firstFive(modelChanges));
         }
+        List<String> fileChanges = filesBefore.changes(declaredFiles());
+        if (!fileChanges.isEmpty()) {
+            throw failure(stage, st, "the method changed files its declaration lists, whose SHA-256 the run records: "
+                    + firstFive(fileChanges));
+        }
         try {
             AdapterCheck.onlyRegularFiles(stateOut, "state_out");
             AdapterCheck.accept(adapterOut, setup.state());
@@ -127,6 +135,12 @@ final class ExternalStages implements StageTraining {
         } catch (IOException e) {
             throw failure(stage, st, "its result is refused: " + e.getMessage());
         }
+    }
+
+    /** The files the method's declaration lists (none for --param command=). */
+    private FolderSnapshot declaredFiles() throws IOException {
+        return spec.declarationFolder() == null ? FolderSnapshot.ofFiles(spec.workingDir(), List.of())
+                : FolderSnapshot.ofFiles(spec.declarationFolder(), spec.files());
     }
 
     private static String firstFive(List<String> changes) {

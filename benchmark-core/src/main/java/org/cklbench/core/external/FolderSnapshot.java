@@ -70,6 +70,27 @@ final class FolderSnapshot {
         return new FolderSnapshot(root, out, newest[0]);
     }
 
+    /**
+     * Only the files {@code names} of {@code dir} (relative paths; a missing one is listed as absent), for
+     * a folder where other writes are allowed: a method's own declaration folder, where Python leaves
+     * its {@code __pycache__}.
+     */
+    static FolderSnapshot ofFiles(Path dir, List<String> names) throws IOException {
+        TreeMap<String, String> out = new TreeMap<>();
+        FileTime[] newest = {FileTime.fromMillis(0)};
+        for (String n : names) {
+            Path f = dir.resolve(n);
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (java.nio.file.NoSuchFileException absent) {
+                continue;
+            }
+            out.put(n, describe(f, a, newest));
+        }
+        return new FolderSnapshot(dir, out, newest[0]);
+    }
+
     private static String describe(Path p, BasicFileAttributes a, FileTime[] newest) throws IOException {
         Map<String, Object> unix = Files.readAttributes(p, "unix:mode,ctime", LinkOption.NOFOLLOW_LINKS);
         String mode = Integer.toOctalString((Integer) unix.get("mode"));

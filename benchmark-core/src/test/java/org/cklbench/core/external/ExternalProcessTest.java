@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -134,6 +135,18 @@ class ExternalProcessTest {
         String[] ids = out.get(0).split(" ");
         assertThat(ids[1]).as("the session id is the command's pid").isEqualTo(ids[0]);
         assertThat(out.get(1)).matches("[0-9a-f]{32}");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoInPlaceOfTheStandardErrorLogDoesNotHangTheSuite() throws Exception {
+        // reading the tail of a FIFO would block until someone writes into it: forever
+        Path m = script("fifo.sh", "#!/bin/sh\nrm \"$1\"\nmkfifo \"$1\"\nexit 3\n");
+        Path stderr = tmp.resolve("stderr.log");
+        assertThatThrownBy(() -> ExternalProcess.run(List.of(m.toString(), stderr.toString()), tmp, Map.of(), 60,
+                tmp.resolve("stdout.log"), stderr, ExternalProcess.LOG_LIMIT))
+                .isInstanceOf(ExternalProcess.Failed.class).hasMessageContaining("exited with status 3")
+                .hasMessageContaining("replaced by something other than a regular file");
     }
 
     @Test
