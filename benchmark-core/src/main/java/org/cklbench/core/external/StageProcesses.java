@@ -116,7 +116,8 @@ final class StageProcesses {
                     alive.add(h.pid());
                 }
             }
-            if (alive.isEmpty() && !isAlive(process.pid())) {
+            // the command by its Process: the JVM knows when it reaped it, after which its pid may be reused
+            if (alive.isEmpty() && !process.isAlive()) {
                 break;
             }
             for (long pid : alive) {
