@@ -43,6 +43,12 @@ final class ExternalProcess {
     static List<String> run(List<String> command, Path workingDir, Map<String, String> env, int timeoutSeconds, Path stdout,
                             Path stderr, long logLimit) throws IOException, Failed {
         StageProcesses stage = new StageProcesses(StageProcesses.installedSetsid());
+        String missing = notExecutable(command.get(0), workingDir);
+        if (missing != null) {
+            // said here as the JVM would say it: through setsid, it would be setsid's exit status 127
+            throw new Failed("cannot start " + Printable.of(String.join(" ", command)) + " in "
+                    + Printable.of(workingDir.toString()) + ": " + missing);
+        }
         ProcessBuilder pb = new ProcessBuilder(stage.command(command)).directory(workingDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
@@ -96,6 +102,22 @@ final class ExternalProcess {
             throw new Failed("wrote more than " + logLimit + " bytes to " + big + left);
         }
         return k.found();
+    }
+
+    /** Why {@code program} cannot be run from {@code dir} (a path, or a name looked up on the PATH), or null. */
+    static String notExecutable(String program, Path dir) {
+        if (program.contains("/")) {
+            Path f = dir.resolve(program);
+            return Files.isRegularFile(f) && Files.isExecutable(f) ? null : "no executable file " + Printable.of(f.toString());
+        }
+        String path = System.getenv("PATH");
+        for (String d : (path == null ? "" : path).split(":")) {
+            Path f = Path.of(d.isEmpty() ? "." : d).resolve(program);
+            if (Files.isRegularFile(f) && Files.isExecutable(f)) {
+                return null;
+            }
+        }
+        return Printable.of(program) + " is not a program on the PATH";
     }
 
     /** "" when every process died, else a sentence naming those that still run. */

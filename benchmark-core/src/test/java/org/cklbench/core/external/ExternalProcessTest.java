@@ -150,6 +150,17 @@ class ExternalProcessTest {
     }
 
     @Test
+    void aProgramThatIsNotThereCannotStart() throws Exception {
+        assertThatThrownBy(() -> run(tmp.resolve("typo.sh"), 60, ExternalProcess.LOG_LIMIT))
+                .isInstanceOf(ExternalProcess.Failed.class).hasMessageContaining("cannot start")
+                .hasMessageContaining("no executable file");
+        assertThatThrownBy(() -> ExternalProcess.run(List.of("python-that-is-not-there"), tmp, Map.of(), 60,
+                tmp.resolve("stdout.log"), tmp.resolve("stderr.log"), ExternalProcess.LOG_LIMIT))
+                .isInstanceOf(ExternalProcess.Failed.class).hasMessageContaining("cannot start")
+                .hasMessageContaining("not a program on the PATH");
+    }
+
+    @Test
     void aFloodedLogIsCutAtItsLimit() throws Exception {
         assertThatThrownBy(() -> run(script("flood.sh", "#!/bin/sh\nwhile :; do echo aaaaaaaaaaaaaaaaaaaaaaa; done\n"), 60, 100_000))
                 .isInstanceOf(ExternalProcess.Failed.class)
