@@ -277,6 +277,47 @@ class ExternalFailuresTest {
         resumesAtStageTwo(runs, m, log, ok);
     }
 
+    @Test
+    void aResumeAfterTheSuiteWasKilledKillsWhatItsLastTryLeftRunning() throws Exception {
+        // SIGKILL (the OOM killer, a scheduler past its grace time) stops no method: the stage's processes go on
+        Path log = tmp.resolve("calls.log");
+        Path writer = tmp.resolve("writer.pid");
+        Path written = tmp.resolve("written.txt");
+        Path ok = tmp.resolve("ok");
+        Path m = stageTwoMethod(log, ok, "sh -c '(while :; do echo x >> " + written + "; sleep 0.1; done) </dev/null"
+                + " >/dev/null 2>&1 & echo $! > " + writer + "'; sleep 60");
+        Path runs = tmp.resolve("runs");
+        Process p = Cli.start(tmp.resolve("out.txt"), "run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method",
+                "external", "--param", "command=" + m, "--out", runs.toString());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && p.isAlive() && !(Files.isRegularFile(written) && Files.size(written) > 0)) {
+            Thread.sleep(20);
+        }
+        assertThat(written).as("stage 2's writer started (%s)", Files.readString(tmp.resolve("out.txt"))).exists();
+        long pid = Long.parseLong(Files.readString(writer).trim());
+        try {
+            p.destroyForcibly();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(running(pid)).as("the writer outlives the killed suite").isTrue();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.err;
+            try {
+                System.setErr(new java.io.PrintStream(err, true));
+                resumesAtStageTwo(runs, m, log, ok);
+            } finally {
+                System.setErr(old);
+            }
+            assertThat(running(pid)).as("the resume killed the writer").isFalse();
+            long size = Files.size(written);
+            Thread.sleep(400);
+            assertThat(Files.size(written)).isEqualTo(size);
+            assertThat(err.toString()).contains("warning: external method, stage 2 (epoch 2/4): ")
+                    .contains("left running when the suite running it was killed, were killed: ").contains("pid " + pid + " (");
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // a failed test leaves none
+        }
+    }
+
     /** Whether {@code pid} runs: not gone, nor a zombie its new parent has not reaped (state Z after the name). */
     static boolean running(long pid) {
         try {

@@ -40,9 +40,8 @@ final class ExternalProcess {
      * Runs {@code command} to its end; returns the processes it left running after it exited with status 0
      * (each "pid N (command line)"), which were killed.
      */
-    static List<String> run(List<String> command, Path workingDir, Map<String, String> env, int timeoutSeconds, Path stdout,
-                            Path stderr, long logLimit) throws IOException, Failed {
-        StageProcesses stage = new StageProcesses(StageProcesses.installedSetsid());
+    static List<String> run(StageProcesses stage, List<String> command, Path workingDir, Map<String, String> env,
+                            int timeoutSeconds, Path stdout, Path stderr, long logLimit) throws IOException, Failed {
         String missing = notExecutable(command.get(0), workingDir);
         if (missing != null) {
             // said here as the JVM would say it: through setsid, it would be setsid's exit status 127

@@ -28,6 +28,8 @@ import java.util.Set;
 final class ExternalStages implements StageTraining {
     static final String FOLDER = "external";
     static final String RESULT = "result.json";
+    /** The stage's process token (StageProcesses), for a suite that finds the stage again after being killed. */
+    static final String TOKEN = "processes.token";
 
     private final ExternalMethod.Spec spec;
     private final Setup setup;
@@ -70,6 +72,8 @@ final class ExternalStages implements StageTraining {
                         + Printable.of(root.toString()) + "; the run cannot go on from it (remove the run folder to start again)");
             }
         }
+        Path tokenFile = dir.resolve(TOKEN);
+        killLeftBySuiteKilled(tokenFile, stage, st);
         Folders.deleteTree(dir);
         Files.createDirectories(adapterOut);
         Files.createDirectories(stateOut);
@@ -87,6 +91,9 @@ final class ExternalStages implements StageTraining {
         StageRequests.writeRequest(request, StageRequests.request(about, new StageRequests.Paths(model, adapterIn, adapterOut, stateIn, stateOut,
                 documents, result)));
 
+        StageProcesses processes = new StageProcesses(StageProcesses.installedSetsid());
+        Files.writeString(tokenFile, processes.token() + "\n");
+
         Set<Path> methodsOwn = Set.of(adapterOut, stateOut, result, stdout, stderr);
         FolderSnapshot before = FolderSnapshot.of(run, methodsOwn);
         // the base model is read by every later run that shares it: listed as the run folder is
@@ -101,7 +108,7 @@ final class ExternalStages implements StageTraining {
         command.add(request.toString());
         List<String> leftovers;
         try {
-            leftovers = ExternalProcess.run(command, spec.workingDir(), Map.of("CKL_REQUEST", request.toString()),
+            leftovers = ExternalProcess.run(processes, command, spec.workingDir(), Map.of("CKL_REQUEST", request.toString()),
                     spec.timeoutSeconds(), stdout, stderr, ExternalProcess.LOG_LIMIT);
         } catch (ExternalProcess.Failed e) {
             throw failure(stage, st, "the command " + Printable.of(String.join(" ", spec.command())) + " "
@@ -134,6 +141,26 @@ final class ExternalStages implements StageTraining {
             return trainLoss(result);
         } catch (IOException e) {
             throw failure(stage, st, "its result is refused: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Kills what the stage's last try left running when the suite running it was killed itself (SIGKILL,
+     * the OOM killer: nothing stopped the method then), before its folder is emptied under it.
+     */
+    private void killLeftBySuiteKilled(Path tokenFile, int stage, Protocol.Stage st) throws IOException {
+        if (!Files.isRegularFile(tokenFile, LinkOption.NOFOLLOW_LINKS) || Files.size(tokenFile) > 100) {
+            return;
+        }
+        StageProcesses.Killed k = StageProcesses.killLeftBy(Files.readString(tokenFile).strip());
+        if (!k.survivors().isEmpty()) {
+            throw failure(stage, st, "processes of its last try are still running and could not be stopped: "
+                    + String.join(", ", k.survivors()));
+        }
+        if (!k.found().isEmpty()) {
+            setup.ctx().progress().note("warning: external method, stage " + stage + " (" + Printable.of(st.name())
+                    + "): " + k.found().size() + " process(es) of its last try, left running when the suite running"
+                    + " it was killed, were killed: " + String.join(", ", k.found()));
         }
     }
 

@@ -47,10 +47,34 @@ final class StageProcesses {
 
     /** A new stage's token; {@code setsid} is util-linux's program, or null to start the command without it. */
     StageProcesses(Path setsid) {
+        this(setsid, newToken());
+    }
+
+    private StageProcesses(Path setsid, String token) {
+        this.token = token;
+        this.setsid = setsid;
+    }
+
+    private static String newToken() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
-        this.token = HexFormat.of().formatHex(b);
-        this.setsid = setsid;
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** The token, kept in the stage's folder so that a later suite can find what a killed one left running. */
+    String token() {
+        return token;
+    }
+
+    /**
+     * Kills the processes still carrying {@code token}: those a stage started under a suite that was itself
+     * killed (SIGKILL, the OOM killer), which nothing stopped. Their session cannot be told any more.
+     */
+    static Killed killLeftBy(String token) {
+        if (!token.matches("[0-9a-f]{32}")) {
+            return new Killed(List.of(), List.of()); // not one this class wrote: nothing is known by it
+        }
+        return new StageProcesses(null, token).killAll();
     }
 
     /**
@@ -108,16 +132,18 @@ final class StageProcesses {
         Map<Long, String> found = new LinkedHashMap<>();
         long self = ProcessHandle.current().pid();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MS);
-        process.destroyForcibly();
+        if (process != null) {
+            process.destroyForcibly();
+        }
         while (true) {
             List<Long> alive = stageProcesses(self);
-            for (ProcessHandle h : process.descendants().toList()) {
+            for (ProcessHandle h : process == null ? List.<ProcessHandle>of() : process.descendants().toList()) {
                 if (!alive.contains(h.pid()) && isAlive(h.pid())) {
                     alive.add(h.pid());
                 }
             }
             // the command by its Process: the JVM knows when it reaped it, after which its pid may be reused
-            if (alive.isEmpty() && !process.isAlive()) {
+            if (alive.isEmpty() && (process == null || !process.isAlive())) {
                 break;
             }
             for (long pid : alive) {
@@ -134,7 +160,9 @@ final class StageProcesses {
             sleep(10);
         }
         try {
-            process.waitFor(KILL_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (process != null) {
+                process.waitFor(KILL_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -152,7 +180,7 @@ final class StageProcesses {
                     continue;
                 }
                 long pid = Long.parseLong(name);
-                if (pid == self || pid == process.pid()) {
+                if (pid == self || (process != null && pid == process.pid())) {
                     continue; // the command itself is killed through its Process, whose exit status the JVM reaps
                 }
                 String[] stat = stat(pid);

@@ -66,7 +66,7 @@ class ExternalProcessTest {
     }
 
     private List<String> run(Path method, int timeout, long logLimit) throws Exception {
-        return ExternalProcess.run(List.of(method.toString()), tmp, Map.of(), timeout, tmp.resolve("stdout.log"),
+        return ExternalProcess.run(new StageProcesses(StageProcesses.installedSetsid()), List.of(method.toString()), tmp, Map.of(), timeout, tmp.resolve("stdout.log"),
                 tmp.resolve("stderr.log"), logLimit);
     }
 
@@ -143,7 +143,7 @@ class ExternalProcessTest {
         // reading the tail of a FIFO would block until someone writes into it: forever
         Path m = script("fifo.sh", "#!/bin/sh\nrm \"$1\"\nmkfifo \"$1\"\nexit 3\n");
         Path stderr = tmp.resolve("stderr.log");
-        assertThatThrownBy(() -> ExternalProcess.run(List.of(m.toString(), stderr.toString()), tmp, Map.of(), 60,
+        assertThatThrownBy(() -> ExternalProcess.run(new StageProcesses(StageProcesses.installedSetsid()), List.of(m.toString(), stderr.toString()), tmp, Map.of(), 60,
                 tmp.resolve("stdout.log"), stderr, ExternalProcess.LOG_LIMIT))
                 .isInstanceOf(ExternalProcess.Failed.class).hasMessageContaining("exited with status 3")
                 .hasMessageContaining("replaced by something other than a regular file");
@@ -154,7 +154,7 @@ class ExternalProcessTest {
         assertThatThrownBy(() -> run(tmp.resolve("typo.sh"), 60, ExternalProcess.LOG_LIMIT))
                 .isInstanceOf(ExternalProcess.Failed.class).hasMessageContaining("cannot start")
                 .hasMessageContaining("no executable file");
-        assertThatThrownBy(() -> ExternalProcess.run(List.of("python-that-is-not-there"), tmp, Map.of(), 60,
+        assertThatThrownBy(() -> ExternalProcess.run(new StageProcesses(StageProcesses.installedSetsid()), List.of("python-that-is-not-there"), tmp, Map.of(), 60,
                 tmp.resolve("stdout.log"), tmp.resolve("stderr.log"), ExternalProcess.LOG_LIMIT))
                 .isInstanceOf(ExternalProcess.Failed.class).hasMessageContaining("cannot start")
                 .hasMessageContaining("not a program on the PATH");
