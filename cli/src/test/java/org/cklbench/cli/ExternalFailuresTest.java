@@ -105,6 +105,87 @@ class ExternalFailuresTest {
     }
 
     @Test
+    void rewritingARunFileInPlaceWithItsTimePutBackIsRefused() throws Exception {
+        // same size, same modification time, same inode: only the change time tells
+        failsAtStageOne(noopThen("""
+                f="$(dirname "$req")"/../../metrics.jsonl
+                t=$(stat -c %y "$f")
+                printf '[' | dd of="$f" bs=1 count=1 conv=notrunc 2>/dev/null
+                touch -d "$t" "$f"
+                """), List.of(), "metrics.jsonl was changed");
+    }
+
+    @Test
+    void aStateFolderReplacedByALinkIntoTheRunIsRefused() throws Exception {
+        // the next stage would get the run folder as its state_in
+        failsAtStageOne(noopThen("s=\"$(field state_out)\"; rm -r \"$s\"; ln -s ../.. \"$s\""), List.of(),
+                "state_out", "is a symbolic link");
+    }
+
+    @Test
+    void touchingTheBaseModelIsRefused() throws Exception {
+        // chmod to the mode it has: a change of nothing but its change time, harmless to the model other tests share
+        failsAtStageOne(noopThen("chmod u+r \"$(field base_model)\"/config.json"), List.of(),
+                "changed the base model folder", "config.json was changed");
+    }
+
+    @Test
+    void anOversizedResultIsRefused() throws Exception {
+        failsAtStageOne(noopThen("head -c 2000000 /dev/zero | tr '\\0' ' ' > \"$(field result)\"; echo '{}' >> \"$(field result)\""),
+                List.of(), "result.json holds 2000003 bytes, more than the 1048576");
+    }
+
+    @Test
+    void aMethodThatRewritesItsOwnListedScriptIsRefused() throws Exception {
+        // the run records the script's SHA-256: later stages would run code other than the recorded one
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Path self = script(plugins, "self.sh", noopThen("echo '# rewritten' >> \"$0\""));
+        Files.writeString(plugins.resolve("self.external.json"), "{\"id\": \"self\", \"command\": [\"./self.sh\"],"
+                + " \"files\": [\"self.sh\"]}");
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method", "self", "--plugins",
+                plugins.toString(), "--out", tmp.resolve("runs").toString());
+        assertThat(r.code()).as(r.err()).isNotZero();
+        assertThat(r.err()).contains("external method, stage 1 (epoch 1/4)")
+                .contains("changed files its declaration lists").contains("self.sh was changed");
+        assertThat(self).exists();
+    }
+
+    @Test
+    void aProcessAStageLeavesRunningIsKilledBeforeItWritesIntoTheRun() throws Exception {
+        Path pids = tmp.resolve("writers.pid");
+        // forks twice (out of the method's process tree), waits for the stage to be accepted, then writes into the run
+        Path m = script(tmp, "method.sh", noopThen("sh -c '(sleep 1; while :; do echo x >> \"$0\"/late.txt; sleep 0.1; done)"
+                + " </dev/null >/dev/null 2>&1 & echo $! >> " + pids + "' \"$(dirname \"$req\")/../..\""));
+        Path runs = tmp.resolve("runs");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        Cli.Run r;
+        try {
+            System.setErr(new java.io.PrintStream(err, true));
+            r = external(runs, m.toString());
+        } finally {
+            System.setErr(old);
+        }
+        List<String> writers = Files.readAllLines(pids);
+        try {
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(writers).hasSize(4);
+            assertThat(err.toString()).contains("warning: external method, stage 1 (epoch 1/4): the command exited but left")
+                    .contains("pid " + writers.get(0) + " (");
+            Path run = Cli.onlyRun(runs);
+            Thread.sleep(1500);
+            assertThat(run.resolve("late.txt")).as("nothing wrote into the run after its stage").doesNotExist();
+            for (String w : writers) {
+                assertThat(running(Long.parseLong(w))).as("writer " + w + " was killed").isFalse();
+            }
+        } finally {
+            for (String w : writers) {
+                ProcessHandle.of(Long.parseLong(w)).ifPresent(ProcessHandle::destroyForcibly); // a failed test leaves none
+            }
+        }
+    }
+
+    @Test
     void wrongShapesAndNonFiniteValuesAreRefused() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")),
                 "skipped: /usr/bin/python3 is missing (the check writes a safetensors file with Python)");
@@ -194,6 +275,56 @@ class ExternalFailuresTest {
         }
         assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)).as("the stage's child was killed").isFalse();
         resumesAtStageTwo(runs, m, log, ok);
+    }
+
+    @Test
+    void aResumeAfterTheSuiteWasKilledKillsWhatItsLastTryLeftRunning() throws Exception {
+        // SIGKILL (the OOM killer, a scheduler past its grace time) stops no method: the stage's processes go on
+        Path log = tmp.resolve("calls.log");
+        Path writer = tmp.resolve("writer.pid");
+        Path written = tmp.resolve("written.txt");
+        Path ok = tmp.resolve("ok");
+        Path m = stageTwoMethod(log, ok, "sh -c '(while :; do echo x >> " + written + "; sleep 0.1; done) </dev/null"
+                + " >/dev/null 2>&1 & echo $! > " + writer + "'; sleep 60");
+        Path runs = tmp.resolve("runs");
+        Process p = Cli.start(tmp.resolve("out.txt"), "run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method",
+                "external", "--param", "command=" + m, "--out", runs.toString());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && p.isAlive() && !(Files.isRegularFile(written) && Files.size(written) > 0)) {
+            Thread.sleep(20);
+        }
+        assertThat(written).as("stage 2's writer started (%s)", Files.readString(tmp.resolve("out.txt"))).exists();
+        long pid = Long.parseLong(Files.readString(writer).trim());
+        try {
+            p.destroyForcibly();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(running(pid)).as("the writer outlives the killed suite").isTrue();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.err;
+            try {
+                System.setErr(new java.io.PrintStream(err, true));
+                resumesAtStageTwo(runs, m, log, ok);
+            } finally {
+                System.setErr(old);
+            }
+            assertThat(running(pid)).as("the resume killed the writer").isFalse();
+            long size = Files.size(written);
+            Thread.sleep(400);
+            assertThat(Files.size(written)).isEqualTo(size);
+            assertThat(err.toString()).contains("warning: external method, stage 2 (epoch 2/4): ")
+                    .contains("left running when the suite running it was killed, were killed: ").contains("pid " + pid + " (");
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // a failed test leaves none
+        }
+    }
+
+    /** Whether {@code pid} runs: not gone, nor a zombie its new parent has not reaped (state Z after the name). */
+    static boolean running(long pid) {
+        try {
+            return !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).replaceFirst("^.*\\) ", "").startsWith("Z");
+        } catch (java.io.IOException gone) {
+            return false;
+        }
     }
 
     /** Empties a folder between two runs of one test. */

@@ -30,7 +30,19 @@ final class AdapterCheck {
     static final String CONFIG = "adapter_config.json";
     private static final Set<String> ALLOWED = Set.of(CONFIG, LoraAdapter.WEIGHTS_FILE, "README.md");
 
+    /** Bytes a small JSON file the method returns may hold: read whole, it must not exhaust the suite's memory. */
+    static final long JSON_LIMIT = 1L << 20;
+
     private AdapterCheck() {
+    }
+
+    /** Refuses {@code file} when it holds more than {@code limit} bytes. */
+    static void atMost(Path file, long limit) throws IOException {
+        long size = Files.size(file);
+        if (size > limit) {
+            throw new IOException(Printable.of(file.getFileName().toString()) + " holds " + size + " bytes, more than the "
+                    + limit + " such a file may hold");
+        }
     }
 
     /** Refuses links and anything but regular files anywhere under {@code dir} ({@code what} names it). */
@@ -77,6 +89,7 @@ final class AdapterCheck {
                 throw new IOException("the adapter folder " + Printable.of(dir.toString()) + " has no " + f);
             }
         }
+        atMost(dir.resolve(CONFIG), JSON_LIMIT);
         LoraConfig config;
         try {
             config = LoraConfig.read(dir);

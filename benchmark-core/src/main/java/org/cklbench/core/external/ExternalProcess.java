@@ -6,6 +6,7 @@ import org.cklbench.text.Printable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +15,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs an external method's command for one stage: no shell, standard input closed, standard output
- * and error into files, a time limit after which the process and every descendant are killed, and the
- * same when the suite is asked to stop (SIGTERM, Ctrl-C).
+ * and error into files, and every process the stage started ({@link StageProcesses}) killed when it
+ * ends: at its time limit, when its logs outgrow {@link #LOG_LIMIT}, when the suite is asked to stop
+ * (SIGTERM, Ctrl-C), and after the command exits, so that nothing of it still runs while the suite checks
+ * and reads what it returned.
  */
 final class ExternalProcess {
     /** Lines of standard error an error shows. */
     static final int TAIL_LINES = 20;
+    /** Bytes a stage may write to each of its standard output and error (a tqdm bar for a day is ~100 MB). */
+    static final long LOG_LIMIT = 1L << 30;
 
     private ExternalProcess() {
     }
@@ -31,12 +36,23 @@ final class ExternalProcess {
         }
     }
 
-    static void run(List<String> command, Path workingDir, Map<String, String> env, int timeoutSeconds, Path stdout,
-                    Path stderr) throws IOException, Failed {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workingDir.toFile())
+    /**
+     * Runs {@code command} to its end; returns the processes it left running after it exited with status 0
+     * (each "pid N (command line)"), which were killed.
+     */
+    static List<String> run(StageProcesses stage, List<String> command, Path workingDir, Map<String, String> env,
+                            int timeoutSeconds, Path stdout, Path stderr, long logLimit) throws IOException, Failed {
+        String missing = notExecutable(command.get(0), workingDir);
+        if (missing != null) {
+            // said here as the JVM would say it: through setsid, it would be setsid's exit status 127
+            throw new Failed("cannot start " + Printable.of(String.join(" ", command)) + " in "
+                    + Printable.of(workingDir.toString()) + ": " + missing);
+        }
+        ProcessBuilder pb = new ProcessBuilder(stage.command(command)).directory(workingDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         pb.environment().putAll(env);
+        pb.environment().putAll(stage.environment());
         Process p;
         try {
             p = pb.start();
@@ -44,29 +60,86 @@ final class ExternalProcess {
             throw new Failed("cannot start " + Printable.of(String.join(" ", command)) + " in "
                     + Printable.of(workingDir.toString()) + ": " + Printable.of(e.getMessage()));
         }
+        stage.started(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         try {
             while (!p.waitFor(200, TimeUnit.MILLISECONDS)) {
                 if (Preemption.requested()) {
-                    killTree(p);
+                    stage.killAll();
                     // the last checkpoint is the previous stage's end: this stage runs again from scratch on resume
                     throw Preemption.stopped("with the external process killed: a resume runs this stage again"
                             + " from its start");
                 }
                 if (System.nanoTime() > deadline) {
-                    killTree(p);
+                    String left = survivors(stage.killAll());
                     throw new Failed("ran past its time limit of " + timeoutSeconds + " s (--param timeout) and was"
-                            + " killed with its child processes" + tail(stderr));
+                            + " killed with its child processes" + left + tail(stderr));
+                }
+                String big = tooLarge(stdout, stderr, logLimit);
+                if (big != null) {
+                    String left = survivors(stage.killAll());
+                    throw new Failed("wrote more than " + logLimit + " bytes to " + big + " and was killed with its"
+                            + " child processes" + left + tail(stderr));
                 }
             }
         } catch (InterruptedException e) {
-            killTree(p);
+            stage.killAll();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while the external method ran; it was killed", e);
         }
+        StageProcesses.Killed k = stage.killAll();
+        String left = k.found().isEmpty() ? "" : "; it left " + k.found().size() + " process(es) running, killed: "
+                + String.join(", ", k.found()) + survivors(k);
         if (p.exitValue() != 0) {
-            throw new Failed("exited with status " + p.exitValue() + tail(stderr));
+            throw new Failed("exited with status " + p.exitValue() + left + tail(stderr));
         }
+        if (!k.survivors().isEmpty()) {
+            throw new Failed("exited with status 0" + left);
+        }
+        String big = tooLarge(stdout, stderr, logLimit);
+        if (big != null) {
+            throw new Failed("wrote more than " + logLimit + " bytes to " + big + left);
+        }
+        return k.found();
+    }
+
+    /** Why {@code program} cannot be run from {@code dir} (a path, or a name looked up on the PATH), or null. */
+    static String notExecutable(String program, Path dir) {
+        if (program.contains("/")) {
+            Path f = dir.resolve(program);
+            return Files.isRegularFile(f) && Files.isExecutable(f) ? null : "no executable file " + Printable.of(f.toString());
+        }
+        String path = System.getenv("PATH");
+        for (String d : (path == null ? "" : path).split(":")) {
+            Path f = Path.of(d.isEmpty() ? "." : d).resolve(program);
+            if (Files.isRegularFile(f) && Files.isExecutable(f)) {
+                return null;
+            }
+        }
+        return Printable.of(program) + " is not a program on the PATH";
+    }
+
+    /** "" when every process died, else a sentence naming those that still run. */
+    private static String survivors(StageProcesses.Killed k) {
+        return k.survivors().isEmpty() ? "" : "; these could not be stopped within " + StageProcesses.KILL_WAIT_MS / 1000
+                + " s and may still run: " + String.join(", ", k.survivors());
+    }
+
+    /** The log that holds more than {@code limit} bytes, named as in the stage's folder, or null. */
+    private static String tooLarge(Path stdout, Path stderr, long limit) {
+        for (Path log : List.of(stdout, stderr)) {
+            long size;
+            try {
+                size = Files.readAttributes(log, java.nio.file.attribute.BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS).size();
+            } catch (IOException gone) {
+                continue; // the method removed its log (its own file): the stage's check of its folder says the rest
+            }
+            if (size > limit) {
+                return (log == stdout ? "its standard output (" : "its standard error (") + log.getFileName() + ")";
+            }
+        }
+        return null;
     }
 
     /**
@@ -87,6 +160,11 @@ final class ExternalProcess {
 
     /** The last lines of {@code stderr}, as text to append to an error ("" when it is empty). */
     static String tail(Path stderr) {
+        if (!Files.isRegularFile(stderr, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // a FIFO put in its place would block the read forever, a link would show another file
+            return "; its standard error log " + Printable.of(stderr.toString()) + " was replaced by something other"
+                    + " than a regular file";
+        }
         try (RandomAccessFile f = new RandomAccessFile(stderr.toFile(), "r")) {
             long len = f.length();
             int n = (int) Math.min(len, 8192);
@@ -143,7 +221,7 @@ final class ExternalProcess {
         }
         Path file = dir.resolve(program);
         byte[] head;
-        try (var in = java.nio.file.Files.newInputStream(file)) {
+        try (var in = Files.newInputStream(file)) {
             head = in.readNBytes(256);
         }
         String first = new String(head, StandardCharsets.UTF_8).lines().findFirst().orElse("");

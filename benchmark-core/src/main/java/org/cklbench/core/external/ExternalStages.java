@@ -28,6 +28,8 @@ import java.util.Set;
 final class ExternalStages implements StageTraining {
     static final String FOLDER = "external";
     static final String RESULT = "result.json";
+    /** The stage's process token (StageProcesses), for a suite that finds the stage again after being killed. */
+    static final String TOKEN = "processes.token";
 
     private final ExternalMethod.Spec spec;
     private final Setup setup;
@@ -70,6 +72,8 @@ final class ExternalStages implements StageTraining {
                         + Printable.of(root.toString()) + "; the run cannot go on from it (remove the run folder to start again)");
             }
         }
+        Path tokenFile = dir.resolve(TOKEN);
+        killLeftBySuiteKilled(tokenFile, stage, st);
         Folders.deleteTree(dir);
         Files.createDirectories(adapterOut);
         Files.createDirectories(stateOut);
@@ -87,22 +91,49 @@ final class ExternalStages implements StageTraining {
         StageRequests.writeRequest(request, StageRequests.request(about, new StageRequests.Paths(model, adapterIn, adapterOut, stateIn, stateOut,
                 documents, result)));
 
+        StageProcesses processes = new StageProcesses(StageProcesses.installedSetsid());
+        Files.writeString(tokenFile, processes.token() + "\n");
+
         Set<Path> methodsOwn = Set.of(adapterOut, stateOut, result, stdout, stderr);
         FolderSnapshot before = FolderSnapshot.of(run, methodsOwn);
+        // the base model is read by every later run that shares it: listed as the run folder is
+        Path modelFolder = model.toRealPath();
+        FolderSnapshot modelBefore = FolderSnapshot.of(modelFolder, Set.of());
+        // the run's provenance records their SHA-256: the code of every stage must be the code recorded
+        FolderSnapshot filesBefore = declaredFiles();
+        before.awaitDistinctChangeTimes();
+        modelBefore.awaitDistinctChangeTimes();
+        filesBefore.awaitDistinctChangeTimes();
         List<String> command = new ArrayList<>(spec.command());
         command.add(request.toString());
+        List<String> leftovers;
         try {
-            ExternalProcess.run(command, spec.workingDir(), Map.of("CKL_REQUEST", request.toString()),
-                    spec.timeoutSeconds(), stdout, stderr);
+            leftovers = ExternalProcess.run(processes, command, spec.workingDir(), Map.of("CKL_REQUEST", request.toString()),
+                    spec.timeoutSeconds(), stdout, stderr, ExternalProcess.LOG_LIMIT);
         } catch (ExternalProcess.Failed e) {
             throw failure(stage, st, "the command " + Printable.of(String.join(" ", spec.command())) + " "
                     + e.getMessage());
         }
+        if (!leftovers.isEmpty()) {
+            // not an error in itself: what they wrote before the kill is checked below as the method's own output
+            setup.ctx().progress().note("warning: external method, stage " + stage + " (" + Printable.of(st.name())
+                    + "): the command exited but left " + leftovers.size() + " process(es) running; they were killed: "
+                    + String.join(", ", leftovers));
+        }
         List<String> changes = before.changes(FolderSnapshot.of(run, methodsOwn));
         if (!changes.isEmpty()) {
             throw failure(stage, st, "the method changed the run folder outside adapter_out and state_out: "
-                    + String.join("; ", changes.subList(0, Math.min(5, changes.size())))
-                    + (changes.size() > 5 ? "; and " + (changes.size() - 5) + " more" : ""));
+                    + firstFive(changes));
+        }
+        List<String> modelChanges = modelBefore.changes(FolderSnapshot.of(modelFolder, Set.of()));
+        if (!modelChanges.isEmpty()) {
+            throw failure(stage, st, "the method changed the base model folder " + Printable.of(modelFolder.toString())
+                    + ", which it may only read: " + firstFive(modelChanges));
+        }
+        List<String> fileChanges = filesBefore.changes(declaredFiles());
+        if (!fileChanges.isEmpty()) {
+            throw failure(stage, st, "the method changed files its declaration lists, whose SHA-256 the run records: "
+                    + firstFive(fileChanges));
         }
         try {
             AdapterCheck.onlyRegularFiles(stateOut, "state_out");
@@ -113,6 +144,37 @@ final class ExternalStages implements StageTraining {
         }
     }
 
+    /**
+     * Kills what the stage's last try left running when the suite running it was killed itself (SIGKILL,
+     * the OOM killer: nothing stopped the method then), before its folder is emptied under it.
+     */
+    private void killLeftBySuiteKilled(Path tokenFile, int stage, Protocol.Stage st) throws IOException {
+        if (!Files.isRegularFile(tokenFile, LinkOption.NOFOLLOW_LINKS) || Files.size(tokenFile) > 100) {
+            return;
+        }
+        StageProcesses.Killed k = StageProcesses.killLeftBy(Files.readString(tokenFile).strip());
+        if (!k.survivors().isEmpty()) {
+            throw failure(stage, st, "processes of its last try are still running and could not be stopped: "
+                    + String.join(", ", k.survivors()));
+        }
+        if (!k.found().isEmpty()) {
+            setup.ctx().progress().note("warning: external method, stage " + stage + " (" + Printable.of(st.name())
+                    + "): " + k.found().size() + " process(es) of its last try, left running when the suite running"
+                    + " it was killed, were killed: " + String.join(", ", k.found()));
+        }
+    }
+
+    /** The files the method's declaration lists (none for --param command=). */
+    private FolderSnapshot declaredFiles() throws IOException {
+        return spec.declarationFolder() == null ? FolderSnapshot.ofFiles(spec.workingDir(), List.of())
+                : FolderSnapshot.ofFiles(spec.declarationFolder(), spec.files());
+    }
+
+    private static String firstFive(List<String> changes) {
+        return String.join("; ", changes.subList(0, Math.min(5, changes.size())))
+                + (changes.size() > 5 ? "; and " + (changes.size() - 5) + " more" : "");
+    }
+
     /** The optional {@code result.json}: {@code {"train_loss": number or null}}. */
     private static Double trainLoss(Path result) throws IOException {
         if (!Files.exists(result, LinkOption.NOFOLLOW_LINKS)) {
@@ -121,6 +183,7 @@ final class ExternalStages implements StageTraining {
         if (!Files.isRegularFile(result, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(RESULT + " is not a regular file");
         }
+        AdapterCheck.atMost(result, AdapterCheck.JSON_LIMIT);
         JsonNode n;
         try {
             n = Json.read(result, JsonNode.class);
