@@ -68,6 +68,7 @@ final class RunView {
         c.setVariable("summaryRows", summary);
         c.setVariable("samples", samples(run));
         c.setVariable("samplesHeading", samplesHeading(run));
+        c.setVariable("verifiedAt", Labels.time(run.path("verification").path("verified_at").asText(null)));
         c.setVariable("curveHeader", header);
         c.setVariable("curveRows", rows);
         try {

@@ -126,8 +126,8 @@ public final class SiteBuilder {
             m.put("per_relation_title", (metric == PerRelation.Metric.NLL ? "Object NLL" : "Accuracy") + " per relation");
             m.put("per_relation_note", "The " + metric.description + " of each relation's probes, the mean over seeds,"
                     + " at the evaluation the table's figures are read at (the summary's epoch; every period for a"
-                    + " benchmark of periods): the figure the table ranks by" + (metric == PerRelation.Metric.NLL
-                    ? " (lower is better), not accuracy" : "") + ". \"probes\": per seed.");
+                    + " benchmark of periods), the kind of figure the table ranks by" + (metric == PerRelation.Metric.NLL
+                    ? ", not accuracy" : "") + ". \"probes\": per seed.");
             m.put("built", BuildInfo.of(b, runsByPage));
             String name = b.get("anchor").asText();
             for (int k = 2; !names.add(name); k++) {

@@ -158,7 +158,7 @@ class SiteReadingTest {
         // every probe of the fixture has object NLL 1.5; accuracy would be 1.000 for "capital"
         assertThat(tables.get(1).lines().get(0).cells()).containsExactly("1.500", "1.500");
         String home = Files.readString(site().resolve("index.html"));
-        assertThat(home).contains("<summary>Object NLL per relation</summary>").contains("<caption>To-Learn · object NLL</caption>");
+        assertThat(home).contains("<summary>Object NLL per relation</summary>").contains("<h4 class=\"table-caption\">To-Learn · object NLL</h4>");
     }
 
     @Test
@@ -187,8 +187,10 @@ class SiteReadingTest {
         assertThat(home).contains("Built from 1 run on 1 board, the newest finished 2026-12-07 04:42:45 UTC")
                 .doesNotContain("247856190");
         assertThat(home).contains("<td class=\"text probes\">Not-To-Forget 5 · To-Learn 5</td>")
-                .contains("<caption>To-Learn · accuracy</caption>");
+                .contains("<h4 class=\"table-caption\">To-Learn · accuracy</h4>");
         assertThat(Files.readString(site.resolve("runs/ft.html"))).contains("2026-12-07 04:42:45 UTC").doesNotContain("247856190");
+        assertThat(Labels.time("2026-12-07T04:42:45.999999999Z")).as("truncated, as a clock shows seconds").isEqualTo("2026-12-07 04:42:45 UTC");
+        assertThat(Labels.time("not a time")).isEqualTo("not a time");
         // the downloads keep the ids
         assertThat(Files.readString(site.resolve("site-data.json"))).contains("\"probes\" : \"not_to_forget 5 · to_learn 5\"");
         assertThat(Labels.split("not_to_forget")).isEqualTo("Not-To-Forget");
