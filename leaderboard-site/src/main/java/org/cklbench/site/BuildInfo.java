@@ -20,7 +20,9 @@ final class BuildInfo {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("runs", data.path("runs").size());
         out.put("boards", data.path("leaderboards").size());
-        out.put("date", newest(data.path("runs")));
+        out.put("runs_text", Labels.count(data.path("runs").size(), "run"));
+        out.put("boards_text", Labels.count(data.path("leaderboards").size(), "board"));
+        out.put("date", Labels.time(newest(data.path("runs"))));
         TreeSet<String> commits = new TreeSet<>();
         data.path("runs").forEach(r -> commits.add(commit(r)));
         out.put("commits", String.join(", ", commits));
@@ -39,7 +41,7 @@ final class BuildInfo {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("date", newest(runs));
+        out.put("date", Labels.time(newest(runs)));
         out.put("commits", String.join(", ", commits));
         out.put("base", board.path("weights").asText());
         return out;
@@ -51,13 +53,22 @@ final class BuildInfo {
         return c.matches("[0-9a-f]{40}(-dirty)?") ? c.substring(0, 12) + (c.endsWith("-dirty") ? "-dirty" : "") : c;
     }
 
-    /** The newest ISO-8601 {@code finished} time of the runs (they compare as text), or "unknown". */
+    /**
+     * The newest ISO-8601 {@code finished} time of the runs, or "unknown". The times compare as instants: as text,
+     * "04:42:45Z" would sort after "04:42:45.2Z".
+     */
     static String newest(JsonNode runs) {
         String best = null;
         for (JsonNode r : runs) {
             String t = r.path("provenance").path("finished").asText("");
-            if (t.matches("\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z") && (best == null || t.compareTo(best) > 0)) {
-                best = t;
+            if (t.matches("\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z")) {
+                try {
+                    if (best == null || java.time.Instant.parse(t).isAfter(java.time.Instant.parse(best))) {
+                        best = t;
+                    }
+                } catch (java.time.format.DateTimeParseException e) {
+                    // not an instant after all ("2026-13-45T99:99Z"): not a date the site can show
+                }
             }
         }
         return best == null ? "unknown" : best;

@@ -14,8 +14,16 @@ import java.util.Locale;
  * {@code style=} attributes, which the policy would blank. A few hundred lines of SVG text meet the need.
  */
 public final class Charts {
-    private static final String[] COLORS = {"#2456a6", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490",
-        "#a16207", "#be185d", "#4d7c0f", "#1e3a8a", "#9a3412", "#475569"};
+    /**
+     * Tableau's 20-colour categorical palette (matplotlib's tab20), its ten strong colours first and then their ten
+     * light companions: a board of up to 20 rows gives each its own colour. The light ones are drawn dashed (and
+     * their points as squares) to set them apart from their strong pair; beyond 20 the colours repeat with other dashes.
+     */
+    private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+        "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"};
+    /** The line dash of each round through the palette ("": solid). */
+    private static final String[] DASHES = {"", "6 3", "2 2", "8 3 2 3"};
     private static final int W = 640;
     private static final int LEFT = 64;
     private static final int RIGHT = 190;
@@ -25,27 +33,64 @@ public final class Charts {
     private static final int LEGEND_STEP = 18;
     /** The most x positions whose points get a dot. */
     private static final int DOTS = 60;
+    /** The most labels along an x axis of named evaluations. */
+    private static final int MAX_X_LABELS = 12;
 
     /**
      * One line: a name and a value per x position (NaN for none; a value that is not finite is not drawn), and
      * optionally the lower and upper ends of an interval at each (null: no band).
      */
-    public record Series(String name, List<Double> values, List<Double> lo, List<Double> hi) {
+    public record Series(String name, List<Double> values, List<Double> lo, List<Double> hi, int style) {
         public Series(String name, List<Double> values) {
-            this(name, values, null, null);
+            this(name, values, null, null, -1);
+        }
+
+        public Series(String name, List<Double> values, List<Double> lo, List<Double> hi) {
+            this(name, values, lo, hi, -1);
         }
     }
 
-    /** One point of a scatter, with its interval on each axis (NaN: none). */
-    public record Point(String name, double x, double xLo, double xHi, double y, double yLo, double yHi) {
+    /**
+     * One point of a scatter, with its interval on each axis (NaN: none); {@code style} its colour and marker
+     * ({@link #color}), -1 for its place in the list.
+     */
+    public record Point(String name, double x, double xLo, double xHi, double y, double yLo, double yHi, int style) {
+        public Point(String name, double x, double xLo, double xHi, double y, double yLo, double yHi) {
+            this(name, x, xLo, xHi, y, yLo, yHi, -1);
+        }
     }
 
     private Charts() {
     }
 
-    /** The colour of the {@code i}-th series or point, the same on every chart of a board. */
+    /** The colour of style {@code i} (a series or point; a board gives each of its rows one for all its charts). */
     static String color(int i) {
         return COLORS[i % COLORS.length];
+    }
+
+    /** The dash of style {@code i}'s line: solid for the strong colours, dashed for the light ones and beyond. */
+    static String dash(int i) {
+        return i < COLORS.length / 2 ? "" : DASHES[Math.max(1, (i / (COLORS.length / 2)) % DASHES.length)];
+    }
+
+    /** Whether style {@code i}'s point is a square (the light colours and beyond) rather than a circle. */
+    static boolean square(int i) {
+        return i >= COLORS.length / 2 && (i / (COLORS.length / 2)) % 2 == 1;
+    }
+
+    private static String dashAttr(int i) {
+        String d = dash(i);
+        return d.isEmpty() ? "" : " stroke-dasharray=\"" + d + "\"";
+    }
+
+    /** A marker of style {@code st} at (x, y), with {@code inner} (a title) inside. */
+    private static String marker(int st, double x, double y, double r, String inner) {
+        String color = color(st);
+        if (square(st)) {
+            return "<rect x=\"" + f(x - r) + "\" y=\"" + f(y - r) + "\" width=\"" + f(2 * r) + "\" height=\"" + f(2 * r)
+                    + "\" fill=\"" + color + "\" stroke=\"#1d2330\" stroke-width=\"0.5\">" + inner + "</rect>";
+        }
+        return "<circle cx=\"" + f(x) + "\" cy=\"" + f(y) + "\" r=\"" + f(r) + "\" fill=\"" + color + "\">" + inner + "</circle>";
     }
 
     private static String f(double v) {
@@ -73,20 +118,42 @@ public final class Charts {
         Frame fr = new Frame(series.size());
         StringBuilder sb = fr.open(title);
         fr.yAxis(sb, y, yLabel);
-        // x labels: at most about 12, so that they stay readable however many evaluations there are
-        int every = Math.max(1, (int) Math.ceil(n / 12.0));
-        for (int i = 0; i < n; i++) {
-            // every k-th label and the last, unless the last would crowd the one before it
-            if (i != n - 1 ? i % every != 0 || every > 1 && n - 1 - i < every : false) {
-                continue;
+        double[] numeric = evenlySpaced(xs);
+        if (n > MAX_X_LABELS && numeric != null) {
+            // a numeric x (optimiser steps, every k-th): round ticks (1, 2 or 5 times a power of ten), and its first value
+            double first = numeric[0];
+            double last = numeric[n - 1];
+            double step = Math.max(1, Axis.niceStep((last - first) / 10));
+            List<Double> ticks = new ArrayList<>();
+            for (double t = Math.ceil(first / step) * step; t <= last + 1e-9; t += step) {
+                ticks.add(t);
             }
-            sb.append("<text x=\"").append(f(fr.x(i, n))).append("\" y=\"").append(TOP + fr.ph + 16)
-                    .append("\" font-size=\"12\" text-anchor=\"middle\" fill=\"#5b6475\">").append(esc(xs.get(i))).append("</text>");
+            if (ticks.isEmpty() || ticks.get(0) - first >= 0.5 * step) {
+                ticks.add(0, first);
+            }
+            for (double t : ticks) {
+                double px = LEFT + fr.pw * (t - first) / (last - first);
+                sb.append("<text x=\"").append(f(px)).append("\" y=\"").append(TOP + fr.ph + 16)
+                        .append("\" font-size=\"12\" text-anchor=\"middle\" fill=\"#5b6475\">")
+                        .append(esc(t == Math.rint(t) ? String.valueOf((long) t) : String.valueOf(t))).append("</text>");
+            }
+        } else {
+            // named evaluations: at most about 12 labels, so that they stay readable however many there are
+            int every = Math.max(1, (int) Math.ceil(n / (double) MAX_X_LABELS));
+            for (int i = 0; i < n; i++) {
+                // every k-th label and the last, unless the last would crowd the one before it
+                if (i != n - 1 ? i % every != 0 || every > 1 && n - 1 - i < every : false) {
+                    continue;
+                }
+                sb.append("<text x=\"").append(f(fr.x(i, n))).append("\" y=\"").append(TOP + fr.ph + 16)
+                        .append("\" font-size=\"12\" text-anchor=\"middle\" fill=\"#5b6475\">").append(esc(xs.get(i))).append("</text>");
+            }
         }
         fr.xLabel(sb, xLabel);
         for (int s = 0; s < series.size(); s++) {
-            String color = color(s);
             Series se = series.get(s);
+            int st = se.style() >= 0 ? se.style() : s;
+            String color = color(st);
             sb.append("<g class=\"series\" data-name=\"").append(esc(se.name())).append("\">");
             if (se.lo() != null && se.hi() != null) {
                 band(sb, fr, y, n, se, color);
@@ -103,15 +170,40 @@ public final class Charts {
                 if (n > DOTS) {
                     continue; // a dense line (a run's steps) reads better without a dot at each point
                 }
-                dots.append("<circle cx=\"").append(f(fr.x(i, n))).append("\" cy=\"").append(f(py)).append("\" r=\"2.5\" fill=\"")
-                        .append(color).append("\"><title>").append(esc(se.name() + " at " + xs.get(i) + ": "
-                                + String.format(Locale.ROOT, "%.4f", vs.get(i)))).append("</title></circle>");
+                dots.append(marker(st, fr.x(i, n), py, 2.5, "<title>" + esc(se.name() + " at " + xs.get(i) + ": "
+                        + String.format(Locale.ROOT, "%.4f", vs.get(i))) + "</title>"));
             }
-            sb.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\" points=\"")
-                    .append(pts).append("\"/>").append(dots).append("</g>");
-            fr.legend(sb, s, se.name(), color, true);
+            sb.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\"")
+                    .append(dashAttr(st)).append(" points=\"").append(pts).append("\"/>").append(dots).append("</g>");
+            fr.legend(sb, s, se.name(), st, true);
         }
         return sb.append("</svg>").toString();
+    }
+
+    /**
+     * The x values as numbers where they all are, increasing by one step (as a run's sampled steps are), so that
+     * a position is proportional to its value; else null (named evaluations, periods: each labelled as it is).
+     */
+    static double[] evenlySpaced(List<String> xs) {
+        int n = xs.size();
+        if (n < 3) {
+            return null;
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            String t = xs.get(i);
+            if (t == null || !t.matches("-?\\d{1,15}")) {
+                return null;
+            }
+            v[i] = Long.parseLong(t);
+        }
+        double d = v[1] - v[0];
+        for (int i = 1; i < n; i++) {
+            if (d <= 0 || v[i] - v[i - 1] != d) {
+                return null;
+            }
+        }
+        return v;
     }
 
     /** The interval of a series as a translucent band: the upper ends left to right, the lower ones back. */
@@ -135,17 +227,19 @@ public final class Charts {
 
     /**
      * A scatter of one point per method with its interval on both axes as error bars (the paper's trade-off
-     * figure). Axes are fixed to [min, max] where given (NaN: fit the points and their intervals).
+     * figure). Each axis fits its points and intervals, kept within [xMin, xMax] and [yMin, yMax] where given (NaN:
+     * no limit): an accuracy's axis never runs below 0 or above 1, and an interval reaching past it is drawn clipped.
      */
-    public static String scatter(String title, String xLabel, String yLabel, List<Point> points, double min, double max) {
+    public static String scatter(String title, String xLabel, String yLabel, List<Point> points, double xMin,
+                                 double xMax, double yMin, double yMax) {
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         for (Point p : points) {
             xs.addAll(List.of(p.x(), p.xLo(), p.xHi()));
             ys.addAll(List.of(p.y(), p.yLo(), p.yHi()));
         }
-        Axis xa = Axis.fit(xs, min, max);
-        Axis ya = Axis.fit(ys, min, max);
+        Axis xa = Axis.within(xs, xMin, xMax);
+        Axis ya = Axis.within(ys, yMin, yMax);
         Frame fr = new Frame(points.size());
         StringBuilder sb = fr.open(title);
         fr.yAxis(sb, ya, yLabel);
@@ -159,7 +253,8 @@ public final class Charts {
         fr.xLabel(sb, xLabel);
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
-            String color = color(i);
+            int st = p.style() >= 0 ? p.style() : i;
+            String color = color(st);
             double px = LEFT + fr.pw * (p.x() - xa.lo) / (xa.hi - xa.lo);
             double py = ya.at(p.y(), TOP, fr.ph);
             if (!Double.isFinite(px) || !Double.isFinite(py)) {
@@ -178,10 +273,9 @@ public final class Charts {
                         .append(f(ya.at(p.yLo(), TOP, fr.ph))).append("\" y2=\"").append(f(ya.at(p.yHi(), TOP, fr.ph)))
                         .append("\" stroke=\"").append(color).append("\"/>");
             }
-            sb.append("<circle cx=\"").append(f(px)).append("\" cy=\"").append(f(py)).append("\" r=\"4\" fill=\"").append(color)
-                    .append("\"><title>").append(esc(String.format(Locale.ROOT, "%s: %s %.4f, %s %.4f", p.name(), xLabel,
-                            p.x(), yLabel, p.y()))).append("</title></circle></g>");
-            fr.legend(sb, i, p.name(), color, false);
+            sb.append(marker(st, px, py, 4, "<title>" + esc(String.format(Locale.ROOT, "%s: %s %.4f, %s %.4f", p.name(),
+                    xLabel, p.x(), yLabel, p.y())) + "</title>")).append("</g>");
+            fr.legend(sb, i, p.name(), st, false);
         }
         return sb.append("</svg>").toString();
     }
@@ -231,15 +325,15 @@ public final class Charts {
                     .append("\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1d2330\">").append(esc(label)).append("</text>");
         }
 
-        void legend(StringBuilder sb, int i, String name, String color, boolean line) {
+        void legend(StringBuilder sb, int i, String name, int st, boolean line) {
             int ly = TOP + 10 + i * LEGEND_STEP;
             int lx = LEFT + pw + 12;
             if (line) {
                 sb.append("<line x1=\"").append(lx).append("\" x2=\"").append(lx + 20).append("\" y1=\"").append(ly)
-                        .append("\" y2=\"").append(ly).append("\" stroke=\"").append(color).append("\" stroke-width=\"2\"/>");
+                        .append("\" y2=\"").append(ly).append("\" stroke=\"").append(color(st)).append("\" stroke-width=\"2\"")
+                        .append(dashAttr(st)).append("/>");
             } else {
-                sb.append("<circle cx=\"").append(lx + 10).append("\" cy=\"").append(ly).append("\" r=\"4\" fill=\"")
-                        .append(color).append("\"/>");
+                sb.append(marker(st, lx + 10, ly, 4, ""));
             }
             String shown = name.length() > 26 ? name.substring(0, 25) + "…" : name;
             sb.append("<text x=\"").append(lx + 26).append("\" y=\"").append(ly + 4)
@@ -299,6 +393,18 @@ public final class Charts {
             double pad = (hi - lo) * 0.05;
             // a quantity that cannot be negative (a loss, an accuracy) keeps its axis at zero or above
             return new Axis(lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad);
+        }
+
+        /** Fits the finite values ({@link #fit}), the axis kept within [min, max] where they are finite (NaN: no limit). */
+        static Axis within(List<Double> values, double min, double max) {
+            Axis a = fit(values, Double.NaN, Double.NaN);
+            double lo = Double.isFinite(min) ? Math.max(min, a.lo) : a.lo;
+            double hi = Double.isFinite(max) ? Math.min(max, a.hi) : a.hi;
+            if (!(lo < hi)) {
+                // every value beyond a limit: the limit and a span of its own around it
+                return lo >= hi && Double.isFinite(min) && Double.isFinite(max) ? new Axis(min, max) : a;
+            }
+            return lo == a.lo && hi == a.hi ? a : new Axis(lo, hi);
         }
 
         /** Where {@code v} lies on a plot of height {@code ph} under {@code top}; clamped to the plot, NaN for no value. */

@@ -39,8 +39,10 @@ final class Curves {
         for (JsonNode s : curve.path("series")) {
             String key = s.path("key").asText();
             List<Charts.Series> lines = new ArrayList<>();
+            Map<String, Integer> styles = Rows.styles(board);
             for (JsonNode row : board.path("rows")) {
-                lines.add(line(row, x, xKey, key, runsByPage));
+                Charts.Series l = line(row, x, xKey, key, runsByPage);
+                lines.add(new Charts.Series(l.name(), l.values(), l.lo(), l.hi(), Rows.style(styles, row)));
             }
             out.add(Charts.lines(s.path("label").asText() + " per " + curve.path("x_label").asText(),
                     curve.path("x_label").asText(), x, s.path("label").asText(), lines, yMin, yMax));

@@ -24,6 +24,16 @@ final class Leaderboards {
 
     static SiteData.Board board(LeaderboardSpec spec, String preset, String weights, String world,
                                 Map<String, List<SiteData.Run>> configs, Map<String, Replicates> replicates) {
+        return board(spec, preset, weights, world, configs, replicates, java.util.Set.of());
+    }
+
+    /**
+     * @param siteLabels the column labels of every benchmark on the site: a method's caveat that names a column of
+     *                   another benchmark and none of this board's is not this board's footnote
+     */
+    static SiteData.Board board(LeaderboardSpec spec, String preset, String weights, String world,
+                                Map<String, List<SiteData.Run>> configs, Map<String, Replicates> replicates,
+                                java.util.Set<String> siteLabels) {
         String benchmark = spec.benchmark();
         TreeSet<String> labels = new TreeSet<>();
         configs.values().forEach(rs -> rs.forEach(r -> labels.add(r.model())));
@@ -114,6 +124,9 @@ final class Leaderboards {
             List<String> methodNotes = configs.get(rows.get(i).configKey()).get(0).methodNotes();
             if (methodNotes != null) {
                 for (String n : methodNotes) {
+                    if (!appliesTo(n, cols, siteLabels)) {
+                        continue;
+                    }
                     int at = notes.indexOf(n);
                     if (at < 0) {
                         notes.add(n);
@@ -183,6 +196,24 @@ final class Leaderboards {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a method's caveat belongs under a board with {@code cols}: not when it names (as a whole word, a
+     * label of three characters or more) a column some other benchmark of the site has and this board lacks, and
+     * none of this board's columns. A caveat that names no column belongs under every board of its method.
+     */
+    static boolean appliesTo(String note, List<LeaderboardSpec.Column> cols, java.util.Set<String> siteLabels) {
+        java.util.Set<String> own = new java.util.HashSet<>();
+        cols.forEach(c -> own.add(c.label()));
+        boolean namesOwn = own.stream().anyMatch(l -> names(note, l));
+        boolean namesOther = siteLabels.stream().filter(l -> !own.contains(l)).anyMatch(l -> names(note, l));
+        return namesOwn || !namesOther;
+    }
+
+    private static boolean names(String text, String label) {
+        return label != null && label.length() >= 3 && java.util.regex.Pattern.compile(
+                "(?<![\\p{L}\\p{N}])" + java.util.regex.Pattern.quote(label) + "(?![\\p{L}\\p{N}])").matcher(text).find();
     }
 
     /** The first 12 hex digits of a hash; anything else (an "unknown ..." note) as it is. */
@@ -269,7 +300,7 @@ final class Leaderboards {
     /**
      * Marks each directed column's best value among the board's measured rows: never the reported rows (another
      * base model: they are in their own block), never the spec's floor (no training is a floor, not a method), and
-     * nothing where fewer than two rows compete, since a best of one says nothing.
+     * nothing where fewer than two rows compete or all of them tie, since a best of one, or of all, says nothing.
      */
     static void markBest(List<LeaderboardSpec.Column> cols, List<SiteData.Row> rows, String floor) {
         List<SiteData.Row> contenders = rows.stream().filter(r -> !r.method().equals(floor)).toList();
@@ -278,7 +309,10 @@ final class Leaderboards {
                 continue;
             }
             long valued = contenders.stream().filter(r -> r.values().containsKey(c.key())).count();
-            if (valued < 2) {
+            long distinct = contenders.stream().filter(r -> r.values().containsKey(c.key()))
+                    .mapToDouble(r -> r.values().get(c.key()).mean()).distinct().count();
+            // a tie of every row (a smoke board where no method moved a figure) has no best either
+            if (valued < 2 || distinct < 2) {
                 continue;
             }
             double best = c.better() > 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 
 /**
  * The probes behind a run's leaderboard figures, read from its published predictions files: how many of each
- * split, and the accuracy of each split per relation. The evaluation is the one the summary reports where it
+ * split, and the accuracy and object NLL of each split per relation. The evaluation is the one the summary reports where it
  * names one ({@code /epoch}, a best epoch: {@code predictions/epoch-NNN.jsonl}), else every evaluation (figures
  * over all the periods of a benchmark of periods).
  */
@@ -43,7 +43,8 @@ final class ProbeStats {
     }
 
     /**
-     * {@code {"evaluations": [...], "splits": {split: n}, "relations": {split: {relation: {"n", "correct"}}}}};
+     * {@code {"evaluations": [...], "splits": {split: n}, "relations": {split: {relation: {"n", "correct", "nll_n", "nll"}}}}}
+     * ({@code nll}: the sum of the object NLLs of the {@code nll_n} probes that have a finite one);
      * a file that is not JSON Lines of predictions gives {@code {"error": ...}} instead, and the run still builds.
      */
     static ObjectNode of(Path dir, List<String> evaluations) {
@@ -56,9 +57,13 @@ final class ProbeStats {
                     String split = p.split() == null ? "?" : p.split();
                     splits.merge(split, 1, Integer::sum);
                     double[] acc = relations.computeIfAbsent(split, k -> new TreeMap<>())
-                            .computeIfAbsent(p.relation() == null ? "?" : p.relation(), k -> new double[2]);
+                            .computeIfAbsent(p.relation() == null ? "?" : p.relation(), k -> new double[4]);
                     acc[0]++;
                     acc[1] += p.accuracy();
+                    if (Double.isFinite(p.objectNll())) {
+                        acc[2] += p.objectNll();
+                        acc[3]++;
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -70,7 +75,12 @@ final class ProbeStats {
         ObjectNode r = out.putObject("relations");
         relations.forEach((split, byRelation) -> {
             ObjectNode o = r.putObject(split);
-            byRelation.forEach((rel, acc) -> o.putObject(rel).put("n", (int) acc[0]).put("correct", acc[1]));
+            byRelation.forEach((rel, acc) -> {
+                ObjectNode c = o.putObject(rel).put("n", (int) acc[0]).put("correct", acc[1]);
+                if (acc[3] > 0) {
+                    c.put("nll_n", (int) acc[3]).put("nll", acc[2]);
+                }
+            });
         });
         return out;
     }

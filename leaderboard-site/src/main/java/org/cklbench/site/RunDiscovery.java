@@ -32,9 +32,16 @@ final class RunDiscovery {
     private RunDiscovery() {
     }
 
-    /** Every complete run folder under {@code runs}, read; those that cannot be are added to {@code skipped}. */
+    /**
+     * Every complete run folder under {@code runs}, read; those that cannot be are added to {@code skipped}, and so
+     * is every incomplete one (a run.json without summary.json: running now, or stopped before its end), so that a
+     * build never leaves a run out without saying so.
+     */
     static List<Read> discover(Path runs, Map<String, MethodInfo> installed, List<SiteData.Skip> skipped)
             throws IOException {
+        for (Path dir : incompleteUnder(runs)) {
+            skipped.add(new SiteData.Skip(runs.relativize(dir).toString(), incompleteReason(new RunFolder(dir))));
+        }
         List<Read> read = new ArrayList<>();
         for (Path dir : RunFolder.completeUnder(runs)) {
             try {
@@ -44,6 +51,46 @@ final class RunDiscovery {
             }
         }
         return read;
+    }
+
+    /**
+     * The run folders under {@code root} that have a run.json and no summary.json, in path order; searched as
+     * {@link RunFolder#completeUnder} searches (no link followed, no built site entered).
+     */
+    static List<Path> incompleteUnder(Path root) throws IOException {
+        List<Path> out = new ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a) {
+                if (regular(d.resolve(RunFolder.SITE_DATA))) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                if (regular(d.resolve(RunFolder.RUN)) && !RunFolder.isComplete(d)) {
+                    out.add(d);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE; // an unreadable folder holds no run the site could read
+            }
+        });
+        out.sort(null);
+        return out;
+    }
+
+    /** Why an incomplete run folder is left out: running now (its lock is held), or stopped before its end. */
+    static String incompleteReason(RunFolder folder) {
+        boolean running;
+        try {
+            running = folder.running();
+        } catch (IOException | RuntimeException e) {
+            running = false; // a lock that cannot be tried (a read-only copy): no process of this host is writing it
+        }
+        return running ? "incomplete: running now (no " + RunFolder.SUMMARY + " yet); build again when it has finished"
+                : "incomplete: it has " + RunFolder.RUN + " but no " + RunFolder.SUMMARY + " (stopped before its end;"
+                + " run it again with --resume to finish it)";
     }
 
     /**
@@ -225,11 +272,15 @@ final class RunDiscovery {
         // boards and rows by content, not by path (RowKeys); a run without hashes keeps its path apart
         String weights = RowKeys.weights(record.provenance());
         String world = RowKeys.world(record.provenance());
-        // A sample of the last evaluation's probes for the run page; the files hold all of them.
+        // A sample of the probes for the run page, from the evaluation its figures are read at (the summary's epoch,
+        // a Top-Acc epoch), else the last; the files hold all of them.
         // from the published files only: a predictions/ that is a link out of the folder is neither shown nor copied
         List<String> published = PublishedFiles.of(dir);
         List<String> predictions = published.stream().filter(f -> f.startsWith(RunFolder.PREDICTIONS + "/")).toList();
         JsonNode summary = JSON.valueToTree(folder.summary());
+        List<String> behind = ProbeStats.evaluations(published, summary);
+        String sampleFrom = predictions.isEmpty() ? null : behind.size() == 1 && summary.path("epoch").isIntegralNumber()
+                ? behind.get(0) : predictions.get(predictions.size() - 1);
         return new SiteData.Run(page, record.id() != null ? record.id() : page, runs.relativize(dir).toString(),
                 config.benchmark(), config.method(), config.preset(), config.seed(), label,
                 weights != null ? weights : "unknown (no hashes; model at " + label + ")",
@@ -238,8 +289,7 @@ final class RunDiscovery {
                 config.methodParams(), record.variant() == null ? Map.of() : record.variant(), summary,
                 List.copyOf(folder.metrics(MAX_METRICS_LINES, MAX_METRICS_BYTES)), Steps.sampled(folder), config, record.provenance(),
                 verification(folder, record), record.reproducible(), record.reproducibleNote(),
-                predictions.isEmpty() ? List.of()
-                        : RunFolder.readPredictions(dir.resolve(predictions.get(predictions.size() - 1)), 20),
+                sampleFrom == null ? List.of() : RunFolder.readPredictions(dir.resolve(sampleFrom), 20), sampleFrom,
                 published, ProbeStats.of(dir, ProbeStats.evaluations(published, summary)), null);
     }
 

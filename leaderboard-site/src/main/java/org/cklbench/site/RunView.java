@@ -67,6 +67,8 @@ final class RunView {
         c.setVariable("stepsError", run.path("steps").path("error").asText(null));
         c.setVariable("summaryRows", summary);
         c.setVariable("samples", samples(run));
+        c.setVariable("samplesHeading", samplesHeading(run));
+        c.setVariable("verifiedAt", Labels.time(run.path("verification").path("verified_at").asText(null)));
         c.setVariable("curveHeader", header);
         c.setVariable("curveRows", rows);
         try {
@@ -82,7 +84,7 @@ final class RunView {
         Map<String, String> times = new LinkedHashMap<>();
         for (String k : List.of("started", "resumed", "finished")) {
             if (run.path("provenance").has(k)) {
-                times.put(k, run.path("provenance").get(k).asText());
+                times.put(k, Labels.time(run.path("provenance").get(k).asText()));
             }
         }
         c.setVariable("software", software);
@@ -129,13 +131,28 @@ final class RunView {
         return out;
     }
 
-    /** Up to 20 probes of the last evaluation, as the run folder's predictions file has them. */
+    /**
+     * The heading of the run page's probes: which evaluation they are from, and whether it is the one the results
+     * are read at (the summary's {@code /epoch}) or the last.
+     */
+    static String samplesHeading(JsonNode run) {
+        String from = run.path("sample_from").asText("");
+        String name = from.substring(from.lastIndexOf('/') + 1).replaceFirst("\\.jsonl$", "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch-0*(\\d+)").matcher(name);
+        String what = m.matches() ? "epoch " + m.group(1) : name;
+        JsonNode epoch = run.path("summary").path("epoch");
+        if (m.matches() && epoch.isIntegralNumber() && epoch.asText().equals(m.group(1))) {
+            return "Probes of " + what + ", the evaluation the results above are read at";
+        }
+        return "Probes of the last evaluation (" + what + ")";
+    }
+
+    /** Up to 20 probes of the evaluation the results are read at (else the last), as its predictions file has them. */
     static List<Map<String, String>> samples(JsonNode run) {
         List<Map<String, String>> out = new ArrayList<>();
-        JsonNode last = run.path("last_predictions");
-        for (JsonNode p : last) {
+        for (JsonNode p : run.path("sample_predictions")) {
             Map<String, String> row = new LinkedHashMap<>();
-            row.put("split", p.path("split").asText());
+            row.put("split", Labels.split(p.path("split").asText()));
             row.put("subject", p.path("subject").asText(""));
             row.put("relation", p.path("relation").asText(""));
             row.put("object", p.path("object").asText());

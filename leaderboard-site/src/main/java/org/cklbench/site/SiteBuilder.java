@@ -110,12 +110,24 @@ public final class SiteBuilder {
         java.util.Set<String> names = new java.util.HashSet<>();
         for (SiteData.Board board : data.leaderboards()) {
             Map<String, Object> m = map(board);
+            // the page writes split ids as words; site-data.json and the downloads keep the ids
+            for (Object row : (List<?>) m.get("rows")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> r = (Map<String, Object>) row;
+                r.put("probes_label", Labels.probes((String) r.get("probes")));
+            }
             // the pictures and downloads read the board as written to site-data.json
             JsonNode b = JSON.valueToTree(board);
             JsonNode spec = JSON.valueToTree(data.benchmarks().get(board.benchmark()));
             m.put("curves", Curves.of(b, spec, runsByPage));
             m.put("tradeoff", TradeOff.of(b, spec));
             m.put("per_relation", PerRelation.model(PerRelation.of(b, runsByPage)));
+            PerRelation.Metric metric = PerRelation.Metric.of(b);
+            m.put("per_relation_title", (metric == PerRelation.Metric.NLL ? "Object NLL" : "Accuracy") + " per relation");
+            m.put("per_relation_note", "The " + metric.description + " of each relation's probes, the mean over seeds,"
+                    + " at the evaluation the table's figures are read at (the summary's epoch; every period for a"
+                    + " benchmark of periods), the kind of figure the table ranks by" + (metric == PerRelation.Metric.NLL
+                    ? ", not accuracy" : "") + ". \"probes\": per seed.");
             m.put("built", BuildInfo.of(b, runsByPage));
             String name = b.get("anchor").asText();
             for (int k = 2; !names.add(name); k++) {
@@ -137,6 +149,8 @@ public final class SiteBuilder {
             }
         });
         home.setVariable("notices", List.copyOf(notices));
+        home.setVariable("skipped", Skipped.entries(data));
+        home.setVariable("skippedText", Skipped.heading(data));
         write(out.resolve("index.html"), engine.process("index", home));
 
         Path runPages = Files.createDirectories(out.resolve("runs"));

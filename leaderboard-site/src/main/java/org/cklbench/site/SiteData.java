@@ -54,7 +54,9 @@ public record SiteData(List<Run> runs, List<Skip> skipped, List<Board> leaderboa
      * @param summary        summary.json, read at the spec's JSON pointers
      * @param metrics        metrics.jsonl's lines, read at the spec's curve keys
      * @param steps          a sample of steps.jsonl for the run page's charts
-     * @param lastPredictions up to 20 probes of the last evaluation
+     * @param samplePredictions up to 20 probes of the evaluation the summary's figures are read at (its
+     *                        {@code /epoch}), else of the last evaluation
+     * @param sampleFrom     the predictions file they are from, relative to the run folder
      * @param probes         probe counts per split and evaluation ({@link ProbeStats})
      * @param methodNotes    its methods' caveats, as {@code id: note}
      */
@@ -65,18 +67,18 @@ public record SiteData(List<Run> runs, List<Skip> skipped, List<Board> leaderboa
                       Map<String, Object> variant, JsonNode summary, List<JsonNode> metrics, JsonNode steps,
                       org.cklbench.runfolder.RunConfig config, org.cklbench.runfolder.RunProvenance provenance,
                       RunVerification verification, Boolean reproducible, String reproducibleNote,
-                      List<org.cklbench.runfolder.Prediction> lastPredictions, List<String> files, JsonNode probes,
+                      List<org.cklbench.runfolder.Prediction> samplePredictions, String sampleFrom, List<String> files, JsonNode probes,
                       List<String> methodNotes) {
         Run withPage(String p) {
             return new Run(p, id, folder, benchmark, method, preset, seed, model, weights, world, configKey, params,
                     variant, summary, metrics, steps, config, provenance, verification, reproducible, reproducibleNote,
-                    lastPredictions, files, probes, methodNotes);
+                    samplePredictions, sampleFrom, files, probes, methodNotes);
         }
 
         Run withMethodNotes(List<String> notes) {
             return new Run(page, id, folder, benchmark, method, preset, seed, model, weights, world, configKey, params,
                     variant, summary, metrics, steps, config, provenance, verification, reproducible, reproducibleNote,
-                    lastPredictions, files, probes, notes);
+                    samplePredictions, sampleFrom, files, probes, notes);
         }
 
         /** Whether {@code ckl verify} vouches for the run as it is now. */

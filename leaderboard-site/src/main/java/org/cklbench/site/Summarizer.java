@@ -114,10 +114,13 @@ public final class Summarizer {
                     k -> new ArrayList<>()).add(run);
         }
         List<SiteData.Board> boards = new ArrayList<>();
+        Set<String> siteLabels = new java.util.TreeSet<>();
+        specs.values().forEach(s -> Leaderboards.columnsOf(s).stream().filter(c -> c.label() != null)
+                .forEach(c -> siteLabels.add(c.label())));
         for (Map.Entry<String, Map<String, List<SiteData.Run>>> g : groups.entrySet()) {
             String[] k = g.getKey().split(RunDiscovery.SEP, -1);
             try {
-                boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates)
+                boards.add(Leaderboards.board(specs.get(k[0]), k[1], k[2], k[3], g.getValue(), replicates, siteLabels)
                         .withSpecSource(specSources.get(k[0])));
             } catch (RuntimeException e) {
                 // the last guard: a board that cannot be computed is left out, named by its runs, and the others build

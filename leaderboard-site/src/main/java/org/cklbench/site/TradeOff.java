@@ -29,6 +29,7 @@ final class TradeOff {
         String xKey = axes.get(0).path("key").asText();
         String yKey = axes.get(1).path("key").asText();
         List<Charts.Point> points = new ArrayList<>();
+        java.util.Map<String, Integer> styles = Rows.styles(board);
         for (JsonNode row : board.path("rows")) {
             JsonNode x = row.path("values").path(xKey);
             JsonNode y = row.path("values").path(yKey);
@@ -36,15 +37,35 @@ final class TradeOff {
                 continue;
             }
             points.add(new Charts.Point(Rows.label(row), x.get("mean").asDouble(), num(x, "lo"), num(x, "hi"),
-                    y.get("mean").asDouble(), num(y, "lo"), num(y, "hi")));
+                    y.get("mean").asDouble(), num(y, "lo"), num(y, "hi"), Rows.style(styles, row)));
         }
         if (points.isEmpty()) {
             return null;
         }
-        // each axis fits its points and intervals: on [0, 1] the methods of a miniature crowd into a corner
+        // each axis fits its points and intervals (on [0, 1] the methods of a miniature crowd into a corner), and a
+        // share's axis stays within [0, 1]: an interval reaching past it is drawn clipped
+        boolean xShare = share(axes.get(0), points, true);
+        boolean yShare = share(axes.get(1), points, false);
         return Charts.scatter(axes.get(0).path("label").asText() + " against " + axes.get(1).path("label").asText(),
                 axes.get(0).path("label").asText(), axes.get(1).path("label").asText(), points,
-                Double.NaN, Double.NaN);
+                xShare ? 0 : Double.NaN, xShare ? 1 : Double.NaN, yShare ? 0 : Double.NaN, yShare ? 1 : Double.NaN);
+    }
+
+    /**
+     * Whether a figure is a share (an accuracy): higher is better and every row's mean lies in [0, 1]. A figure
+     * where lower is better (an NLL) or one beyond [0, 1] keeps an axis that fits its data.
+     */
+    static boolean share(JsonNode column, List<Charts.Point> points, boolean x) {
+        if (column.path("better").asInt() <= 0) {
+            return false;
+        }
+        for (Charts.Point p : points) {
+            double v = x ? p.x() : p.y();
+            if (!(v >= 0 && v <= 1)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static double num(JsonNode v, String field) {

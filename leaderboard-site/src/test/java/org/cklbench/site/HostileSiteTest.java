@@ -84,7 +84,7 @@ class HostileSiteTest {
         Files.writeString(elsewhere.resolve("eval-000.jsonl"), "{\"split\":\"secret\",\"object\":\"o\"}\n");
         Files.createSymbolicLink(dir.resolve("predictions"), elsewhere);
         JsonNode data = summarize(Map.of());
-        assertThat(data.at("/runs/0/last_predictions")).isEmpty();
+        assertThat(data.at("/runs/0/sample_predictions")).isEmpty();
         assertThat(data.at("/runs/0/files").toString()).doesNotContain("predictions");
     }
 
@@ -294,8 +294,9 @@ class HostileSiteTest {
         r.with("config").put("method", "\u001b[2K\u001b]52;c;ZXZpbA==\u0007all runs verified");
         write(a.resolve("run.json"), r);
         List<String> lines = Skipped.lines(Summarizer.summarize(tmp.resolve("runs"), List.of(), Map.of()));
-        assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).startsWith("left out esc: ").contains("\\u001b").doesNotContain("\u001b")
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).isEqualTo("1 run folder left out of the site:");
+        assertThat(lines.get(1)).startsWith("left out esc: ").contains("\\u001b").doesNotContain("\u001b")
                 .doesNotContain("\u0007");
     }
 
