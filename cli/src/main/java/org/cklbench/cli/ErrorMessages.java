@@ -1,6 +1,8 @@
 package org.cklbench.cli;
 
 import org.cklbench.io.JsonErrors;
+import org.cklbench.text.Preformatted;
+import org.cklbench.text.Printable;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -16,6 +18,15 @@ import java.nio.file.Path;
  */
 final class ErrorMessages {
     private ErrorMessages() {
+    }
+
+    /**
+     * {@link #of} made safe for a terminal: one escaped line, or the lines of a {@link Preformatted}
+     * message (the tail of an external method's log under its failure) each escaped.
+     */
+    static String printable(Throwable ex) {
+        String message = of(ex);
+        return ex instanceof Preformatted ? Preformatted.lines(message) : Printable.of(message);
     }
 
     static String of(Throwable ex) {

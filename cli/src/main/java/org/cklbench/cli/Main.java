@@ -110,7 +110,7 @@ public final class Main implements Runnable {
             if (ex instanceof UsageError) {
                 return ExitCodes.usage(org.cklbench.text.Printable.of(ErrorMessages.of(ex)), line, err);
             }
-            err.println("ckl: error: " + org.cklbench.text.Printable.of(ErrorMessages.of(ex)));
+            err.println("ckl: error: " + ErrorMessages.printable(ex));
             err.flush();
             return ExitCodes.FAILED;
         });

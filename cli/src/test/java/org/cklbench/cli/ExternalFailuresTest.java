@@ -33,7 +33,8 @@ class ExternalFailuresTest {
         Path runs = tmp.resolve("runs");
         Cli.Run r = external(runs, m.toString(), extra.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isNotZero();
-        assertThat(r.err()).contains("external method, stage 1 (epoch 1/4)").contains("Nothing of the run folder is lost");
+        assertThat(r.err()).contains("external method, stage 1 (epoch 1/4)").contains("Nothing of the run folder is lost")
+                .doesNotContain("\u001b").doesNotContain("\\u000a");
         for (String s : says) {
             assertThat(r.err()).contains(s);
         }
@@ -43,10 +44,13 @@ class ExternalFailuresTest {
         return run;
     }
 
+    /** The tail keeps its lines (as a Python traceback reads), while a terminal escape in it stays escaped. */
     @Test
     void aNonZeroExitShowsTheTailOfStandardError() throws Exception {
-        failsAtStageOne("#!/bin/sh\necho 'Traceback: something broke' >&2\nexit 3\n", List.of(),
-                "exited with status 3", "Traceback: something broke");
+        failsAtStageOne("#!/bin/sh\necho 'Traceback: something broke' >&2\nprintf 'line two \\033]52;c;aGk=\\007\\n' >&2\nexit 3\n",
+                List.of(), "exited with status 3", "\n    | Traceback: something broke\n    | line two \\u001b]52");
+        Path runs = tmp.resolve("runs");
+        assertThat(Files.readString(Cli.onlyRun(runs).resolve("external/stage-001/stderr.log"))).contains("\u001b");
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.cklbench.core.train.Trainer;
 import org.cklbench.io.Folders;
 import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunConfig;
+import org.cklbench.text.Preformatted;
 import org.cklbench.text.Printable;
 
 import java.io.IOException;
@@ -205,7 +206,7 @@ final class ExternalStages implements StageTraining {
     }
 
     /** A stage an external method did not complete. */
-    public static final class ExternalFailure extends IllegalStateException {
+    public static final class ExternalFailure extends IllegalStateException implements Preformatted {
         ExternalFailure(String message) {
             super(message);
         }
