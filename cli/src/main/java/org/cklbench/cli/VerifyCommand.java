@@ -59,6 +59,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "NAME", description = "Who verifies, recorded in verification.json and shown by the site (default: your user name).")
     String by;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (scratch != null && scratch.toString().isBlank()) {
@@ -82,7 +85,9 @@ final class VerifyCommand implements Callable<Integer> {
         // it quotes the run folder's own strings: every character outside ASCII escaped, so none reaches a terminal raw
         System.out.println(Json.FILES.writer().with(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
                 .withDefaultPrettyPrinter().writeValueAsString(v));
-        System.err.println(verdictLines(v, where, scratch == null));
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        err.println(verdictLines(v, where, scratch == null));
+        err.flush();
         return v.passed() ? 0 : 1;
     }
 

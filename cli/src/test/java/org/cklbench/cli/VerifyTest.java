@@ -160,7 +160,7 @@ class VerifyTest {
         // the reason in the last lines, not only inside the JSON printed above them
         String[] last = v.err().strip().split("\\R");
         assertThat(String.join("\n", java.util.Arrays.asList(last).subList(Math.max(0, last.length - 3), last.length)))
-                .contains("NOT verified: " + run).contains("  - the plugin jar of decay differs")
+                .contains("NOT verified: " + run).contains("  - ").contains("plugin jar of decay differs")
                 .contains("the run again is kept under " + tmp.resolve("s"));
         JsonNode verification = JSON.readTree(run.resolve("verification.json").toFile());
         assertThat(verification.get("verdict").asText()).isEqualTo("failed");
