@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.cklbench.core.external.ExternalDeclaration;
 import org.cklbench.io.Hashing;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.RunRecord;
@@ -88,6 +89,23 @@ final class Bundles {
                 }
             });
         }
+        // external methods declared in --plugins: the declaration and the files it lists, so that ckl verify can run them
+        Map<String, Path> declared = new TreeMap<>();
+        ArrayNode externals = manifest.putArray("external_methods");
+        for (Path d : folders) {
+            RunRecord r = new RunFolder(d).run();
+            for (org.cklbench.runfolder.MethodInfo m : r.methods() == null ? List.<org.cklbench.runfolder.MethodInfo>of()
+                    : r.methods()) {
+                if (m.origin() != null && m.origin().endsWith(ExternalDeclaration.SUFFIX)) {
+                    // every run's recorded files checked; the manifest names each method once
+                    boolean first = !declared.containsKey("plugins/" + m.id() + ExternalDeclaration.SUFFIX);
+                    ObjectNode listed = declaration(d, m.id(), plugins, declared, problems);
+                    if (listed != null && first) {
+                        externals.add(listed);
+                    }
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("cannot bundle: " + String.join("; ", problems));
         }
@@ -102,6 +120,13 @@ final class Bundles {
                         + "; rename it");
             }
         }
+        for (Map.Entry<String, Path> e : declared.entrySet()) {
+            String why = names.refusal(e.getKey());
+            if (why != null) {
+                throw new IllegalArgumentException("cannot bundle " + Printable.of(e.getValue()) + ": its name in the"
+                        + " bundle " + why + "; rename it");
+            }
+        }
         needed.forEach((sha, jar) -> jars.addObject().put("file", "plugins/" + jar.getFileName()).put("sha256", sha));
         long bytes = 0;
         for (Path p : files.values()) {
@@ -110,13 +135,17 @@ final class Bundles {
         for (Path p : needed.values()) {
             bytes += Files.size(p);
         }
-        if (files.size() + needed.size() + 1 > maxEntries || bytes > maxBytes) {
-            throw new IllegalArgumentException("cannot bundle: " + (files.size() + needed.size() + 1) + " files of "
+        for (Path p : declared.values()) {
+            bytes += Files.size(p);
+        }
+        int count = files.size() + needed.size() + declared.size() + 1;
+        if (count > maxEntries || bytes > maxBytes) {
+            throw new IllegalArgumentException("cannot bundle: " + count + " files of "
                     + bytes + " bytes, more than a bundle may hold (" + maxEntries + " files, " + maxBytes + " bytes)");
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         try {
-            writeZip(tmp, manifest, files, needed);
+            writeZip(tmp, manifest, files, needed, declared);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
@@ -125,8 +154,52 @@ final class Bundles {
     }
 
     /**
+     * Adds to {@code into} the declaration of the external method {@code id} that run folder {@code run} was made
+     * with, found in {@code plugins}, and every file it lists (entries {@code plugins/...}, as the declaration's
+     * folder holds them); each listed file must be the one whose SHA-256 the run recorded. Returns the manifest's
+     * line for it, or null after adding to {@code problems}.
+     */
+    private static ObjectNode declaration(Path run, String id, Path plugins, Map<String, Path> into, List<String> problems)
+            throws IOException {
+        String name = run.getFileName().toString();
+        Path file = plugins == null ? null : plugins.resolve(id + ExternalDeclaration.SUFFIX);
+        if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            problems.add(name + " was made with the external method " + Printable.of(id) + ", whose declaration "
+                    + Printable.of(id + ExternalDeclaration.SUFFIX) + " is not in "
+                    + (plugins == null ? "--plugins (none given)" : Printable.of(plugins)));
+            return null;
+        }
+        ExternalDeclaration decl = ExternalDeclaration.read(file);
+        JsonNode recorded = JSON.readTree(run.resolve(RunFolder.RUN).toFile()).at("/training/methods/files_sha256");
+        ObjectNode line = JSON.createObjectNode().put("id", id).put("declaration", "plugins/" + id + ExternalDeclaration.SUFFIX)
+                .put("sha256", Hashing.sha256(file));
+        ObjectNode listed = line.putObject("files");
+        into.put("plugins/" + id + ExternalDeclaration.SUFFIX, file);
+        for (String f : decl.files()) {
+            Path p = decl.folder().resolve(f).normalize();
+            String sha = Hashing.sha256(p);
+            String want = recorded.path(f).asText("");
+            if (!want.isEmpty() && !want.equals(sha)) {
+                problems.add(name + " was made with another " + Printable.of(f) + " of the external method "
+                        + Printable.of(id) + " than the one in " + Printable.of(plugins) + " (SHA-256 " + Printable.of(want)
+                        + " recorded, " + sha + " there)");
+            }
+            String entry = "plugins/" + f.replace('\\', '/');
+            into.put(entry, p);
+            listed.put(entry, sha);
+        }
+        return line;
+    }
+
+    /** An external method's per-stage adapter and state (weights: gigabytes at 7B), left out as checkpoints are. */
+    private static boolean externalWeights(Path rel) {
+        return rel.getNameCount() >= 3 && rel.getName(0).toString().equals("external")
+                && (rel.getName(2).toString().equals("adapter_out") || rel.getName(2).toString().equals("state_out"));
+    }
+
+    /**
      * The entries the run folders give, by name in the bundle: every plain file but the checkpoint, the
-     * trained adapter (weights, not results) and the lock. Refused, naming the file: a name unpacking would refuse, a link, anything else not a plain file.
+     * trained adapter (weights, not results), an external method's adapter_out and state_out, and the lock. Refused, naming the file: a name unpacking would refuse, a link, anything else not a plain file.
      */
     private static Map<String, Path> entries(List<Path> folders) throws IOException {
         Map<String, Path> out = new java.util.LinkedHashMap<>();
@@ -137,7 +210,8 @@ final class Bundles {
                 for (Path file : s.sorted().toList()) {
                     Path rel = d.relativize(file);
                     if (rel.toString().isEmpty() || rel.startsWith(RunFolder.CHECKPOINT)
-                            || rel.startsWith(RunFolder.TOP_ADAPTER) || rel.toString().equals(RunFolder.LOCK)) {
+                            || rel.startsWith(RunFolder.TOP_ADAPTER) || externalWeights(rel)
+                            || rel.toString().equals(RunFolder.LOCK)) {
                         continue;
                     }
                     if (Files.isSymbolicLink(file)) {
@@ -163,8 +237,8 @@ final class Bundles {
         return out;
     }
 
-    private static void writeZip(Path tmp, ObjectNode manifest, Map<String, Path> files, Map<String, Path> needed)
-            throws IOException {
+    private static void writeZip(Path tmp, ObjectNode manifest, Map<String, Path> files, Map<String, Path> needed,
+                                 Map<String, Path> declared) throws IOException {
         try (OutputStream os = Files.newOutputStream(tmp); ZipArchiveOutputStream zip = new ZipArchiveOutputStream(os)) {
             put(zip, MANIFEST, JSON.writeValueAsBytes(manifest));
             for (Map.Entry<String, Path> e : files.entrySet()) {
@@ -173,11 +247,22 @@ final class Bundles {
             for (Path jar : needed.values()) {
                 put(zip, "plugins/" + jar.getFileName(), Files.readAllBytes(jar));
             }
+            for (Map.Entry<String, Path> e : declared.entrySet()) {
+                // a script the declaration runs (./train.sh) keeps its executable bit
+                put(zip, e.getKey(), Files.readAllBytes(e.getValue()), Files.isExecutable(e.getValue()) ? 0755 : 0644);
+            }
         }
     }
 
     private static void put(ZipArchiveOutputStream zip, String name, byte[] bytes) throws IOException {
+        put(zip, name, bytes, 0);
+    }
+
+    private static void put(ZipArchiveOutputStream zip, String name, byte[] bytes, int unixMode) throws IOException {
         ZipArchiveEntry e = new ZipArchiveEntry(name);
+        if (unixMode != 0) {
+            e.setUnixMode(unixMode);
+        }
         e.setTime(0); // the same runs give the same bytes
         zip.putArchiveEntry(e);
         zip.write(bytes);
@@ -330,6 +415,25 @@ final class Bundles {
         return entries;
     }
 
+    /**
+     * An external method's script packed as executable becomes executable again (for whoever may read it, as the
+     * umask left it); nothing else of the archive's modes is taken (no setuid, no write for others).
+     */
+    private static void executable(Path file) throws IOException {
+        if (!Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            return;
+        }
+        var perms = java.util.EnumSet.copyOf(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        perms.add(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)) {
+            perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+        }
+        if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+            perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+        }
+        Files.setPosixFilePermissions(file, perms);
+    }
+
     private static List<String> extract(ZipFile zf, List<ZipArchiveEntry> entries, Path root, String b, long[] budget)
             throws IOException {
         List<String> dropped = new ArrayList<>();
@@ -363,6 +467,9 @@ final class Bundles {
             } catch (java.nio.file.FileAlreadyExistsException ex) {
                 throw new IOException(b + ": entry '" + BundleNames.shown(name) + "' collides with another entry;"
                         + " refusing the bundle", ex);
+            }
+            if (clean.startsWith("plugins/") && (e.getUnixMode() & 0100) != 0) {
+                executable(out);
             }
         }
         return dropped;

@@ -107,10 +107,12 @@ public final class Main implements Runnable {
             if (System.getenv("CKL_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
-            if (ex instanceof UsageError) {
+            // an input a preset needs and the command line did not give (--model for paper) is a missing option
+            if (ex instanceof UsageError || ex instanceof org.cklbench.core.benchmark.InputNotGiven) {
                 return ExitCodes.usage(org.cklbench.text.Printable.of(ErrorMessages.of(ex)), line, err);
             }
-            err.println("ckl: error: " + ErrorMessages.printable(ex));
+            err.println("ckl: error: " + noGpu(ex, parsed).map(org.cklbench.text.Printable::of)
+                    .orElseGet(() -> ErrorMessages.printable(ex)));
             err.flush();
             return ExitCodes.FAILED;
         });
@@ -127,6 +129,27 @@ public final class Main implements Runnable {
         }
     }
 
+    /**
+     * The message of a GPU that is not there, with --device as typed: the option's converter made cuda gpu, and
+     * "--device gpu" would answer a user who typed cuda.
+     */
+    private static java.util.Optional<String> noGpu(Throwable ex, CommandLine.ParseResult parsed) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof org.cklbench.engine.djl.PyTorchEngine.NoGpu) {
+                for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                    CommandLine.Model.OptionSpec o = p.matchedOption("--device");
+                    if (o != null && !o.originalStringValues().isEmpty()) {
+                        List<String> given = o.originalStringValues();
+                        return java.util.Optional.of(org.cklbench.engine.djl.PyTorchEngine.NoGpu.message(
+                                given.get(given.size() - 1)));
+                    }
+                }
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static boolean stoppedOnRequest(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof Preemption.Stopped) {
@@ -136,7 +159,7 @@ public final class Main implements Runnable {
         return false;
     }
 
-    /** The suite's version (the Maven project's, filtered into version.properties) and the commit it was built from. */
+    /** The suite's version and the commit it was built from: the same two that every run.json records. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
@@ -144,17 +167,7 @@ public final class Main implements Runnable {
         }
 
         static String version() {
-            try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
-                java.util.Properties p = new java.util.Properties();
-                if (in != null) {
-                    p.load(in);
-                }
-                String v = p.getProperty("version", "");
-                // unfiltered (an IDE's copy of the resources): no version to tell
-                return v.isBlank() || v.contains("${") ? "dev" : v;
-            } catch (IOException e) {
-                return "dev";
-            }
+            return org.cklbench.core.run.Provenance.suiteVersion();
         }
     }
 }

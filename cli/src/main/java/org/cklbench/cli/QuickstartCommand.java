@@ -14,6 +14,7 @@ import org.cklbench.sweeps.Grid;
 import org.cklbench.sweeps.LocalExecutor;
 import org.cklbench.sweeps.SweepEntry;
 import org.cklbench.sweeps.SweepFolder;
+import org.cklbench.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -85,6 +86,16 @@ final class QuickstartCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
+    /**
+     * What CKL_HOME gives the quickstart: its base when the quick world's base is finished there; a worlds/
+     * folder alone (a smoke run's world, a stopped pretraining) still means pretraining first.
+     */
+    static String homeLine(Path home) {
+        return org.cklbench.datasets.world.WorldPreset.of("quick").made(home)
+                ? "reusing what CKL_HOME already holds (world, base model, data, Train-Attention models)"
+                : "first run: generating the world and pretraining its base model (about 2 minutes)";
+    }
+
     @Override
     public Integer call() throws Exception {
         t0 = System.nanoTime();
@@ -98,9 +109,7 @@ final class QuickstartCommand implements Callable<Integer> {
         Path home = Home.get();
         BarProgress progress = new BarProgress();
         say("CKL_HOME is " + home);
-        boolean cached = Files.isDirectory(home.resolve("worlds"));
-        say(cached ? "reusing what CKL_HOME already holds (world, base model, data, Train-Attention models)"
-                : "first run: generating the world and pretraining its base model (about 2 minutes)");
+        say(homeLine(home));
         Registries registries = Registries.load(null);
         List<SweepEntry> entries = plan().expand(registries);
         QuickstartProfile.Clock clock = new QuickstartProfile.Clock();
@@ -204,16 +213,25 @@ final class QuickstartCommand implements Callable<Integer> {
             System.out.println();
             System.out.printf("%s · preset %s · %s · weights %s · world %s%n", b.benchmark(), b.preset(), b.model(),
                     b.weightsShort(), b.worldShort());
-            StringBuilder head = new StringBuilder(String.format("%-18s", "method"));
+            // the label column as wide as its longest label: "Mix-review (QLoRA)*" whole, never cut mid-parenthesis
+            int labels = "method".length();
+            for (SiteData.Row r : b.rows()) {
+                labels = Math.max(labels, Printable.of(r.method()).length());
+            }
+            for (SiteData.ReportedRow r : b.reported()) {
+                labels = Math.max(labels, Printable.of(r.label()).length() + 1);
+            }
+            String label = "%-" + labels + "s";
+            StringBuilder head = new StringBuilder(String.format(label, "method"));
             for (SiteData.ColumnHead c : b.columns()) {
                 head.append(' ').append(String.format("%" + WIDTH + "s", c.shortLabel()));
             }
             System.out.println(head);
             for (SiteData.Row r : b.rows()) {
-                printRow(b, r.method(), false, r.values());
+                printRow(b, label, r.method(), false, r.values());
             }
             for (SiteData.ReportedRow r : b.reported()) {
-                printRow(b, r.label(), true, r.values());
+                printRow(b, label, r.label(), true, r.values());
             }
             for (SiteData.ReferenceValue ref : b.references()) {
                 System.out.printf("%s (%s): %s%n", ref.label(), ref.columnLabel(), ref.text());
@@ -230,19 +248,31 @@ final class QuickstartCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * "-0" (and "-0.00") as the number it is, 0: a bound rounded from a small negative value keeps its sign in
+     * the formatted text, and "[-0, 3]" reads as a typo. Other negative numbers ("-0.01") stay as they are.
+     */
+    static String noNegativeZero(String text) {
+        return NEGATIVE_ZERO.matcher(text).replaceAll("$1");
+    }
+
+    private static final java.util.regex.Pattern NEGATIVE_ZERO =
+            java.util.regex.Pattern.compile("(?<![\\w.])-(0(?:\\.0+)?)(?![\\d.])");
+
     /** One row and, where any value has one, the line of its intervals. */
-    private static void printRow(SiteData.Board b, String name, boolean reported,
+    private static void printRow(SiteData.Board b, String label, String name, boolean reported,
                                  Map<String, SiteData.Cell> values) {
-        String shown = name.length() > 17 ? name.substring(0, 17) : name;
-        StringBuilder line = new StringBuilder(String.format("%-18s", reported ? shown + "*" : shown));
-        StringBuilder ci = new StringBuilder(String.format("%-18s", ""));
+        String shown = Printable.of(name);
+        StringBuilder line = new StringBuilder(String.format(label, reported ? shown + "*" : shown));
+        StringBuilder ci = new StringBuilder(String.format(label, ""));
         for (SiteData.ColumnHead c : b.columns()) {
             SiteData.Cell v = values.get(c.key());
             String mark = v == null || v.vsReference() == null ? "" : v.vsReference().equals("better") ? " ▲"
                     : v.vsReference().equals("worse") ? " ▼" : "";
             // a space before each cell, so a value wider than the column never runs into the last
-            line.append(' ').append(String.format("%" + WIDTH + "s", (v == null ? "–" : v.text()) + mark));
-            ci.append(' ').append(String.format("%" + WIDTH + "s", v == null || v.interval() == null ? "" : v.interval()));
+            line.append(' ').append(String.format("%" + WIDTH + "s", (v == null ? "–" : noNegativeZero(v.text())) + mark));
+            ci.append(' ').append(String.format("%" + WIDTH + "s", v == null || v.interval() == null ? ""
+                    : noNegativeZero(v.interval())));
         }
         System.out.println(line);
         if (!ci.toString().isBlank()) {

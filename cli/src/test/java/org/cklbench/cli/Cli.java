@@ -37,10 +37,17 @@ final class Cli {
      * started is the command itself (Main would otherwise start itself again) and a signal reaches it.
      */
     static Process start(Path log, String... args) throws IOException {
+        return start(log, java.util.List.of(), args);
+    }
+
+    /** The same with system properties of its own ({@code -Dname=value}, say a java.io.tmpdir of the test's). */
+    static Process start(Path log, java.util.List<String> properties, String... args) throws IOException {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "-Dckl.home=" + HOME,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName()));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error"));
+        cmd.addAll(properties);
+        cmd.add(Main.class.getName());
         cmd.addAll(java.util.List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("CKL_LAUNCHER");

@@ -47,6 +47,7 @@ class ExitCodesAndHelpTest {
         "an unknown device            | run --benchmark lama-ckl --method finetune --preset smoke --device tpu | unknown device 'tpu'",
         "external with nothing to run | run --benchmark lama-ckl --method external --preset smoke      | neither was given",
         "external with both           | run --benchmark lama-ckl --method external --preset smoke --param command=x --param adapters=. | both were given",
+        "a preset setting as a parameter | run --benchmark lama-ckl --method finetune --preset smoke --param lr=3 | lr is a preset setting: use --set lr=3",
         "an unknown dtype             | model nll --model m --input i --out o --dtype float8           | unknown --dtype 'float8'",
         "a sweep without its grid     | sweep --out x                                                 | needs --grid FILE",
         "submit without runs          | submit --out x.zip                                            | (--runs=<runs> | --unpack=BUNDLE.zip)",
@@ -71,6 +72,19 @@ class ExitCodesAndHelpTest {
                 tmp.resolve("nowhere").toString(), "--out", tmp.toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("--model " + tmp.resolve("nowhere") + " does not exist");
+    }
+
+    /** The paper preset generates no model or data: leaving --model out is a missing option (2), and leaves no folder. */
+    @ParameterizedTest
+    @CsvSource({"lama-ckl", "temporalwiki"})
+    void thePaperPresetWithoutItsModelIsAUsageError(String benchmark, @TempDir Path tmp) throws Exception {
+        Cli.Run r = ckl("run", "--benchmark", benchmark, "--method", "finetune", "--preset", "paper", "--out", tmp.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("ckl: error: preset 'paper' needs --model DIR")
+                .contains("Try 'ckl run --help' for more information.");
+        try (var left = Files.list(tmp)) {
+            assertThat(left).isEmpty();
+        }
     }
 
     /** An empty --scratch would be the current folder: refused before anything is read or run. */
@@ -143,6 +157,21 @@ class ExitCodesAndHelpTest {
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).matches("ckl-bench \\d+\\.\\d+\\.\\d+\\S*, commit ([0-9a-f]{40}(-dirty)?|unknown)")
                 .endsWith("commit " + Provenance.gitCommit());
+    }
+
+    /** No GPU here: the message gives docs/usage.md's recipe and --device as typed, though the run's id says gpu. */
+    @Test
+    void aMissingGpuIsNamedAsTypedWithTheDocumentedRecipe(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0,
+                "this machine has a GPU");
+        Cli.Run r = ckl("run", "--benchmark", "lama-ckl", "--method", "finetune", "--preset", "smoke", "--device", "cuda",
+                "--out", tmp.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("ckl: error: --device cuda: PyTorch sees no GPU")
+                .contains("PYTORCH_LIBRARY_PATH").contains("-Dai.djl.offline=false").contains("'Running on a GPU'")
+                .doesNotContain("pytorch-native-cpu");
+        assertThat(Files.readString(Path.of("..", "docs", "usage.md"))).contains("export PYTORCH_LIBRARY_PATH=")
+                .contains("CKL_JAVA_OPTS=-Dai.djl.offline=false").contains("## Running on a GPU");
     }
 
     @ParameterizedTest

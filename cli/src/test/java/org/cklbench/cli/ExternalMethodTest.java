@@ -168,6 +168,29 @@ class ExternalMethodTest {
         assertThat(doc.get("objects").isArray()).isTrue();
         assertThat(doc.get("text").asText()).contains(doc.get("objects").get(0).asText());
 
+        // a bundle: the declaration and its script instead of each stage's weights, enough for verify to run it again
+        assertThat(run.resolve("external/stage-001/adapter_out/adapter_model.safetensors")).exists();
+        Cli.Run noDeclaration = ckl("submit", "--runs", runs.toString(), "--out", tmp.resolve("none.zip").toString());
+        assertThat(noDeclaration.code()).isEqualTo(1);
+        assertThat(noDeclaration.err()).contains("external method oracle-noop, whose declaration"
+                + " oracle-noop.external.json is not in --plugins");
+        Path zip = tmp.resolve("bundle.zip");
+        Cli.Run submit = ckl("submit", "--runs", runs.toString(), "--plugins", plugins.toString(), "--out", zip.toString());
+        assertThat(submit.code()).as(submit.err()).isZero();
+        List<String> names = new ArrayList<>();
+        try (var z = new java.util.zip.ZipFile(zip.toFile())) {
+            z.stream().forEach(e -> names.add(e.getName()));
+        }
+        assertThat(names).contains("plugins/oracle-noop.external.json", "plugins/noop.sh")
+                .anyMatch(n -> n.endsWith("external/stage-001/request.json"))
+                .noneMatch(n -> n.contains("/adapter_out/") || n.contains("/state_out/"));
+        Path unpacked = tmp.resolve("unpacked");
+        assertThat(ckl("submit", "--unpack", zip.toString(), "--out", unpacked.toString()).code()).isZero();
+        Cli.Run again = ckl("verify", unpacked.resolve("runs").resolve(run.getFileName()).toString(), "--plugins",
+                unpacked.resolve("plugins").toString(), "--scratch", tmp.resolve("scratch-bundle").toString());
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.err()).contains("verified (byte-equal)");
+
         Files.writeString(noop, Files.readString(noop) + "# changed\n");
         Cli.Run verify = ckl("verify", run.toString(), "--plugins", plugins.toString(), "--scratch",
                 tmp.resolve("scratch").toString());

@@ -38,4 +38,50 @@ class QuickstartTableTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("lead").contains("0.6300").contains("Majority-answer floor (Top Acc): 0.1650");
     }
+
+    /** A reported row's label is never cut (it was "Mix-review (QLoRA*"), and a bound of -0 prints as 0. */
+    @Test
+    void labelsAreWholeAndZeroHasNoSign() throws Exception {
+        Files.writeString(tmp.resolve("site-data.json"), """
+                {"leaderboards": [{"benchmark": "lama-ckl", "preset": "quick", "model": "m", "reference": "finetune",
+                  "columns": [{"key": "top_acc", "short_label": "Top Acc"}, {"key": "nf_acc", "short_label": "NF Acc"}],
+                  "rows": [{"method": "finetune", "values": {"top_acc": {"text": "-0", "interval": "[-0, 3]"},
+                                                          "nf_acc": {"text": "0.5", "interval": "[-0.01, -0.00]"}}}],
+                  "reported": [{"method": "mixreview", "label": "Mix-review (QLoRA)",
+                                "values": {"top_acc": {"text": "12.5"}}}],
+                  "references": []}]}
+                """);
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            QuickstartCommand.printLeaderboards(org.cklbench.site.SiteData.read(tmp));
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("Mix-review (QLoRA)* ").contains("[0, 3]").doesNotContain("[-0, 3]")
+                .contains("[-0.01, 0.00]");
+        // the label column is as wide as its longest label: the values start in the same place on every line
+        String[] lines = out.split("\\R");
+        int head = java.util.Arrays.stream(lines).filter(l -> l.startsWith("method ")).findFirst().orElseThrow()
+                .indexOf("Top Acc");
+        int reported = java.util.Arrays.stream(lines).filter(l -> l.startsWith("Mix-review")).findFirst().orElseThrow()
+                .indexOf("12.5");
+        assertThat(reported + "12.5".length()).isEqualTo(head + "Top Acc".length());
+        assertThat(QuickstartCommand.noNegativeZero("-0.5 -0 x-0 -0.0")).isEqualTo("-0.5 0 x-0 0.0");
+    }
+
+    /** A worlds/ folder without the quick world's finished base (a smoke run's, a stopped pretraining) is not reused. */
+    @Test
+    void aWorldsFolderAloneIsNotAReusedBase() throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("worlds").resolve("world-0123456789ab"));
+        assertThat(QuickstartCommand.homeLine(home)).startsWith("first run: generating the world and pretraining");
+        org.cklbench.datasets.world.WorldPreset quick = org.cklbench.datasets.world.WorldPreset.of("quick");
+        Path base = Files.createDirectories(quick.baseDir(home));
+        assertThat(QuickstartCommand.homeLine(home)).as("a stopped pretraining").startsWith("first run");
+        Files.writeString(base.resolve("model.safetensors"), "x");
+        assertThat(QuickstartCommand.homeLine(home)).startsWith("reusing what CKL_HOME already holds");
+    }
 }

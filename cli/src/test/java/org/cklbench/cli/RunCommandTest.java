@@ -57,6 +57,10 @@ class RunCommandTest {
         JsonNode prov = run.get("provenance");
         assertThat(prov.at("/software/djl").asText()).isEqualTo("0.36.0");
         assertThat(prov.at("/software/pytorch").asText()).isEqualTo("2.7.1");
+        // the version and commit ckl --version prints, not a jar manifest's entry the build never sets ("dev")
+        assertThat("ckl-bench " + prov.at("/software/suite_version").asText() + ", commit "
+                + prov.at("/software/git_commit").asText()).isEqualTo(new Main.Version().getVersion()[0]);
+        assertThat(prov.at("/software/suite_version").asText()).isNotEqualTo("dev");
         assertThat(prov.at("/inputs/to_learn/sha256/variant.jsonl").asText()).hasSize(64);
         assertThat(prov.at("/inputs/model/sha256/model.safetensors").asText()).hasSize(64);
         assertThat(prov.has("started") && prov.has("finished")).isTrue();

@@ -132,6 +132,14 @@ class VerifyTest {
         Path run = onlyRun(tmp.resolve("runs"));
         assertThat(JSON.readTree(run.resolve("run.json").toFile()).at("/provenance/code_sha256/decay").asText()).hasSize(64);
 
+        // without the plugin: a usage error that says what to pass, and nothing written into the run folder
+        Cli.Run without = ckl("verify", run.toString(), "--scratch", tmp.resolve("s0").toString());
+        assertThat(without.code()).as(without.err()).isEqualTo(2);
+        assertThat(without.err()).contains("method 'decay' is not installed here: pass --plugins DIR")
+                .contains("Try 'ckl verify --help'");
+        assertThat(run.resolve("verification.json")).doesNotExist();
+        assertThat(tmp.resolve("s0")).doesNotExist();
+
         // the same classes plus one more entry: another jar, as a resubmitted plugin would be
         Path jar = plugins.resolve("decay-method.jar");
         Path swapped = tmp.resolve("swapped.jar");
@@ -149,9 +157,44 @@ class VerifyTest {
         Files.move(swapped, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Cli.Run v = ckl("verify", run.toString(), "--plugins", plugins.toString(), "--scratch", tmp.resolve("s").toString());
         assertThat(v.code()).isEqualTo(1);
+        // the reason in the last lines, not only inside the JSON printed above them
+        String[] last = v.err().strip().split("\\R");
+        assertThat(String.join("\n", java.util.Arrays.asList(last).subList(Math.max(0, last.length - 3), last.length)))
+                .contains("NOT verified: " + run).contains("  - ").contains("plugin jar of decay differs")
+                .contains("the run again is kept under " + tmp.resolve("s"));
         JsonNode verification = JSON.readTree(run.resolve("verification.json").toFile());
         assertThat(verification.get("verdict").asText()).isEqualTo("failed");
         assertThat(verification.get("problems").toString()).contains("plugin jar of decay differs", "decay-method.jar");
+    }
+
+    /** A temporary scratch folder goes after a pass; after a failure it stays, and the last line says where. */
+    @Test
+    void theTemporaryRunAgainIsRemovedAfterAPassAndKeptAfterAFailure() throws Exception {
+        Path run = smokeRun("runs");
+        Path temp = Files.createDirectories(tmp.resolve("temp"));
+        Path log = tmp.resolve("verify.log");
+        Process p = Cli.start(log, List.of("-Djava.io.tmpdir=" + temp), "verify", run.toString(), "--epochs", "1");
+        assertThat(p.waitFor()).as(Files.readString(log)).isZero();
+        assertThat(Files.readString(log)).contains("verified (byte-equal): " + run);
+        try (var left = Files.list(temp)) {
+            assertThat(left).as("the run again, once verified").isEmpty();
+        }
+
+        Path metrics = run.resolve("metrics.jsonl");
+        List<String> lines = Files.readAllLines(metrics);
+        String forged = lines.get(0).replace("\"not_to_forget_acc\":"
+                + JSON.readTree(lines.get(0)).get("not_to_forget_acc").asText(), "\"not_to_forget_acc\":0.999");
+        assertThat(forged).isNotEqualTo(lines.get(0));
+        lines.set(0, forged);
+        Files.write(metrics, lines);
+        p = Cli.start(log, List.of("-Djava.io.tmpdir=" + temp), "verify", run.toString(), "--epochs", "1");
+        assertThat(p.waitFor()).as(Files.readString(log)).isEqualTo(1);
+        try (var left = Files.list(temp)) {
+            Path kept = left.filter(f -> f.getFileName().toString().startsWith("ckl-verify-")).findFirst().orElseThrow();
+            assertThat(Files.readString(log)).contains("NOT verified: " + run)
+                    .contains("  - metrics.jsonl line 1: not_to_forget_acc recorded 0.999")
+                    .contains("the run again is kept under " + kept);
+        }
     }
 
     /** run.json is someone else's file: its "id" never becomes a path, and a run.json without inputs fails clearly. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.benchmark.InputNotGiven;
 import org.cklbench.core.benchmark.BenchmarkInputs;
 import org.cklbench.core.benchmark.InputRequest;
 import org.cklbench.core.benchmark.LeaderboardSpecs;
@@ -82,10 +83,10 @@ public final class LamaCklBenchmark implements Benchmark {
             data = data == null ? world.lamaCkl() : data;
         }
         if (model == null) {
-            throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR (a Hugging Face Llama folder)");
+            throw new InputNotGiven("preset '" + r.preset() + "' needs --model DIR (a Hugging Face Llama folder)");
         }
         if (data == null) {
-            throw new IllegalArgumentException("preset '" + r.preset() + "' needs --data DIR holding variant.jsonl and"
+            throw new InputNotGiven("preset '" + r.preset() + "' needs --data DIR holding variant.jsonl and"
                     + " invariant_*.jsonl (the released LAMA-ckl files or a built set)");
         }
         Map<String, Path> files = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.cklbench.core.benchmark.Benchmark;
+import org.cklbench.core.benchmark.InputNotGiven;
 import org.cklbench.core.benchmark.BenchmarkInputs;
 import org.cklbench.core.benchmark.InputRequest;
 import org.cklbench.core.benchmark.LeaderboardSpecs;
@@ -87,7 +88,7 @@ public final class TemporalWikiBenchmark implements Benchmark {
             data = data == null ? world.data() : data;
         }
         if (model == null || data == null) {
-            throw new IllegalArgumentException("preset '" + r.preset() + "' needs --model DIR and --data DIR (a folder with"
+            throw new InputNotGiven("preset '" + r.preset() + "' needs --model DIR and --data DIR (a folder with"
                     + " probes/ and diffsets/, see docs/usage.md)");
         }
         Map<String, Path> files = new LinkedHashMap<>();

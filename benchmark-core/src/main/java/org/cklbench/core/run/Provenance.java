@@ -23,8 +23,7 @@ public final class Provenance {
 
     public static Map<String, Object> software(String device, String dtype) {
         Map<String, Object> o = new LinkedHashMap<>();
-        String v = Provenance.class.getPackage().getImplementationVersion();
-        o.put("suite_version", v == null ? "dev" : v);
+        o.put("suite_version", suiteVersion());
         o.put("git_commit", gitCommit());
         o.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"));
         o.put("djl", Engine.getDjlVersion());
@@ -102,6 +101,23 @@ public final class Provenance {
     }
 
     /** The commit the suite was built from, with "-dirty" for uncommitted changes; "unknown" if built outside git. */
+    /**
+     * The suite's version: the Maven project's, filtered into version.properties at build time (what
+     * {@code ckl --version} prints too); "dev" from an unfiltered copy of the resources (an IDE's).
+     */
+    public static String suiteVersion() {
+        try (InputStream in = Provenance.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            String v = p.getProperty("version", "");
+            return v.isBlank() || v.contains("${") ? "dev" : v;
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+
     public static String gitCommit() {
         try (InputStream in = Provenance.class.getResourceAsStream("git.properties")) {
             if (in == null) {

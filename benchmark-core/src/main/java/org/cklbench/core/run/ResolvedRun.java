@@ -12,6 +12,7 @@ import org.cklbench.runfolder.RunConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A {@link RunRequest} checked and resolved, without touching any data: the benchmark, the method
@@ -29,6 +30,7 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         SettingChecks.atLeastIfPresent(settings, "checkpoint_every", 0);
         b.checkSettings(settings);
         MethodRegistry methods = registries.methods();
+        refuseSettingsAsParameters(r, methods, settings);
         ResolvedMethod m = methods.resolve(r.method(), preset.methodDefaults(), r.methodParams(), r.seed());
         // cuda and cuda:N (PyTorch's names) become gpu and gpu:N: one device, one run id
         String device = org.cklbench.engine.djl.PyTorchEngine.canonicalDevice(r.device());
@@ -44,6 +46,26 @@ public record ResolvedRun(RunConfig config, Benchmark benchmark, ResolvedMethod 
         RunConfig config = new RunConfig(b.id(), b.version(), r.method(), m.flat(), r.preset(), settings, r.seed(),
                 path(r.model(), "model"), path(r.data(), "data"), device, dtype, 0);
         return new ResolvedRun(config, b, m, settings);
+    }
+
+    /**
+     * A preset setting given as {@code --param} (lr, epochs, ...) is refused with the option that sets it:
+     * "finetune has no parameter 'lr'" would leave the user looking for the method's own name for it.
+     */
+    private static void refuseSettingsAsParameters(RunRequest r, MethodRegistry methods, ObjectNode settings) {
+        java.util.List<String> ids = methods.ids(r.method());
+        for (Map.Entry<String, String> e : r.methodParams().entrySet()) {
+            String key = e.getKey();
+            int dot = key.indexOf('.');
+            String name = dot < 0 ? key : key.substring(dot + 1);
+            java.util.List<String> owners = dot < 0 ? ids : java.util.List.of(key.substring(0, dot));
+            boolean declared = owners.stream().filter(ids::contains)
+                    .anyMatch(id -> methods.provider(id).parameters().stream().anyMatch(p -> p.name().equals(name)));
+            if (!declared && settings.has(name)) {
+                throw new IllegalArgumentException(name + " is a preset setting: use --set " + name + "=" + e.getValue()
+                        + " (--param sets a parameter of method '" + r.method() + "'; see ckl methods)");
+            }
+        }
     }
 
     /**

@@ -81,6 +81,8 @@ public final class Verifier {
                     + Printable.of(String.valueOf(recorded.reproducibleNote())) + "). ckl verify can only rescore its"
                     + " adapters: give your copy of them with --param adapters=DIR (checked against their recorded SHA-256)");
         }
+        // before anything is run or written: a missing plugin is the command's mistake, not the run's failure
+        requireInstalled(recorded, registries);
         // the id computed from the configuration, never the file's own "id" (a hostile one could be a path)
         String id = recorded.config().id();
         JsonNode recordedRun = Json.read(folder.dir().resolve(RunFolder.RUN), JsonNode.class);
@@ -175,6 +177,39 @@ public final class Verifier {
                 vouches ? files : Map.of(), vouches ? runSha : null, id);
         folder.writeVerification(v);
         return v;
+    }
+
+    /**
+     * The recorded benchmark or a recorded method is not installed here: the plugins it came from were not
+     * given ({@code --plugins DIR}). Nothing was run and no verification.json written.
+     */
+    public static final class NotInstalled extends IllegalArgumentException {
+        NotInstalled(String message) {
+            super(message);
+        }
+    }
+
+    /** Refuses a run whose benchmark or methods no registry here provides ({@link NotInstalled}). */
+    public static void requireInstalled(RunRecord recorded, Registries registries) {
+        if (recorded.config() == null) {
+            return; // verify names that itself
+        }
+        List<String> missing = new ArrayList<>();
+        String benchmark = recorded.config().benchmark();
+        if (benchmark != null && !registries.benchmarks().benchmarks().containsKey(benchmark)) {
+            missing.add("benchmark '" + Printable.of(benchmark) + "'");
+        }
+        String method = recorded.config().method();
+        for (String m : method == null ? List.<String>of() : List.of(method.split("\\+"))) {
+            if (!registries.methods().providers().containsKey(m)) {
+                missing.add("method '" + Printable.of(m) + "'");
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new NotInstalled("the run's " + String.join(" and ", missing) + (missing.size() > 1 ? " are" : " is")
+                    + " not installed here: pass --plugins DIR, the folder of the plugin jars (and external methods'"
+                    + " declarations) the run was made with; nothing was run");
+        }
     }
 
     private static void vouch(Map<String, String> files, Map<String, String> found, String name) {

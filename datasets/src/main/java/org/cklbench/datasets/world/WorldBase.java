@@ -67,6 +67,7 @@ public final class WorldBase {
 
     /** The base model folder; trained (minutes) when absent. */
     public static Path ensure(Path worldDir, Recipe recipe, Progress progress) throws IOException {
+        removeStaleTemps(worldDir);
         Path dir = worldDir.resolve(recipe.id());
         if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
             return dir;
@@ -90,6 +91,34 @@ public final class WorldBase {
         }
         return dir;
     }
+
+    /**
+     * Removes the {@code .<id>.<random>} folders that a pretraining stopped part-way (Ctrl-C, a killed sweep task)
+     * left behind. Each is written only under its recipe's lock ({@code <id>.lock}), so a folder whose lock is
+     * free belongs to no live process; one whose lock is held is being written now and is left alone.
+     */
+    static void removeStaleTemps(Path worldDir) throws IOException {
+        if (!Files.isDirectory(worldDir)) {
+            return;
+        }
+        List<Path> temps;
+        try (var list = Files.list(worldDir)) {
+            temps = list.filter(p -> STALE_TEMP.matcher(p.getFileName().toString()).matches()
+                    && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        }
+        for (Path t : temps) {
+            java.util.regex.Matcher m = STALE_TEMP.matcher(t.getFileName().toString());
+            m.matches();
+            var lock = FileLocks.tryAcquire(worldDir.resolve(m.group(1) + ".lock"));
+            if (lock.isPresent()) {
+                try (FileLocks.Held held = lock.get()) {
+                    org.cklbench.io.Folders.deleteTree(t);
+                }
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern STALE_TEMP = java.util.regex.Pattern.compile("\\.(base-[^.]+)\\.[0-9a-z]+");
 
     /** Trains the base into {@code tmp} on the threads in force; what pretraining.json records of it. */
     private static ObjectNode pretrain(Path tmp, Recipe recipe, List<String> texts, Progress progress) throws IOException {

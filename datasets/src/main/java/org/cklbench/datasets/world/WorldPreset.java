@@ -3,6 +3,7 @@ package org.cklbench.datasets.world;
 import org.cklbench.progress.Progress;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -19,12 +20,36 @@ public record WorldPreset(boolean smoke, World.Spec spec, WorldBase.Recipe recip
                 smoke ? WorldBase.Recipe.smoke() : WorldBase.Recipe.quick());
     }
 
+    /** Whether {@code home} holds this world's finished base (a world folder alone, or a stopped pretraining, is not). */
+    public boolean made(Path home) {
+        return Files.isRegularFile(baseDir(home).resolve("model.safetensors"));
+    }
+
+    /** Where this world's base is under {@code home}, made or not. */
+    public Path baseDir(Path home) {
+        return home.resolve("worlds").resolve(WorldFiles.id(spec)).resolve(recipe.id());
+    }
+
+    /**
+     * What the first use under {@code home} will do before its first progress bar: the sentence that says why
+     * a command meant to take seconds takes a minute, once. Timings from README.md and docs/miniature.md (2 cores).
+     */
+    public java.util.Optional<String> firstUse(Path home) {
+        if (made(home)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("first use of the " + (smoke ? "smoke" : "quick") + " world in " + home
+                + ": generating it and pretraining its base model, once (" + (smoke ? "about a minute" : "about 2 minutes")
+                + " on 2 free cores); later runs reuse them");
+    }
+
     /** A world's folder and its pretrained base. */
     public record Made(Path world, Path base) {
     }
 
     /** The world's folder under {@code home} and its base, each made when absent. */
     public Made ensure(Path home, Progress progress) throws IOException {
+        firstUse(home).ifPresent(progress::note);
         Path world = WorldFiles.ensure(home, spec);
         return new Made(world, WorldBase.ensure(world, recipe, progress));
     }

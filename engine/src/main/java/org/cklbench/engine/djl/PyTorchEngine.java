@@ -103,14 +103,30 @@ public final class PyTorchEngine {
         if (n.startsWith("gpu")) {
             int count = Engine.getEngine("PyTorch").getGpuCount();
             if (count == 0) {
-                throw new IllegalArgumentException("--device " + name + ": PyTorch sees no GPU. The build pins DJL's"
-                        + " CPU native library; on a CUDA machine remove pytorch-native-cpu from the classpath"
-                        + " (see docs/usage.md, 'Running on a GPU') so that DJL fetches the CUDA build once.");
+                throw new NoGpu(name);
             }
             int id = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
             return Device.gpu(id);
         }
         throw new IllegalStateException("unreachable: " + n);
+    }
+
+    /**
+     * A GPU device was asked for where PyTorch sees none. Its message gives docs/usage.md's recipe ("Running
+     * on a GPU") and the device as the user spelt it ({@link #message}: the command line knows that spelling,
+     * this class only the canonical name).
+     */
+    public static final class NoGpu extends IllegalArgumentException {
+        NoGpu(String device) {
+            super(message(device));
+        }
+
+        public static String message(String device) {
+            return "--device " + device + ": PyTorch sees no GPU. The build pins DJL's CPU native library; on a CUDA"
+                    + " machine point DJL at a CUDA build of libtorch 2.7.1 (export PYTORCH_LIBRARY_PATH=the lib folder"
+                    + " of a pip-installed torch==2.7.1) and run once online with CKL_JAVA_OPTS=-Dai.djl.offline=false"
+                    + " so that DJL fetches the matching JNI glue (docs/usage.md, 'Running on a GPU').";
+        }
     }
 
     /**
