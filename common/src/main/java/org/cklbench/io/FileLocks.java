@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -40,7 +41,8 @@ public final class FileLocks {
         FileChannel ch = null;
         try {
             Files.createDirectories(key.getParent());
-            ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // never through a link: the lock file's pid is written into whatever it names
+            ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             FileLock lock = ch.tryLock();
             if (lock == null) {
                 ch.close();
@@ -91,23 +93,32 @@ public final class FileLocks {
         }
     }
 
-    /** Whether some process holds the lock now (false when the file does not exist). */
+    /**
+     * Whether some process holds the lock now (false when the file does not exist). A probe only: it reads
+     * folders it may not own (other people's run folders, for the site), so it writes nothing, follows no
+     * link (a {@code .lock} linked elsewhere is not a lock any writer of this suite made) and asks for a
+     * shared lock on a read-only channel, which an exclusive holder refuses.
+     */
     public static boolean isHeld(Path lockFile) throws IOException {
-        if (HELD.contains(lockFile.toAbsolutePath().normalize())) {
+        Path key = lockFile.toAbsolutePath().normalize();
+        if (HELD.contains(key)) {
             return true;
         }
-        if (!Files.exists(lockFile)) {
+        if (!Files.isRegularFile(key, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        Optional<Held> held = tryAcquire(lockFile);
-        held.ifPresent(h -> {
-            try {
-                h.close();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+        try (FileChannel ch = FileChannel.open(key, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            FileLock probe = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (probe == null) {
+                return true;
             }
-        });
-        return held.isEmpty();
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // this JVM holds it through a lock taken a moment ago
+        } catch (java.nio.file.FileSystemException e) {
+            return false; // replaced by a link or removed between the check and the open
+        }
     }
 
     /** Whether another process holds the lock now. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FileLocksTest {
     @TempDir
@@ -52,5 +53,33 @@ class FileLocksTest {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         assertThat(FileLocks.isHeld(f)).as("the kernel dropped the dead holder's lock").isFalse();
+    }
+
+    /**
+     * The attack: a run folder (someone else's, given to the site) whose {@code .lock} links to a file of the
+     * reader's. Probing it once wrote the prober's pid into that file; taking it would too.
+     */
+    @Test
+    void aLinkedLockFileIsNeitherWrittenThroughNorTaken() throws Exception {
+        Path victim = tmp.resolve("victim.txt");
+        Files.writeString(victim, "keep me");
+        Path lock = tmp.resolve("run/.lock");
+        Files.createDirectories(lock.getParent());
+        Files.createSymbolicLink(lock, victim);
+        assertThat(FileLocks.isHeld(lock)).isFalse();
+        assertThatThrownBy(() -> FileLocks.tryAcquire(lock)).isInstanceOf(java.io.IOException.class);
+        assertThat(Files.readString(victim)).isEqualTo("keep me");
+    }
+
+    /** Probing a lock nobody holds changes nothing in the folder it reads. */
+    @Test
+    void probingWritesNothing() throws Exception {
+        Path lock = tmp.resolve(".lock");
+        Files.writeString(lock, "4242\n");
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(lock);
+        Thread.sleep(20);
+        assertThat(FileLocks.isHeld(lock)).isFalse();
+        assertThat(Files.readString(lock)).isEqualTo("4242\n");
+        assertThat(Files.getLastModifiedTime(lock)).isEqualTo(before);
     }
 }

@@ -100,7 +100,6 @@ public final class Provenance {
         return new HashCache(home.resolve("cache").resolve("sha256"));
     }
 
-    /** The commit the suite was built from, with "-dirty" for uncommitted changes; "unknown" if built outside git. */
     /**
      * The suite's version: the Maven project's, filtered into version.properties at build time (what
      * {@code ckl --version} prints too); "dev" from an unfiltered copy of the resources (an IDE's).
@@ -118,6 +117,7 @@ public final class Provenance {
         }
     }
 
+    /** The commit the suite was built from, with "-dirty" for uncommitted changes; "unknown" if built outside git. */
     public static String gitCommit() {
         try (InputStream in = Provenance.class.getResourceAsStream("git.properties")) {
             if (in == null) {
