@@ -27,11 +27,13 @@ public final class JsonErrors {
 
     /**
      * {@code message} with each of Jackson's locations ("[Source: REDACTED (...); line: 1, column: 2]",
-     * which the original message of an unclosed object still holds) said as "line 1, column 2".
+     * which the original message of an unclosed object still holds) said as "line 1, column 2", on one line
+     * (Jackson puts its location on a line of its own).
      */
     public static String clean(String message) {
         return SOURCE.matcher(message).replaceAll("line $1, column $2")
-                .replaceAll("\\s*at \\[Source: [^\\]]*\\]", "");
+                .replaceAll("\\s*at \\[Source: [^\\]]*\\]", "")
+                .replaceAll("\\s*\\R\\s*at (line \\d+, column \\d+)", " at $1");
     }
 
     private static final java.util.regex.Pattern SOURCE =

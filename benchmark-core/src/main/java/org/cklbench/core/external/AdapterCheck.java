@@ -8,6 +8,7 @@ import org.cklbench.core.state.TrainingState;
 import org.cklbench.engine.djl.Scopes;
 import org.cklbench.engine.lora.LoraAdapter;
 import org.cklbench.engine.lora.LoraConfig;
+import org.cklbench.io.JsonErrors;
 import org.cklbench.text.Printable;
 
 import java.io.IOException;
@@ -94,7 +95,7 @@ final class AdapterCheck {
         try {
             config = LoraConfig.read(dir);
         } catch (IOException | RuntimeException e) {
-            throw new IOException(CONFIG + " is malformed: " + Printable.of(e.getMessage()), e);
+            throw new IOException(CONFIG + " is malformed: " + Printable.of(JsonErrors.clean(String.valueOf(e.getMessage()))), e);
         }
         TrainSettings ts = state.settings();
         if (config.r() != ts.loraR() || config.alpha() != ts.loraAlpha() || config.useRslora()) {

@@ -8,6 +8,7 @@ import org.cklbench.io.Folders;
 import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunConfig;
 import org.cklbench.text.Preformatted;
+import org.cklbench.io.JsonErrors;
 import org.cklbench.text.Printable;
 
 import java.io.IOException;
@@ -189,7 +190,7 @@ final class ExternalStages implements StageTraining {
         try {
             n = Json.read(result, JsonNode.class);
         } catch (IOException e) {
-            throw new IOException(RESULT + " is not valid JSON: " + Printable.of(e.getMessage()), e);
+            throw new IOException(RESULT + " is not valid JSON: " + Printable.of(JsonErrors.clean(String.valueOf(e.getMessage()))), e);
         }
         JsonNode loss = n.isObject() ? n.get("train_loss") : null;
         if (!n.isObject() || (loss != null && !loss.isNull() && !(loss.isNumber() && Double.isFinite(loss.asDouble())))) {
