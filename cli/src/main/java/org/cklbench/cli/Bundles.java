@@ -156,8 +156,11 @@ final class Bundles {
     /**
      * Adds to {@code into} the declaration of the external method {@code id} that run folder {@code run} was made
      * with, found in {@code plugins}, and every file it lists (entries {@code plugins/...}, as the declaration's
-     * folder holds them); each listed file must be the one whose SHA-256 the run recorded. Returns the manifest's
-     * line for it, or null after adding to {@code problems}.
+     * folder holds them). The files it lists must be exactly those whose SHA-256 the run recorded, each with that
+     * SHA-256: a file listed since (never recorded) would be packed unchecked, and one no longer listed would be
+     * left out, so that the bundle fails at verify. Each must be a regular file the declaration's folder itself
+     * holds (no linked folder on the way), checked again here as it is read. Returns the manifest's line for it,
+     * or null after adding to {@code problems}.
      */
     private static ObjectNode declaration(Path run, String id, Path plugins, Map<String, Path> into, List<String> problems)
             throws IOException {
@@ -171,15 +174,36 @@ final class Bundles {
         }
         ExternalDeclaration decl = ExternalDeclaration.read(file);
         JsonNode recorded = JSON.readTree(run.resolve(RunFolder.RUN).toFile()).at("/training/methods/files_sha256");
+        java.util.Set<String> was = new java.util.TreeSet<>();
+        recorded.fieldNames().forEachRemaining(was::add);
+        java.util.Set<String> now = new java.util.TreeSet<>(decl.files());
+        java.util.Set<String> added = new java.util.TreeSet<>(now);
+        added.removeAll(was);
+        java.util.Set<String> dropped = new java.util.TreeSet<>(was);
+        dropped.removeAll(now);
+        if (!added.isEmpty() || !dropped.isEmpty()) {
+            problems.add(name + " was made with other files of the external method " + Printable.of(id) + " than "
+                    + Printable.of(file) + " lists now" + (added.isEmpty() ? "" : "; listed but not recorded by the run: "
+                    + Printable.of(String.join(", ", added))) + (dropped.isEmpty() ? "" : "; recorded by the run but no"
+                    + " longer listed: " + Printable.of(String.join(", ", dropped)))
+                    + " (submit the declaration the run was made with)");
+            return null;
+        }
         ObjectNode line = JSON.createObjectNode().put("id", id).put("declaration", "plugins/" + id + ExternalDeclaration.SUFFIX)
                 .put("sha256", Hashing.sha256(file));
         ObjectNode listed = line.putObject("files");
         into.put("plugins/" + id + ExternalDeclaration.SUFFIX, file);
         for (String f : decl.files()) {
-            Path p = decl.folder().resolve(f).normalize();
+            Path p;
+            try {
+                p = ExternalDeclaration.listedFile(decl.folder(), f, Printable.of(file));
+            } catch (IOException e) {
+                problems.add("cannot bundle " + e.getMessage());
+                continue;
+            }
             String sha = Hashing.sha256(p);
             String want = recorded.path(f).asText("");
-            if (!want.isEmpty() && !want.equals(sha)) {
+            if (!want.equals(sha)) {
                 problems.add(name + " was made with another " + Printable.of(f) + " of the external method "
                         + Printable.of(id) + " than the one in " + Printable.of(plugins) + " (SHA-256 " + Printable.of(want)
                         + " recorded, " + sha + " there)");

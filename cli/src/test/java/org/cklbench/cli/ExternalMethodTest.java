@@ -196,6 +196,16 @@ class ExternalMethodTest {
                 tmp.resolve("scratch").toString());
         assertThat(verify.code()).isNotZero();
         assertThat(verify.out()).contains("files_sha256");
+
+        // nor does submit pack a script other than the one the run recorded: refused by name, no bundle left
+        Path changed = tmp.resolve("changed.zip");
+        Cli.Run refused = ckl("submit", "--runs", runs.toString(), "--plugins", plugins.toString(), "--out",
+                changed.toString());
+        assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(1);
+        assertThat(refused.err()).contains("another noop.sh of the external method oracle-noop", "SHA-256 "
+                + described.at("/files_sha256/noop.sh").asText() + " recorded");
+        assertThat(changed).doesNotExist();
+        assertThat(tmp.resolve("changed.zip.tmp")).doesNotExist();
     }
 
     /**

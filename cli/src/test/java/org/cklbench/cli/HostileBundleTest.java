@@ -57,6 +57,41 @@ class HostileBundleTest {
         assertThat(tmp.resolve("outside.txt")).doesNotExist();
     }
 
+    /**
+     * A declared method's files come back as plugins/ entries, executable ones made executable again: a link
+     * there (a script, or a folder a script sits in, pointing elsewhere) or a name stepping out of plugins/ is
+     * refused as anywhere else in a bundle, with nothing left behind.
+     */
+    @Test
+    void aLinkOrAnEscapeAmongThePluginEntriesIsRefusedWithNothingLeft() throws Exception {
+        for (String linked : List.of("plugins/train.sh", "plugins/lib")) {
+            Path bundle = tmp.resolve("link-" + linked.replace('/', '-') + ".zip");
+            try (OutputStream os = Files.newOutputStream(bundle); ZipArchiveOutputStream z = new ZipArchiveOutputStream(os)) {
+                put(z, "manifest.json", MANIFEST);
+                put(z, "runs/a/run.json", RUN_JSON);
+                put(z, "plugins/mine.external.json", "{\"id\": \"mine\", \"command\": [\"./train.sh\"]}");
+                ZipArchiveEntry e = new ZipArchiveEntry(linked);
+                e.setUnixMode(0120755);
+                z.putArchiveEntry(e);
+                z.write("/etc".getBytes(StandardCharsets.UTF_8));
+                z.closeArchiveEntry();
+            }
+            Path where = Files.createDirectories(tmp.resolve("where-" + linked.replace('/', '-')));
+            Cli.Run r = ckl("submit", "--unpack", bundle.toString(), "--out", where.resolve("open").toString());
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains(bundle.getFileName().toString(), linked, "symbolic link");
+            assertThat(listing(where)).isEmpty();
+        }
+        Path escape = zip("escape.zip", "manifest.json", MANIFEST, "runs/a/run.json", RUN_JSON,
+                "plugins/../../outside.sh", "#!/bin/sh\n");
+        Path where = Files.createDirectories(tmp.resolve("where-escape"));
+        Cli.Run r = ckl("submit", "--unpack", escape.toString(), "--out", where.resolve("open").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("escape.zip", "plugins/../../outside.sh", "not a plain relative name");
+        assertThat(listing(where)).isEmpty();
+        assertThat(tmp.resolve("outside.sh")).doesNotExist();
+    }
+
     @Test
     void aZipBombAndAnEntryCountBombAreStoppedWithNothingLeft() throws Exception {
         Bundles.maxBytes = 1 << 20;

@@ -81,15 +81,7 @@ public record ExternalDeclaration(Path file, Path folder, String id, String desc
         }
         List<String> files = strings(n.get("files"), "files", where);
         for (String f : files) {
-            Path p = folder.resolve(f).normalize();
-            if (f.isEmpty() || Path.of(f).isAbsolute() || !p.startsWith(folder)) {
-                throw new IOException(where + ": files entry '" + Printable.of(f) + "' must be a path inside the"
-                        + " declaration's folder");
-            }
-            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException(where + ": files entry '" + Printable.of(f) + "' is not a regular file in "
-                        + Printable.of(folder.toString()));
-            }
+            listedFile(folder, f, where);
         }
         JsonNode priv = n.get("privileged");
         if (priv != null && !priv.isBoolean()) {
@@ -117,6 +109,48 @@ public record ExternalDeclaration(Path file, Path folder, String id, String desc
         }
         return new ExternalDeclaration(file.toAbsolutePath().normalize(), folder, id, description, command, files,
                 priv != null && priv.asBoolean(), t == null ? ExternalMethods.DEFAULT_TIMEOUT : t.asInt(), params);
+    }
+
+    /**
+     * The file a {@code files} entry {@code f} names in the declaration's {@code folder}, checked: a regular file
+     * the folder itself holds. Refused, naming the entry: a path that is absolute, empty, has a {@code .} or
+     * {@code ..} part, passes through a symbolic link (a linked folder, say {@code lib/} in {@code lib/x.py}), or
+     * whose real path is not inside the folder's. A file from elsewhere would otherwise be hashed into a run's
+     * provenance and packed by {@code ckl submit} into a public bundle. Called when a declaration is read and
+     * again by whatever then reads the file, since the folder may have changed in between.
+     */
+    public static Path listedFile(Path folder, String f, String where) throws IOException {
+        String entry = where + ": files entry '" + Printable.of(f) + "'";
+        Path rel;
+        try {
+            rel = Path.of(f);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException(entry + " is not a path", e);
+        }
+        boolean plain = !f.isEmpty() && !rel.isAbsolute();
+        for (Path part : rel) {
+            plain &= !part.toString().equals(".") && !part.toString().equals("..");
+        }
+        if (!plain) {
+            throw new IOException(entry + " must be a path inside the declaration's folder (relative, without '.' or"
+                    + " '..' parts)");
+        }
+        Path p = folder.resolve(rel);
+        Path on = folder;
+        for (int i = 0; i < rel.getNameCount() - 1; i++) {
+            on = on.resolve(rel.getName(i));
+            if (Files.isSymbolicLink(on)) {
+                throw new IOException(entry + " passes through the symbolic link '" + Printable.of(folder.relativize(on)
+                        .toString()) + "'; a declaration's files must be in its own folder: copy them there instead of linking");
+            }
+        }
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(entry + " is not a regular file in " + Printable.of(folder.toString()));
+        }
+        if (!p.toRealPath().startsWith(folder.toRealPath())) { // what the checks above rule out, said once more
+            throw new IOException(entry + " is not inside " + Printable.of(folder.toString()) + " once links are resolved");
+        }
+        return p;
     }
 
     private static String text(JsonNode n, String key, String where, String dflt) throws IOException {

@@ -91,9 +91,11 @@ public final class ExternalMethod implements CklMethod, StageTraining.Source {
             Map<String, String> sha = new TreeMap<>();
             for (String f : spec.files()) {
                 try {
-                    sha.put(f, Hashing.sha256(spec.declarationFolder().resolve(f)));
+                    sha.put(f, Hashing.sha256(ExternalDeclaration.listedFile(spec.declarationFolder(), f,
+                            org.cklbench.text.Printable.of(spec.declarationFolder().toString()))));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("external method " + spec.id() + ": cannot read its file " + f, e);
+                    throw new UncheckedIOException("external method " + spec.id() + ": cannot read its file " + f + ": "
+                            + e.getMessage(), e);
                 }
             }
             out.put("files_sha256", sha);

@@ -76,4 +76,38 @@ class ExternalDeclarationTest {
             Files.delete(outside);
         }
     }
+
+    /**
+     * A folder on the way to a listed file may not be a link either: {@code lib/x.py} with {@code lib} linked
+     * elsewhere would hash, run and submit a file from outside the declaration's folder. Nor may a listed path
+     * step out and back in ({@code lib/../x.py} is lexically inside, but the system follows lib before the dots).
+     * The declaration's folder itself may be reached through a link: what counts is what lies under it.
+     */
+    @Test
+    void refusesAListedFileBehindALinkedFolder() throws Exception {
+        Path outside = Files.createTempDirectory("outside");
+        try {
+            Files.writeString(outside.resolve("x.py"), "print('elsewhere')\n");
+            Files.createSymbolicLink(tmp.resolve("lib"), outside);
+            assertThatThrownBy(() -> ExternalDeclaration.read(write("a.external.json",
+                    "{\"id\": \"a\", \"command\": [\"python3\", \"lib/x.py\"], \"files\": [\"lib/x.py\"]}")))
+                    .hasMessageContaining("a.external.json").hasMessageContaining("files entry 'lib/x.py'")
+                    .hasMessageContaining("symbolic link 'lib'");
+            Files.writeString(tmp.resolve("x.py"), "print('here')\n");
+            assertThatThrownBy(() -> ExternalDeclaration.read(write("a.external.json",
+                    "{\"id\": \"a\", \"command\": [\"x\"], \"files\": [\"lib/../x.py\"]}")))
+                    .hasMessageContaining("files entry 'lib/../x.py'").hasMessageContaining("'..'");
+            assertThatThrownBy(() -> ExternalDeclaration.listedFile(tmp, "lib/x.py", "here"))
+                    .hasMessageContaining("symbolic link 'lib'");
+
+            Path real = Files.createDirectories(tmp.resolve("real"));
+            Files.writeString(real.resolve("m.py"), "print(1)\n");
+            Files.writeString(real.resolve("m.external.json"), "{\"id\": \"m\", \"command\": [\"x\"], \"files\": [\"m.py\"]}");
+            Path linkedFolder = Files.createSymbolicLink(tmp.resolve("linked"), real);
+            assertThat(ExternalDeclaration.read(linkedFolder.resolve("m.external.json")).files()).containsExactly("m.py");
+        } finally {
+            Files.deleteIfExists(outside.resolve("x.py"));
+            Files.delete(outside);
+        }
+    }
 }
