@@ -94,7 +94,8 @@ final class AdapterCheck {
         try {
             config = LoraConfig.read(dir);
         } catch (IOException | RuntimeException e) {
-            throw new IOException(CONFIG + " is malformed: " + Printable.of(e.getMessage()), e);
+            // the parser's message breaks its line before the location: one line of the error, as its others
+            throw new IOException(CONFIG + " is malformed: " + Printable.of(oneLine(e.getMessage())), e);
         }
         TrainSettings ts = state.settings();
         if (config.r() != ts.loraR() || config.alpha() != ts.loraAlpha() || config.useRslora()) {
@@ -130,5 +131,10 @@ final class AdapterCheck {
         } catch (RuntimeException e) {
             throw new IOException(Printable.of(String.valueOf(e.getMessage())), e);
         }
+    }
+
+    /** {@code message} with each line break and the blanks around it made one space (null: "no message"). */
+    static String oneLine(String message) {
+        return message == null ? "no message" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -213,7 +213,7 @@ final class ExternalStages implements StageTraining {
         try {
             n = Json.read(result, JsonNode.class);
         } catch (IOException e) {
-            throw new IOException(RESULT + " is not valid JSON: " + Printable.of(e.getMessage()), e);
+            throw new IOException(RESULT + " is not valid JSON: " + Printable.of(AdapterCheck.oneLine(e.getMessage())), e);
         }
         JsonNode loss = n.isObject() ? n.get("train_loss") : null;
         if (!n.isObject() || (loss != null && !loss.isNull() && !(loss.isNumber() && Double.isFinite(loss.asDouble())))) {
