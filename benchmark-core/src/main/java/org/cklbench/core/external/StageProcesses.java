@@ -218,8 +218,10 @@ final class StageProcesses {
                     continue;
                 }
                 long pid = Long.parseLong(name);
-                if (pid == self || (process != null && pid == process.pid())) {
-                    continue; // the command itself is killed through its Process, whose exit status the JVM reaps
+                if (pid == self || (process != null && pid == process.pid() && process.isAlive())) {
+                    // the command itself is killed through its Process, whose exit status the JVM reaps; once
+                    // reaped, its pid may be another process's, one of the stage's among them
+                    continue;
                 }
                 ProcessHandle h = ProcessHandle.of(pid).orElse(null);
                 if (h == null) {
