@@ -134,6 +134,25 @@ class ExternalFailuresTest {
     }
 
     @Test
+    void touchingTheBaseModelBehindItsLinksIsRefused() throws Exception {
+        // a Hugging Face cache's snapshot folder holds links to the blobs that hold the weights: the base model
+        // given as such a folder, here of links to the smoke model's files
+        Path where = tmp.resolve("base_model.txt");
+        Path first = script(tmp, "where.sh", noopThen("echo \"$(field base_model)\" > " + where + "; exit 1"));
+        assertThat(external(tmp.resolve("first"), first.toString()).code()).isNotZero();
+        Path real = Path.of(Files.readString(where).strip()).toRealPath();
+        Path snapshot = Files.createDirectories(tmp.resolve("models--tiny/snapshots/abc"));
+        try (var files = Files.list(real)) {
+            for (Path f : files.toList()) {
+                Files.createSymbolicLink(snapshot.resolve(f.getFileName()), f);
+            }
+        }
+        // chmod to the mode it has, through the link: a change of nothing but the real file's change time
+        failsAtStageOne(noopThen("chmod u+r \"$(readlink -f \"$(field base_model)\"/config.json)\""),
+                List.of("--model", snapshot.toString()), "changed the base model folder", "config.json was changed");
+    }
+
+    @Test
     void anOversizedResultIsRefused() throws Exception {
         failsAtStageOne(noopThen("head -c 2000000 /dev/zero | tr '\\0' ' ' > \"$(field result)\"; echo '{}' >> \"$(field result)\""),
                 List.of(), "result.json holds 2000003 bytes, more than the 1048576");
@@ -252,6 +271,39 @@ class ExternalFailuresTest {
         Path run = resumesAtStageTwo(runs, m, log, ok);
         JsonNode req = ExternalMethodTest.JSON.readTree(run.resolve("external/stage-002/request.json").toFile());
         assertThat(req.get("stage").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aResumeOnAnotherHostSaysThatTheLastTrysProcessesThereCouldNotBeChecked() throws Exception {
+        Path log = tmp.resolve("calls.log");
+        Path ok = tmp.resolve("ok");
+        Path m = stageTwoMethod(log, ok, "exit 1");
+        Path runs = tmp.resolve("runs");
+        assertThat(external(runs, m.toString()).code()).isNotZero();
+        Path token = Cli.onlyRun(runs).resolve("external/stage-002/processes.token");
+        List<String> lines = Files.readAllLines(token);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).matches("[0-9a-f]{32}");
+        String here = lines.get(1);
+        assertThat(here).isNotBlank();
+        // as if the run folder had moved to this host from a node that ran stage 2 (a shared file system)
+        Files.write(token, List.of(lines.get(0), "gpu-node-17"));
+        Files.createFile(ok);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        Cli.Run again;
+        try {
+            System.setErr(new java.io.PrintStream(err, true));
+            again = external(runs, m.toString(), "--resume");
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(err.toString()).contains("WARNING: external method, stage 2 (epoch 2/4): its last try ran on host gpu-node-17,"
+                + " this suite runs on host " + here + ": processes that try left running on gpu-node-17 could not be"
+                + " looked for or killed from here");
+        // the stage ran here this time: a later resume has nothing to warn of
+        assertThat(Files.readAllLines(token).get(1)).isEqualTo(here);
     }
 
     @Test

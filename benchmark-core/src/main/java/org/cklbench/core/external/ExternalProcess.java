@@ -65,10 +65,11 @@ final class ExternalProcess {
         try {
             while (!p.waitFor(200, TimeUnit.MILLISECONDS)) {
                 if (Preemption.requested()) {
-                    stage.killAll();
+                    StageProcesses.Killed k = stage.killAll();
                     // the last checkpoint is the previous stage's end: this stage runs again from scratch on resume
-                    throw Preemption.stopped("with the external process killed: a resume runs this stage again"
-                            + " from its start");
+                    throw Preemption.stopped((k.survivors().isEmpty() ? "with the external process killed"
+                            : "with the external process killed but not all of its processes" + survivors(k))
+                            + ": a resume runs this stage again from its start");
                 }
                 if (System.nanoTime() > deadline) {
                     String left = survivors(stage.killAll());
@@ -83,9 +84,9 @@ final class ExternalProcess {
                 }
             }
         } catch (InterruptedException e) {
-            stage.killAll();
+            String left = survivors(stage.killAll());
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while the external method ran; it was killed", e);
+            throw new IOException("interrupted while the external method ran; it was killed" + left, e);
         }
         StageProcesses.Killed k = stage.killAll();
         String left = k.found().isEmpty() ? "" : "; it left " + k.found().size() + " process(es) running, killed: "

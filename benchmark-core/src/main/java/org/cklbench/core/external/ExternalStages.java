@@ -32,6 +32,8 @@ final class ExternalStages implements StageTraining {
     static final String RESULT = "result.json";
     /** The stage's process token (StageProcesses), for a suite that finds the stage again after being killed. */
     static final String TOKEN = "processes.token";
+    /** A file of the suite's own, touched to learn the clock of the run folder's file system (FolderSnapshot). */
+    static final String CLOCK = "clock.touch";
 
     private final ExternalMethod.Spec spec;
     private final Setup setup;
@@ -94,18 +96,28 @@ final class ExternalStages implements StageTraining {
                 documents, result)));
 
         StageProcesses processes = new StageProcesses(StageProcesses.installedSetsid());
-        Files.writeString(tokenFile, processes.token() + "\n");
+        // the host beside the token: a resume elsewhere can tell that it cannot look for them
+        Files.writeString(tokenFile, processes.token() + "\n" + StageProcesses.host() + "\n");
+        Path clock = dir.resolve(CLOCK);
+        Files.createFile(clock);
 
         Set<Path> methodsOwn = Set.of(adapterOut, stateOut, result, stdout, stderr);
-        FolderSnapshot before = FolderSnapshot.of(run, methodsOwn);
-        // the base model is read by every later run that shares it: listed as the run folder is
+        Set<Path> unlisted = Set.of(adapterOut, stateOut, result, stdout, stderr, clock);
+        FolderSnapshot before = FolderSnapshot.of(run, unlisted);
+        // the base model is read by every later run that shares it: listed as the run folder is, with the
+        // targets of its links (a Hugging Face cache's snapshot links to the blobs that hold the weights)
         Path modelFolder = model.toRealPath();
-        FolderSnapshot modelBefore = FolderSnapshot.of(modelFolder, Set.of());
+        FolderSnapshot modelBefore = FolderSnapshot.withLinkTargets(modelFolder, Set.of());
         // the run's provenance records their SHA-256: the code of every stage must be the code recorded
         FolderSnapshot filesBefore = declaredFiles();
-        before.awaitDistinctChangeTimes();
-        modelBefore.awaitDistinctChangeTimes();
-        filesBefore.awaitDistinctChangeTimes();
+        if (!FolderSnapshot.awaitDistinctChangeTimes(clock, before, modelBefore, filesBefore)) {
+            setup.ctx().progress().note("warning: external method, stage " + stage + " (" + Printable.of(st.name())
+                    + "): the change time of " + Printable.of(clock.toString()) + " did not pass the newest one listed"
+                    + " within " + FolderSnapshot.CLOCK_WAIT_MS / 1000 + " s (coarse timestamps, or a file server whose"
+                    + " clock runs ahead): the check of the run folder, the base model and the declared files cannot"
+                    + " see a file rewritten in place, with its size and modification time put back, within the same"
+                    + " clock tick on this file system");
+        }
         List<String> command = new ArrayList<>(spec.command());
         command.add(request.toString());
         List<String> leftovers;
@@ -122,12 +134,12 @@ final class ExternalStages implements StageTraining {
                     + "): the command exited but left " + leftovers.size() + " process(es) running; they were killed: "
                     + String.join(", ", leftovers));
         }
-        List<String> changes = before.changes(FolderSnapshot.of(run, methodsOwn));
+        List<String> changes = before.changes(FolderSnapshot.of(run, unlisted));
         if (!changes.isEmpty()) {
             throw failure(stage, st, "the method changed the run folder outside adapter_out and state_out: "
                     + firstFive(changes));
         }
-        List<String> modelChanges = modelBefore.changes(FolderSnapshot.of(modelFolder, Set.of()));
+        List<String> modelChanges = modelBefore.changes(FolderSnapshot.withLinkTargets(modelFolder, Set.of()));
         if (!modelChanges.isEmpty()) {
             throw failure(stage, st, "the method changed the base model folder " + Printable.of(modelFolder.toString())
                     + ", which it may only read: " + firstFive(modelChanges));
@@ -151,10 +163,22 @@ final class ExternalStages implements StageTraining {
      * the OOM killer: nothing stopped the method then), before its folder is emptied under it.
      */
     private void killLeftBySuiteKilled(Path tokenFile, int stage, Protocol.Stage st) throws IOException {
-        if (!Files.isRegularFile(tokenFile, LinkOption.NOFOLLOW_LINKS) || Files.size(tokenFile) > 100) {
+        if (!Files.isRegularFile(tokenFile, LinkOption.NOFOLLOW_LINKS) || Files.size(tokenFile) > 1000) {
             return;
         }
-        StageProcesses.Killed k = StageProcesses.killLeftBy(Files.readString(tokenFile).strip());
+        // two lines: the token, and the host the stage ran on
+        List<String> lines = Files.readString(tokenFile).strip().lines().map(String::strip).toList();
+        String host = lines.size() > 1 ? lines.get(1) : "";
+        String here = StageProcesses.host();
+        if (!host.equals(here)) {
+            setup.ctx().progress().note("WARNING: external method, stage " + stage + " (" + Printable.of(st.name())
+                    + "): its last try ran on host " + Printable.of(host.isEmpty() ? "(not recorded)" : host)
+                    + ", this suite runs on host " + Printable.of(here) + ": processes that try left running on "
+                    + Printable.of(host.isEmpty() ? "that host" : host) + " could not be looked for or killed from here."
+                    + " Make sure none still runs there (they carry " + StageProcesses.TOKEN_VARIABLE + "="
+                    + Printable.of(lines.isEmpty() ? "" : lines.get(0)) + ") before trusting this run's results");
+        }
+        StageProcesses.Killed k = StageProcesses.killLeftBy(lines.isEmpty() ? "" : lines.get(0));
         if (!k.survivors().isEmpty()) {
             throw failure(stage, st, "processes of its last try are still running and could not be stopped: "
                     + String.join(", ", k.survivors()));

@@ -28,11 +28,10 @@ import java.util.TreeSet;
 final class FolderSnapshot {
     private final Path root;
     /**
-     * How long after an entry's change a later change is sure to get another ctime: the kernel stamps
-     * it from a clock that moves once per tick (up to 10 ms at HZ=100), so a change within the same tick
-     * as the one listed would keep the time listed.
+     * How long the suite waits, at most, until its clock file's change time passes the newest one listed
+     * (a file system with 1 or 2 s timestamps, an NFS server whose clock runs ahead).
      */
-    static final long TICK_MARGIN_MS = 25;
+    static final long CLOCK_WAIT_MS = 3_000;
 
     private final TreeMap<String, String> entries;
     private final FileTime newest;
@@ -45,6 +44,19 @@ final class FolderSnapshot {
 
     /** {@code root} listed without anything under {@code excluded}. */
     static FolderSnapshot of(Path root, Set<Path> excluded) throws IOException {
+        return of(root, excluded, false);
+    }
+
+    /**
+     * As {@link #of(Path, Set)}, each link also described by what its target is now (kind, size, times,
+     * inode; "missing" where there is none): a Hugging Face cache's snapshot folder holds links into
+     * {@code ../../blobs/}, the real weights, which a listing of the links alone would not watch.
+     */
+    static FolderSnapshot withLinkTargets(Path root, Set<Path> excluded) throws IOException {
+        return of(root, excluded, true);
+    }
+
+    private static FolderSnapshot of(Path root, Set<Path> excluded, boolean linkTargets) throws IOException {
         TreeMap<String, String> out = new TreeMap<>();
         FileTime[] newest = {FileTime.fromMillis(0)};
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -62,7 +74,8 @@ final class FolderSnapshot {
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
                 if (!excluded.contains(f)) {
-                    out.put(root.relativize(f).toString(), describe(f, a, newest));
+                    String d = describe(f, a, newest);
+                    out.put(root.relativize(f).toString(), linkTargets && a.isSymbolicLink() ? d + " -> " + target(f, newest) : d);
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -108,16 +121,69 @@ final class FolderSnapshot {
                 + " " + a.fileKey();
     }
 
+    /** What the link {@code link} points to now, described as an entry is (following every link on the way). */
+    private static String target(Path link, FileTime[] newest) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(link, BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.FileSystemLoopException dangling) {
+            return "missing";
+        }
+        Map<String, Object> unix = Files.readAttributes(link, "unix:mode,ctime");
+        FileTime ctime = (FileTime) unix.get("ctime");
+        if (ctime.compareTo(newest[0]) > 0) {
+            newest[0] = ctime;
+        }
+        String kind = a.isDirectory() ? "folder" : a.isRegularFile() ? "file" : "other";
+        return kind + " " + Integer.toOctalString((Integer) unix.get("mode")) + " " + a.size() + " "
+                + a.lastModifiedTime().toInstant() + " " + ctime.toInstant() + " " + a.fileKey();
+    }
+
     /**
-     * Waits, at most {@link #TICK_MARGIN_MS}, until a change made from now on to any entry listed is sure
-     * to give it a change time other than the one listed (none when every entry is older than that).
+     * Waits until a change made from now on to any entry of {@code listings} is sure to give it a change
+     * time other than the one listed: the kernel stamps ctime from a clock that moves in ticks (10 ms at
+     * HZ=100, 1 or 2 s on some file systems, the server's clock on NFS), so a change within the tick of
+     * the newest entry listed would keep its time. The file system itself is asked: {@code clock}, a file
+     * of the suite's own (kept out of the listings) on the listed folder's file system, is touched until its
+     * ctime passes the newest one listed, for at most {@link #CLOCK_WAIT_MS}. False when it never did:
+     * the check cannot then see a rewrite in the same tick, and the caller says so.
      */
-    void awaitDistinctChangeTimes() {
-        long wait = newest.toMillis() + TICK_MARGIN_MS - System.currentTimeMillis();
-        if (wait > 0) {
-            try {
-                Thread.sleep(Math.min(wait, TICK_MARGIN_MS));
-            } catch (InterruptedException e) {
+    static boolean awaitDistinctChangeTimes(Path clock, FolderSnapshot... listings) throws IOException {
+        FileTime newest = FileTime.fromMillis(0);
+        for (FolderSnapshot l : listings) {
+            if (l.newest.compareTo(newest) > 0) {
+                newest = l.newest;
+            }
+        }
+        return awaitPast(clock, newest, CLOCK_WAIT_MS);
+    }
+
+    /** Touches {@code clock} until its ctime is later than {@code newest}, for at most {@code capMs}; whether it got there. */
+    static boolean awaitPast(Path clock, FileTime newest, long capMs) throws IOException {
+        long deadline = System.nanoTime() + capMs * 1_000_000L;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                if (!Files.exists(clock, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createFile(clock);
+                }
+                // setting the modification time sets the change time to the file system's now
+                Files.setLastModifiedTime(clock, FileTime.from(java.time.Instant.now()));
+                FileTime ctime = (FileTime) Files.getAttribute(clock, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+                if (ctime.compareTo(newest) > 0) {
+                    return true;
+                }
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the wait is short and bounded: finished, the interrupt kept for the caller
+                }
+            }
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }

@@ -78,6 +78,26 @@ final class StageProcesses {
     }
 
     /**
+     * This machine's host name (the kernel's, of the suite's UTS namespace), recorded beside the token:
+     * the processes of a stage can be looked for only on the host that ran it.
+     */
+    static String host() {
+        try {
+            String h = Files.readString(PROC.resolve("sys/kernel/hostname"), StandardCharsets.UTF_8).strip();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux's /proc: asked of the JDK below
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
      * util-linux's {@code setsid} where installed (Debian's util-linux is essential), else null: another
      * {@code setsid} (BusyBox's) may lack {@code --wait}, so its {@code --version} must name util-linux.
      */
@@ -129,49 +149,67 @@ final class StageProcesses {
      * each is gone. The command itself is not among {@code found}.
      */
     Killed killAll() {
-        Map<Long, String> found = new LinkedHashMap<>();
+        // keyed by handle, whose equality includes the start time: a pid reused meanwhile is another key
+        Map<ProcessHandle, String> found = new LinkedHashMap<>();
         long self = ProcessHandle.current().pid();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MS);
+        // an interrupt would end every sleep at once and turn the loop into a 10 s busy spin: kept for the end
+        boolean interrupted = Thread.interrupted();
         if (process != null) {
             process.destroyForcibly();
         }
-        while (true) {
-            List<Long> alive = stageProcesses(self);
-            for (ProcessHandle h : process == null ? List.<ProcessHandle>of() : process.descendants().toList()) {
-                if (!alive.contains(h.pid()) && isAlive(h.pid())) {
-                    alive.add(h.pid());
-                }
-            }
-            // the command by its Process: the JVM knows when it reaped it, after which its pid may be reused
-            if (alive.isEmpty() && (process == null || !process.isAlive())) {
-                break;
-            }
-            for (long pid : alive) {
-                found.putIfAbsent(pid, describe(pid));
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            if (System.nanoTime() > deadline) {
-                List<String> survivors = new ArrayList<>();
-                for (long pid : alive) {
-                    survivors.add(found.get(pid));
-                }
-                return new Killed(List.copyOf(found.values()), survivors);
-            }
-            sleep(10);
-        }
         try {
-            if (process != null) {
-                process.waitFor(KILL_WAIT_MS, TimeUnit.MILLISECONDS);
+            while (true) {
+                List<ProcessHandle> alive = stageProcesses(self);
+                // once the command is reaped its pid may be reused, and descendants() (by ppid) would name the
+                // new owner's children; its orphans are re-parented and found by token or session instead
+                if (process != null && process.isAlive()) {
+                    for (ProcessHandle h : process.descendants().toList()) {
+                        if (!alive.contains(h) && isAlive(h.pid()) && h.isAlive()) {
+                            alive.add(h);
+                        }
+                    }
+                }
+                // the command by its Process: the JVM knows when it reaped it, after which its pid may be reused
+                if (alive.isEmpty() && (process == null || !process.isAlive())) {
+                    break;
+                }
+                for (ProcessHandle h : alive) {
+                    found.putIfAbsent(h, describe(h));
+                    h.destroyForcibly(); // the JDK checks the handle's start time before it signals the pid
+                }
+                if (System.nanoTime() > deadline) {
+                    List<String> survivors = new ArrayList<>();
+                    for (ProcessHandle h : alive) {
+                        survivors.add(found.get(h));
+                    }
+                    return new Killed(List.copyOf(found.values()), survivors);
+                }
+                interrupted |= sleep(10);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (process != null) {
+                try {
+                    process.waitFor(KILL_WAIT_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return new Killed(List.copyOf(found.values()), List.of());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return new Killed(List.copyOf(found.values()), List.of());
     }
 
-    /** The live processes, other than {@code self}, in the stage's session or carrying its token. */
-    private List<Long> stageProcesses(long self) {
-        List<Long> out = new ArrayList<>();
+    /**
+     * The live processes, other than {@code self}, in the stage's session or carrying its token. Each is
+     * taken as a handle (which records its start time) before its {@code /proc} files are read, and kept
+     * only when that handle is still alive after: a pid that ended and was reused between the reads names
+     * another process, which the handle then does not match.
+     */
+    private List<ProcessHandle> stageProcesses(long self) {
+        List<ProcessHandle> out = new ArrayList<>();
         byte[] entry = (TOKEN_VARIABLE + "=" + token).getBytes(StandardCharsets.UTF_8);
         try (Stream<Path> s = Files.list(PROC)) {
             for (Path p : s.toList()) {
@@ -180,15 +218,22 @@ final class StageProcesses {
                     continue;
                 }
                 long pid = Long.parseLong(name);
-                if (pid == self || (process != null && pid == process.pid())) {
-                    continue; // the command itself is killed through its Process, whose exit status the JVM reaps
+                if (pid == self || (process != null && pid == process.pid() && process.isAlive())) {
+                    // the command itself is killed through its Process, whose exit status the JVM reaps; once
+                    // reaped, its pid may be another process's, one of the stage's among them
+                    continue;
+                }
+                ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+                if (h == null) {
+                    continue;
                 }
                 String[] stat = stat(pid);
                 if (stat == null || !alive(stat)) {
                     continue;
                 }
-                if ((session > 0 && Long.parseLong(stat[3]) == session) || carries(p.resolve("environ"), entry)) {
-                    out.add(pid);
+                if (((session > 0 && Long.parseLong(stat[3]) == session) || carries(p.resolve("environ"), entry))
+                        && h.isAlive()) {
+                    out.add(h);
                 }
             }
         } catch (IOException e) {
@@ -241,8 +286,9 @@ final class StageProcesses {
         return stat != null && alive(stat);
     }
 
-    /** "pid N (its command line)", for a message. */
-    private static String describe(long pid) {
+    /** "pid N (its command line)", for a message; the command line only while the handle's process owns the pid. */
+    private static String describe(ProcessHandle h) {
+        long pid = h.pid();
         String cmd;
         try {
             byte[] b = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
@@ -250,17 +296,22 @@ final class StageProcesses {
         } catch (IOException e) {
             cmd = "";
         }
+        if (!h.isAlive()) {
+            cmd = ""; // read from whatever owns the pid now
+        }
         if (cmd.length() > 120) {
             cmd = cmd.substring(0, 120) + "...";
         }
         return "pid " + pid + (cmd.isEmpty() ? "" : " (" + Printable.of(cmd) + ")");
     }
 
-    private static void sleep(long ms) {
+    /** Sleeps {@code ms}; true when interrupted (the flag is left cleared: the caller restores it). */
+    private static boolean sleep(long ms) {
         try {
             Thread.sleep(ms);
+            return false;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return true;
         }
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +45,25 @@ class ExternalProcessTest {
         if (pidFile != null && Files.isRegularFile(pidFile)) {
             ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(ProcessHandle::destroyForcibly);
         }
+    }
+
+    /** Sleepers a test started that are no stage's: killed whatever the test's outcome. */
+    private final List<Process> bystanders = new ArrayList<>();
+
+    @AfterEach
+    void killTheBystanders() {
+        bystanders.forEach(Process::destroyForcibly);
+    }
+
+    /** A {@code sleep 600} the JVM starts (its session and process group), with {@code env} added. */
+    private Process bystander(Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sleep", "600").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove(StageProcesses.TOKEN_VARIABLE);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        bystanders.add(p);
+        return p;
     }
 
     private Path script(String name, String body) throws Exception {
@@ -168,5 +188,49 @@ class ExternalProcessTest {
         assertThatThrownBy(() -> run(script("burst.sh", "#!/bin/sh\nhead -c 200000 /dev/zero >&2\n"), 60, 100_000))
                 .isInstanceOf(ExternalProcess.Failed.class)
                 .hasMessageContaining("wrote more than 100000 bytes to its standard error (stderr.log)");
+    }
+
+    @Test
+    void processesThatAreNotTheStagesAreSpared() throws Exception {
+        StageProcesses stage = new StageProcesses(StageProcesses.installedSetsid());
+        String token = stage.token();
+        List<Process> spared = List.of(
+                // the stage's token as a prefix of another value
+                bystander(Map.of(StageProcesses.TOKEN_VARIABLE, token + "0")),
+                // another stage's token
+                bystander(Map.of(StageProcesses.TOKEN_VARIABLE, new StageProcesses(null).token())),
+                // the token under another variable whose name ends in the token variable's
+                bystander(Map.of("OTHER_" + StageProcesses.TOKEN_VARIABLE, token)),
+                // no token, in the suite's own session and process group, not the stage's
+                bystander(Map.of()));
+        // a method that leaves a writer behind, so that the stage's killing has something to find and kill
+        List<String> leftovers = ExternalProcess.run(stage, List.of(method("", "exit 0").toString()), tmp, Map.of(), 60,
+                tmp.resolve("stdout.log"), tmp.resolve("stderr.log"), ExternalProcess.LOG_LIMIT);
+        leftoversNameTheWriter(leftovers);
+        writerIsDead();
+        // a resume's killing of what the token's stage left behind spares them too
+        assertThat(StageProcesses.killLeftBy(token).found()).isEmpty();
+        for (Process p : spared) {
+            assertThat(p.isAlive()).as("pid %d, not the stage's, still runs", p.pid()).isTrue();
+            assertThat(leftovers).noneMatch(l -> l.startsWith("pid " + p.pid() + " "));
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anInterruptDuringTheKillingKillsAllAndIsKeptForTheCaller() throws Exception {
+        StageProcesses stage = new StageProcesses(StageProcesses.installedSetsid());
+        Process own = bystander(Map.of(StageProcesses.TOKEN_VARIABLE, stage.token()));
+        bystanders.remove(own);
+        Thread.currentThread().interrupt();
+        StageProcesses.Killed k;
+        try {
+            k = stage.killAll();
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+        }
+        assertThat(k.survivors()).isEmpty();
+        assertThat(k.found()).containsExactly("pid " + own.pid() + " (sleep 600)");
+        assertThat(own.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
 }
