@@ -1,6 +1,5 @@
 package org.cklbench.cli;
 
-import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.RerunInputs;
 import org.cklbench.core.run.Tolerance;
 import org.cklbench.core.run.Verifier;
@@ -8,6 +7,7 @@ import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.Verification;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Run a run folder's configuration again and compare its metrics.",
         description = {"Run a run folder's recorded configuration again (all of it, or its first K epochs or periods) into " +
-            "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and " +
+            "a scratch folder, after checking every input file and plugin jar (from --plugins) against the SHA-256 in run.json, and " +
             "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, OS, device, dtype " +
             "and CPU count are the recorded ones; elsewhere each metric within --tolerance. Writes verification.json " +
             "into RUN_DIR (verdict, who verified and where, versions, what it vouches for and how each file was compared, the " +
@@ -29,8 +29,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "The run folder to verify.")
     Path runDir;
 
-    @Option(names = "--plugins", description = "Folder of the plugin jars the run was made with.")
-    Path plugins;
+    @Mixin
+    PluginOptions plugins;
 
     @Option(names = "--epochs", defaultValue = "0", paramLabel = "K",
             description = "Compare only the first K epochs (periods): quicker, and a check of the start (default: all).")
@@ -69,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(runDir + " is not a run folder (no run.json)");
         }
         Path where = scratch != null ? scratch : Files.createTempDirectory("ckl-verify-");
-        Verification v = Verifier.verify(folder, Registries.load(plugins), Home.get(), where, epochs,
+        Verification v = Verifier.verify(folder, plugins.registries(), Home.get(), where, epochs,
                 Tolerance.parse(tolerance, 1e-4), new BarProgress(), new RerunInputs(model, data, pathParams), by);
         // it quotes the run folder's own strings: every character outside ASCII escaped, so none reaches a terminal raw
         System.out.println(Json.FILES.writer().with(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
