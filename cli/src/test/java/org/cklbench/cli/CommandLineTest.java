@@ -43,32 +43,6 @@ class CommandLineTest {
         }
     }
 
-    /**
-     * An option that several commands take means one thing: it is declared once (a mixin) and says the same in
-     * every command's help.
-     */
-    @Test
-    void sharedOptionsSayTheSameEverywhere() {
-        List<String> shared = List.of("--plugins", "--set", "--preset", "--adapter", "--device", "--dtype");
-        java.util.Map<String, java.util.Set<String>> texts = new java.util.TreeMap<>();
-        java.util.Map<String, Integer> uses = new java.util.TreeMap<>();
-        List<CommandLine> all = new ArrayList<>();
-        walk(new CommandLine(new Main()), all);
-        for (CommandLine c : all) {
-            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
-                if (shared.contains(o.longestName())) {
-                    texts.computeIfAbsent(o.longestName(), k -> new java.util.TreeSet<>())
-                            .add(String.join(" ", o.description()));
-                    uses.merge(o.longestName(), 1, Integer::sum);
-                }
-            }
-        }
-        assertThat(texts.keySet()).containsExactlyInAnyOrderElementsOf(shared);
-        texts.forEach((name, t) -> assertThat(t).as(name).hasSize(1));
-        assertThat(uses.get("--plugins")).isGreaterThanOrEqualTo(9);
-        assertThat(uses.get("--set")).isEqualTo(2);
-    }
-
     /** The bench commands share their model options but not their default shapes. */
     @Test
     void benchCommandsKeepTheirOwnDefaultShapes() {
@@ -82,15 +56,6 @@ class CommandLineTest {
         m = eval.model;
         assertThat(List.of(m.hidden, m.layers, m.heads, m.kvHeads, m.inter, m.vocab, m.threads))
                 .containsExactly(128, 2, 4, 2, 512, 32000, 1);
-    }
-
-    private static void walk(CommandLine cl, List<CommandLine> out) {
-        out.add(cl);
-        cl.getSubcommands().forEach((name, sub) -> {
-            if (!name.equals("help") && sub.getCommandName().equals(name)) {
-                walk(sub, out);
-            }
-        });
     }
 
     @ParameterizedTest
