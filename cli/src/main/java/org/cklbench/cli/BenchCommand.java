@@ -3,6 +3,7 @@ package org.cklbench.cli;
 import org.cklbench.core.eval.EvalBench;
 import org.cklbench.engine.bench.TrainStepBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
@@ -18,17 +19,11 @@ final class BenchCommand {
                 "forward_tokens_per_s, median_step_cpu_s and median_forward_cpu_s (the calling thread's CPU seconds: " +
                 "all the work at --threads 1, and far steadier than wall time on a shared machine) and the peak and final RSS."})
     static final class TrainStep implements Callable<Integer> {
-        @Option(names = "--hidden", defaultValue = "256") int hidden;
-        @Option(names = "--layers", defaultValue = "4") int layers;
-        @Option(names = "--heads", defaultValue = "8") int heads;
-        @Option(names = "--kv-heads", defaultValue = "4") int kvHeads;
-        @Option(names = "--inter", defaultValue = "688") int inter;
-        @Option(names = "--vocab", defaultValue = "32000") int vocab;
+        @Mixin BenchModel model = new BenchModel(256, 4, 8, 4, 688);
         @Option(names = "--batch", defaultValue = "8") int batch;
         @Option(names = "--seq", defaultValue = "128") int seq;
         @Option(names = "--rank", defaultValue = "8") int rank;
         @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).") int steps;
-        @Option(names = "--threads", defaultValue = "2") int threads;
         @Option(names = "--warmup", defaultValue = "3") int warmup;
         @Option(names = "--forward-steps", defaultValue = "10", description = "Timed forward-only passes.") int forwardSteps;
         @Option(names = "--full", description = "Train every weight instead of LoRA adapters.") boolean full;
@@ -38,8 +33,8 @@ final class BenchCommand {
 
         @Override
         public Integer call() {
-            var o = new TrainStepBench.Options(hidden, layers, heads, kvHeads, inter, vocab, batch, seq, rank, steps,
-                    threads, warmup, full, forwardSteps, profile);
+            var o = new TrainStepBench.Options(model.hidden, model.layers, model.heads, model.kvHeads, model.inter,
+                    model.vocab, batch, seq, rank, steps, model.threads, warmup, full, forwardSteps, profile);
             System.out.println(TrainStepBench.run(o));
             return 0;
         }
@@ -53,21 +48,15 @@ final class BenchCommand {
                 "Quick world's base: --hidden 128 --inter 512 --layers 4 --heads 4 --kv-heads 2 --vocab <its vocab>; " +
                 "TinyLlama-1.1B: --hidden 2048 --inter 5632 --layers 22 --heads 32 --kv-heads 4."})
     static final class Eval implements Callable<Integer> {
-        @Option(names = "--hidden", defaultValue = "128") int hidden;
-        @Option(names = "--layers", defaultValue = "4") int layers;
-        @Option(names = "--heads", defaultValue = "4") int heads;
-        @Option(names = "--kv-heads", defaultValue = "2") int kvHeads;
-        @Option(names = "--inter", defaultValue = "512") int inter;
-        @Option(names = "--vocab", defaultValue = "32000") int vocab;
+        @Mixin BenchModel model = new BenchModel(128, 4, 4, 2, 512);
         @Option(names = "--probes", defaultValue = "512", description = "Probes per repeat (default: ${DEFAULT-VALUE}).") int probes;
         @Option(names = "--batch", defaultValue = "64", description = "Evaluation batch size (default: ${DEFAULT-VALUE}).") int batch;
         @Option(names = "--repeats", defaultValue = "5") int repeats;
-        @Option(names = "--threads", defaultValue = "2") int threads;
 
         @Override
         public Integer call() {
-            System.out.println(EvalBench.run(new EvalBench.Options(hidden, layers, heads, kvHeads, inter, vocab, probes,
-                    batch, repeats, threads)));
+            System.out.println(EvalBench.run(new EvalBench.Options(model.hidden, model.layers, model.heads, model.kvHeads,
+                    model.inter, model.vocab, probes, batch, repeats, model.threads)));
             return 0;
         }
     }

@@ -5,9 +5,9 @@ import org.cklbench.core.benchmark.Presets;
 import org.cklbench.core.plugin.Registries;
 import org.cklbench.runfolder.LeaderboardSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -17,15 +17,15 @@ import java.util.stream.Collectors;
         description = {"List the benchmarks (built in and from --plugins): id, description, presets with their settings " +
             "and method defaults, and the leaderboard's columns."})
 final class BenchmarksCommand implements Callable<Integer> {
-    @Option(names = "--plugins", description = "Folder of plugin jars to load.")
-    Path plugins;
+    @Mixin
+    PluginOptions plugins;
 
     @Option(names = "--settings", description = "Also print every setting of every preset.")
     boolean settings;
 
     @Override
     public Integer call() throws Exception {
-        Registries registries = Registries.load(plugins);
+        Registries registries = plugins.registries();
         for (Benchmark b : registries.benchmarks().benchmarks().values()) {
             System.out.printf("%-14s %s%n", b.id(), b.description());
             for (String name : b.presets().names()) {

@@ -16,9 +16,13 @@ final class EngineOptions {
             description = "Compute precision: float32 (CPU default) or float16 (GPU default).")
     String dtype;
 
-    /** Accepted so that command lines that give it still parse; results do not depend on it. */
-    @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (docs/reproducibility.md).")
-    int threads;
+    @CommandLine.Mixin
+    ThreadsOption threads;
+
+    /** What {@code --threads} said (recorded; results do not depend on it). */
+    int threads() {
+        return threads.threads;
+    }
 
     Device device() {
         PyTorchEngine.initForResults();

@@ -4,20 +4,20 @@ import org.cklbench.core.method.MethodProvider;
 import org.cklbench.core.method.ParamSpec;
 import org.cklbench.core.plugin.Registries;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "methods", mixinStandardHelpOptions = true,
         description = "List the CKL methods (built in and from --plugins), one line each, with their typed parameters and defaults.")
 final class MethodsCommand implements Callable<Integer> {
-    @Option(names = "--plugins", description = "Folder of plugin jars to load.")
-    Path plugins;
+    @Mixin
+    PluginOptions plugins;
 
     @Override
     public Integer call() throws Exception {
-        Registries registries = Registries.load(plugins);
+        Registries registries = plugins.registries();
         for (MethodProvider p : registries.methods().providers().values()) {
             System.out.printf("%-12s %s%n", p.id(), p.description());
             for (ParamSpec q : p.parameters()) {

@@ -33,14 +33,15 @@ final class ModelCommand {
     @Command(name = "info", mixinStandardHelpOptions = true,
             description = "Configuration, parameter count, stored dtypes and size of a checkpoint folder.")
     static final class Info implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder.")
-        Path model;
+        @Mixin
+        ModelFolder checkpoint;
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
+            Path model = checkpoint.model;
             LlamaConfig c = LlamaConfig.read(model);
             Map<String, Long> dtypes = new TreeMap<>();
             long bytes = 0;
@@ -90,11 +91,8 @@ final class ModelCommand {
                 "IN has one {\"input_ids\":[...]} per line (any lengths); OUT gets one {\"token_nll\":[...]} per " +
                 "line, len(input_ids)-1 values of -log p(x[t+1] | x[<=t]), in input order."})
     static final class Nll implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder.")
-        Path model;
-
-        @Option(names = "--adapter", description = "PEFT LoRA adapter folder to apply.")
-        Path adapter;
+        @Mixin
+        AdaptedModel checkpoint;
 
         @Option(names = "--input", required = true, description = "JSONL of {\"input_ids\":[...]}.")
         Path input;
@@ -110,6 +108,7 @@ final class ModelCommand {
 
         @Override
         public Integer call() throws Exception {
+            Path model = checkpoint.model();
             LlamaConfig config = LlamaConfig.read(model);
             List<long[]> seqs = new ArrayList<>();
             JsonLines.forEach(input, line -> {
@@ -134,7 +133,7 @@ final class ModelCommand {
             Device device = engine.device();
             List<float[]> nll;
             try (LlamaModel m = HfModels.load(model, device, engine.computeType(device));
-                 LoraAdapter lora = adapter == null ? null : LoraAdapter.load(adapter, m);
+                 LoraAdapter lora = checkpoint.loadAdapter(m);
                  ProgressBar bar = Bars.bar("nll", seqs.size(), "seq")) {
                 ForwardHooks hooks = lora == null ? ForwardHooks.NONE : lora;
                 nll = new SequenceScorer(m, hooks, batchSize).tokenNll(seqs, bar::stepBy);

@@ -5,7 +5,7 @@ import org.cklbench.datasets.world.World;
 import org.cklbench.datasets.world.WorldBase;
 import org.cklbench.datasets.world.WorldFiles;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
             "on the world's first snapshot (cached in CKL_HOME/worlds; a second call reuses both). Prints where " +
             "they are and how many of snapshot 0's facts the base answers (descriptive probes)."})
 final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--threads", defaultValue = "0", description = "Ignored: every result is computed on the suite's pinned thread count (docs/reproducibility.md).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws Exception {

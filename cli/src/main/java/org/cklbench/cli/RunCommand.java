@@ -47,27 +47,19 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static final class Fresh {
-        @Option(names = "--benchmark", required = true,
-                description = "A benchmark id: lama-ckl, temporalwiki, or a plugin's (see ckl benchmarks).")
+        @Option(names = "--benchmark", required = true, description = BenchmarkPreset.BENCHMARK)
         String benchmark;
 
         @Option(names = "--method", required = true,
                 description = "A method id (see ckl methods), or ids joined by '+' to compose.")
         String method;
 
-        @Option(names = "--preset", required = true,
-                description = "A preset of the benchmark: smoke, quick or paper for the built-in ones.")
+        @Option(names = "--preset", required = true, description = BenchmarkPreset.PRESET)
         String preset;
     }
 
-    @Option(names = "--model", description = "Hugging Face Llama folder (the preset's own model when omitted, where it has one).")
-    Path model;
-
-    @Option(names = "--data", description = "Benchmark data folder (the preset's own data when omitted, where it has one).")
-    Path data;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    RunInputs inputs;
 
     @Option(names = "--out", defaultValue = "runs", description = "Folder of run folders, or with --resume a run folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -84,14 +76,14 @@ final class RunCommand implements Callable<Integer> {
         + " composed methods, and left out where the method is not in the spec.")
     Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a preset setting (repeatable), e.g. --set epochs=5 --set lr=2e-4.")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    SettingOverrides overrides;
 
     @Option(names = "--full", description = "Train every weight instead of a LoRA adapter (same as --set full=true).")
     boolean full;
 
-    @Option(names = "--plugins", description = "Folder of plugin jars (methods and benchmarks) to load.")
-    Path plugins;
+    @Mixin
+    PluginOptions plugins;
 
     @Option(names = "--ta", description = "A Train-Attention model folder for taalm: the same as --param taalm.ta=DIR, so"
         + " ignored by methods without taalm (one command line serves a loop over methods).")
@@ -108,16 +100,18 @@ final class RunCommand implements Callable<Integer> {
         if (what.from != null) {
             return again();
         }
-        Map<String, String> sets = new LinkedHashMap<>(overrides);
+        Map<String, String> sets = new LinkedHashMap<>(overrides.settings());
         if (full) {
             sets.put("full", "true");
         }
         if (ta != null) {
             params.put("taalm.ta", ta.toString());
         }
-        Registries registries = Registries.load(plugins);
+        Registries registries = plugins.registries();
+        Path model = inputs.model;
+        Path data = inputs.data;
         RunRequest req = new RunRequest(what.fresh.benchmark, what.fresh.method, params, what.fresh.preset, sets, model,
-                data, seed, engine.device, engine.dtype, engine.threads);
+                data, inputs.seed, engine.device, engine.dtype, engine.threads());
         // a path that names nothing, the root, or a file for a folder is a failure (1), like every other problem
         // with files and folders; the rest of what resolving refuses (an unknown id, preset, setting or device) is
         // a usage error (2)
@@ -150,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
 
     private Integer again() throws Exception {
         Path from = what.from;
-        if (!overrides.isEmpty() || full || resume) {
+        if (!overrides.settings().isEmpty() || full || resume) {
             throw new UsageError("--from takes the whole configuration from the run; leave out --set, --full and"
                     + " --resume (--model, --data, --ta and --param give your own inputs: the paths in run.json are never"
                     + " opened)");
@@ -173,8 +167,8 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + " is a file; give a folder (it is made if missing)");
         }
         Path dir = runDir != null ? runDir : out.resolve(recorded.config().id());
-        return printed(Runner.rerun(recorded, new org.cklbench.core.run.RerunInputs(model, data, own), dir,
-                Registries.load(plugins), Home.get(), new BarProgress(), 0));
+        return printed(Runner.rerun(recorded, new org.cklbench.core.run.RerunInputs(inputs.model, inputs.data, own), dir,
+                plugins.registries(), Home.get(), new BarProgress(), 0));
     }
 
     private static Integer printed(RunFolder folder) throws Exception {

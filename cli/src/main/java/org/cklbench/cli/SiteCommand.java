@@ -7,6 +7,7 @@ import org.cklbench.runfolder.LeaderboardSpec;
 import org.cklbench.runfolder.MethodInfo;
 import org.cklbench.site.SiteBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -51,7 +52,9 @@ final class SiteCommand {
             header = "Build the static leaderboard site from run folders.",
             description = {"Summarize every complete run folder under RUNS into site-data.json, then render a static site " +
                 "into OUT (leaderboards with the paper's reported rows, run pages with curves, method pages, JSON and " +
-                "CSV downloads). Works from file:// and any static host; the same runs give byte-identical files."})
+                "CSV downloads). Works from file:// and any static host; the same runs give byte-identical files.",
+                "With --plugins, installed plugin methods are listed and plugin benchmarks' boards use their installed " +
+                "leaderboard spec rather than the one their runs carry."})
     static final class Build implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -63,13 +66,12 @@ final class SiteCommand {
         @Option(names = "--out", required = true, description = "Output folder (replaced if it holds a site built before).")
         Path out;
 
-        @Option(names = "--plugins", description = {"Plugin jars, so installed plugin methods are listed and plugin benchmarks' " +
-            "boards use their installed leaderboard spec rather than the one their runs carry."})
-        Path plugins;
+        @Mixin
+        PluginOptions plugins;
 
         @Override
         public Integer call() throws Exception {
-            Registries registries = Registries.load(plugins);
+            Registries registries = plugins.registries();
             Path scratch = Files.createTempDirectory("ckl-bundles-");
             try {
                 java.util.List<String> refused = new java.util.ArrayList<>();

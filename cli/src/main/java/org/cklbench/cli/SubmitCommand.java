@@ -2,6 +2,7 @@ package org.cklbench.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -32,8 +33,8 @@ final class SubmitCommand implements Callable<Integer> {
         Path unpack;
     }
 
-    @Option(names = "--plugins", description = "Folder of the plugin jars the runs were made with.")
-    Path plugins;
+    @Mixin
+    PluginOptions plugins;
 
     @Option(names = "--out", required = true, description = "The bundle to write (BUNDLE.zip), or with --unpack the folder to unpack into.")
     Path out;
@@ -51,7 +52,7 @@ final class SubmitCommand implements Callable<Integer> {
         if (!out.toString().endsWith(".zip") || Files.isDirectory(out)) {
             throw new UsageError("--out " + out + " must name a .zip file");
         }
-        var manifest = Bundles.write(task.runs, plugins, out);
+        var manifest = Bundles.write(task.runs, plugins.dir(), out);
         System.err.println(manifest.get("runs").size() + " runs and " + manifest.get("plugins").size()
                 + " plugin jars in " + out);
         // strings from run folders (ids, folder names) printed with every non-ASCII character escaped

@@ -18,6 +18,7 @@ import org.cklbench.text.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -81,8 +82,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "List the runs and what would be submitted, write the Slurm scripts, submit nothing.")
     boolean dryRun;
 
-    @Option(names = "--plugins", description = "Folder of plugin jars (methods and benchmarks), given to every run.")
-    Path plugins;
+    @Mixin
+    PluginOptions plugins;
 
     @Option(names = "--ckl", paramLabel = "COMMAND", description = "How runs start ckl, split at spaces (default: $CKL_LAUNCHER,"
         + " which ./ckl sets to itself, else this JVM), e.g. \"apptainer exec ckl.sif ckl\".")
@@ -133,10 +134,10 @@ final class SweepCommand implements Callable<Integer> {
             throw new UsageError("--executor must be local or slurm, not '" + executor + "'");
         }
         Grid g = Grid.read(grid);
-        Registries registries = Registries.load(plugins);
+        Registries registries = plugins.registries();
         List<SweepEntry> entries = g.expand(registries, maxRuns);
         SweepFolder folder = new SweepFolder(out);
-        Path plug = plugins == null ? null : plugins.toAbsolutePath().normalize();
+        Path plug = plugins.dir() == null ? null : plugins.dir().toAbsolutePath().normalize();
         SlurmResources res = SlurmResources.of(g.slurm()).overriddenBy(gpus, cpus, mem, time, partition, account, qos,
                 throttle, sbatch);
         Files.createDirectories(folder.meta());
@@ -267,7 +268,7 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private void buildSite(SweepFolder folder) throws Exception {
-        Registries registries = Registries.load(plugins);
+        Registries registries = plugins.registries();
         Path index = SiteBuilder.build(folder.dir(), folder.site(), SiteCommand.methodInfo(registries),
                 SiteCommand.specs(registries));
         SiteCommand.reportSkipped(folder.site(), err);
@@ -286,16 +287,16 @@ final class SweepCommand implements Callable<Integer> {
             description = "A worker of a local sweep (ckl sweep, ckl quickstart): it runs the queued runs of <out> that no"
                 + " other worker has claimed, one after another in this process, until none is left.")
     static final class WorkerCommand implements Callable<Integer> {
-        @Option(names = "--out", required = true, description = "The sweep folder.")
-        Path out;
+        @Mixin
+        SweepFolderOption out;
 
-        @Option(names = "--plugins", description = "Folder of plugin jars.")
-        Path plugins;
+        @Mixin
+        PluginOptions plugins;
 
         @Override
         public Integer call() throws Exception {
             org.cklbench.engine.djl.PyTorchEngine.initForResults();
-            return org.cklbench.sweeps.Worker.run(new SweepFolder(out), Registries.load(plugins), Home.get(),
+            return org.cklbench.sweeps.Worker.run(out.folder(), plugins.registries(), Home.get(),
                     BarProgress::new, e -> Printable.of(ErrorMessages.of(e)));
         }
     }
@@ -306,15 +307,15 @@ final class SweepCommand implements Callable<Integer> {
                 + " (submitted, but its job or the local sweep ended before it began) or missing, from the run"
                 + " folders and, for Slurm sweeps, squeue and sacct; with the log to read for each failure.")
     static final class Status implements Callable<Integer> {
-        @Option(names = "--out", required = true, description = "The sweep folder.")
-        Path out;
+        @Mixin
+        SweepFolderOption out;
 
         @Option(names = "--json", description = "Print the report as JSON.")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            SweepFolder folder = new SweepFolder(out);
+            SweepFolder folder = out.folder();
             if (!Files.isRegularFile(folder.meta().resolve("runs.json"))) {
                 throw new IllegalArgumentException(folder.dir() + " is not a sweep folder (no " + SweepFolder.META
                         + "/runs.json); start one with ckl sweep --grid FILE --out DIR");

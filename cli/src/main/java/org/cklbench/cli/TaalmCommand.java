@@ -5,7 +5,6 @@ import org.cklbench.core.benchmark.Benchmark;
 import org.cklbench.core.method.MethodParams;
 import org.cklbench.core.method.Preparation;
 import org.cklbench.methods.taalm.Taalm;
-import org.cklbench.core.plugin.Registries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,8 +54,8 @@ final class TaalmCommand {
         @Option(names = "--benchmark", defaultValue = "lama-ckl", description = "Whose split format (default: ${DEFAULT-VALUE}).")
         String benchmark;
 
-        @Option(names = "--plugins", description = "Folder of plugin jars (a plugin benchmark's split format).")
-        Path plugins;
+        @Mixin
+        PluginOptions plugins;
 
         @Option(names = "--out", required = true, description = "Output folder.")
         Path out;
@@ -120,7 +119,7 @@ final class TaalmCommand {
                         + " meta-gradient's finite differences need it), as a run's preparation does");
             }
             Preparation prep = new Taalm().preparation(params());
-            Benchmark b = Registries.load(plugins).benchmarks().get(benchmark);
+            Benchmark b = plugins.registries().benchmarks().get(benchmark);
             List<MetaExample> examples = b.readMetaTraining(source.split != null ? source.split
                     : source.data.resolve(Benchmark.META_TRAINING_FILE));
             engine.device(); // the engine set up for results, as for a run

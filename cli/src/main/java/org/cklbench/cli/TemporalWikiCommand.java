@@ -35,11 +35,8 @@ final class TemporalWikiCommand {
                 "C (changed) and Avg, lower is better. PROBES holds <0901-1001|1001-1101|1101-1201>_<changed|unchanged>"
                 + " as .jsonl ({subject, relation, object}) or .csv with those columns."})
     static final class Eval implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "Hugging Face folder (with tokenizer.json).")
-        Path model;
-
-        @Option(names = "--adapter", description = "PEFT LoRA adapter to apply.")
-        Path adapter;
+        @Mixin
+        AdaptedModel model;
 
         @Option(names = "--probes", required = true, description = "Folder of TemporalWiki probe files.")
         Path probes;
@@ -53,9 +50,9 @@ final class TemporalWikiCommand {
         public Integer call() throws Exception {
             Device device = engine.device();
             ObjectNode out = JSON.createObjectNode();
-            try (LlamaModel m = HfModels.load(model, device, engine.computeType(device));
-                 TextTokenizer tok = TextTokenizer.load(model);
-                 LoraAdapter lora = adapter == null ? null : LoraAdapter.load(adapter, m)) {
+            try (LlamaModel m = HfModels.load(model.model(), device, engine.computeType(device));
+                 TextTokenizer tok = TextTokenizer.load(model.model());
+                 LoraAdapter lora = model.loadAdapter(m)) {
                 ForwardHooks hooks = lora == null ? ForwardHooks.NONE : lora;
                 ProbeEvaluator eval = new ProbeEvaluator(m, tok, batch);
                 for (Period p : Period.ALL) {

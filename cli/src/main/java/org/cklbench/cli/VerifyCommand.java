@@ -1,13 +1,14 @@
 package org.cklbench.cli;
 
-import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.RerunInputs;
 import org.cklbench.core.run.Tolerance;
+import org.cklbench.core.plugin.Registries;
 import org.cklbench.core.run.Verifier;
 import org.cklbench.runfolder.Json;
 import org.cklbench.runfolder.RunFolder;
 import org.cklbench.runfolder.Verification;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,7 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Run a run folder's configuration again and compare its metrics.",
         description = {"Run a run folder's recorded configuration again (all of it, or its first K epochs or periods) into " +
-            "a scratch folder, after checking every input file and plugin jar against the SHA-256 in run.json, and " +
+            "a scratch folder, after checking every input file and plugin jar (from --plugins) against the SHA-256 in run.json, and " +
             "compare metrics.jsonl line by line: byte-equal where the suite commit, Java, DJL, PyTorch, OS, device, dtype " +
             "and CPU count are the recorded ones; elsewhere each metric within --tolerance. Writes verification.json " +
             "into RUN_DIR (verdict, who verified and where, versions, what it vouches for and how each file was compared, the " +
@@ -31,8 +32,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "The run folder to verify.")
     Path runDir;
 
-    @Option(names = "--plugins", description = "Folder of the plugin jars the run was made with.")
-    Path plugins;
+    @Mixin
+    PluginOptions plugins;
 
     @Option(names = "--epochs", defaultValue = "0", paramLabel = "K",
             description = "Compare only the first K epochs (periods): quicker, and a check of the start (default: all).")
@@ -73,7 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (!Files.isRegularFile(runDir.resolve(RunFolder.RUN), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalArgumentException(runDir + " is not a run folder (no run.json)");
         }
-        Registries registries = Registries.load(plugins);
+        Registries registries = plugins.registries();
         try {
             Verifier.requireInstalled(folder.run(), registries);
         } catch (Verifier.NotInstalled e) {

@@ -43,6 +43,21 @@ class CommandLineTest {
         }
     }
 
+    /** The bench commands share their model options but not their default shapes. */
+    @Test
+    void benchCommandsKeepTheirOwnDefaultShapes() {
+        BenchCommand.TrainStep step = new BenchCommand.TrainStep();
+        new CommandLine(step).parseArgs();
+        BenchModel m = step.model;
+        assertThat(List.of(m.hidden, m.layers, m.heads, m.kvHeads, m.inter, m.vocab, m.threads))
+                .containsExactly(256, 4, 8, 4, 688, 32000, 2);
+        BenchCommand.Eval eval = new BenchCommand.Eval();
+        new CommandLine(eval).parseArgs("--layers", "2", "--threads", "1");
+        m = eval.model;
+        assertThat(List.of(m.hidden, m.layers, m.heads, m.kvHeads, m.inter, m.vocab, m.threads))
+                .containsExactly(128, 2, 4, 2, 512, 32000, 1);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"finetune+", "+finetune", "finetune++rho1", "finetune+finetune", "Finetune"})
     void malformedMethodIdsAreRefused(String method) {

@@ -105,6 +105,30 @@ class ExitCodesAndHelpTest {
         }
     }
 
+    /**
+     * An option that several commands take means one thing: it is declared once (a mixin) and says the same in
+     * every command's help.
+     */
+    @Test
+    void sharedOptionsSayTheSameEverywhere() {
+        List<String> shared = List.of("--plugins", "--set", "--preset", "--adapter", "--device", "--dtype");
+        java.util.Map<String, java.util.Set<String>> texts = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> uses = new java.util.TreeMap<>();
+        for (CommandLine c : everyCommand()) {
+            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                if (shared.contains(o.longestName())) {
+                    texts.computeIfAbsent(o.longestName(), k -> new java.util.TreeSet<>())
+                            .add(String.join(" ", o.description()));
+                    uses.merge(o.longestName(), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(texts.keySet()).containsExactlyInAnyOrderElementsOf(shared);
+        texts.forEach((name, t) -> assertThat(t).as(name).hasSize(1));
+        assertThat(uses.get("--plugins")).isGreaterThanOrEqualTo(9);
+        assertThat(uses.get("--set")).isEqualTo(2);
+    }
+
     /** The command lists show each subcommand's first line: a whole short sentence, never cut mid-way. */
     @Test
     void everyCommandListShowsWholeSentences() {

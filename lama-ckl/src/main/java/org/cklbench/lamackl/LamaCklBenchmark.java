@@ -75,13 +75,12 @@ public final class LamaCklBenchmark implements Benchmark {
 
     @Override
     public BenchmarkInputs inputs(InputRequest r, Progress progress) throws IOException {
-        Path model = r.model();
-        Path data = r.data();
-        if (!r.preset().equals("paper") && (model == null || data == null)) {
+        InputRequest.Folders given = r.folders(() -> {
             WorldLamaCkl.Inputs world = WorldLamaCkl.ensure(r.home(), r.preset(), progress);
-            model = model == null ? world.base() : model;
-            data = data == null ? world.lamaCkl() : data;
-        }
+            return new InputRequest.Folders(world.base(), world.lamaCkl());
+        });
+        Path model = given.model();
+        Path data = given.data();
         if (model == null) {
             throw new InputNotGiven("preset '" + r.preset() + "' needs --model DIR (a Hugging Face Llama folder)");
         }

@@ -80,13 +80,12 @@ public final class TemporalWikiBenchmark implements Benchmark {
 
     @Override
     public BenchmarkInputs inputs(InputRequest r, Progress progress) throws IOException {
-        Path model = r.model();
-        Path data = r.data();
-        if (!r.preset().equals("paper") && (model == null || data == null)) {
+        InputRequest.Folders given = r.folders(() -> {
             WorldTemporalWiki.Inputs world = WorldTemporalWiki.ensure(r.home(), r.preset(), progress);
-            model = model == null ? world.base() : model;
-            data = data == null ? world.data() : data;
-        }
+            return new InputRequest.Folders(world.base(), world.data());
+        });
+        Path model = given.model();
+        Path data = given.data();
         if (model == null || data == null) {
             throw new InputNotGiven("preset '" + r.preset() + "' needs --model DIR and --data DIR (a folder with"
                     + " probes/ and diffsets/, see docs/usage.md)");

@@ -9,6 +9,7 @@ import org.cklbench.core.run.ModelBounds;
 import org.cklbench.core.run.ResolvedRun;
 import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.state.TrainSettings;
+import org.cklbench.core.train.StagePlan;
 import org.cklbench.core.train.Trainer;
 import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.engine.tokenizer.TextTokenizer;
@@ -57,19 +58,11 @@ public final class StageExport {
             Protocol protocol = resolved.benchmark().open(new OpenContext(resolved.settings(), in.files(), tok,
                     ts.maxTokens()));
             List<Protocol.Stage> stages = protocol.stages();
-            long[] steps = new long[stages.size()];
-            boolean[] fresh = new boolean[stages.size()];
-            for (int k = 0; k < stages.size(); k++) {
-                steps[k] = Trainer.stepsPerStage(stages.get(k).documents().size(), ts);
-                fresh[k] = stages.get(k).freshOptimizer();
-            }
-            long[][] seg = Trainer.segments(steps, fresh);
+            StagePlan plan = plan(stages, ts);
             for (int k = 1; k <= stages.size(); k++) {
                 Protocol.Stage st = stages.get(k - 1);
-                long span = seg[1][k - 1];
                 StageRequests.Stage about = new StageRequests.Stage(c.benchmark(), c.preset(), null, k, stages.size(),
-                        st.name(), seed, c.settings(), Map.of(), StageRequests.schedule(k, steps, seg[0][k - 1], span,
-                        Math.round(ts.warmupRatio() * span)), false);
+                        st.name(), seed, c.settings(), Map.of(), schedule(plan, k, ts), false);
                 Path dir = out.resolve(ExternalStages.stageFolder(k));
                 Files.createDirectories(dir);
                 StageRequests.writeDocuments(dir.resolve(StageRequests.DOCUMENTS), st.documents(),
@@ -78,5 +71,16 @@ public final class StageExport {
             }
             return stages.size();
         }
+    }
+
+    /** The plan the suite's trainer makes of these stages for a method that takes whole batches (Finetune). */
+    static StagePlan plan(List<Protocol.Stage> stages, TrainSettings ts) {
+        return StagePlan.of(stages, documents -> Trainer.stepsPerStage(documents, ts));
+    }
+
+    /** Stage {@code stage}'s schedule (1-based) in {@code plan}, as the trainer follows it. */
+    static StageRequests.Schedule schedule(StagePlan plan, int stage, TrainSettings ts) {
+        Trainer.Segment seg = plan.segment(stage, ts);
+        return StageRequests.schedule(stage, plan.stageSteps(), seg.start(), seg.steps(), seg.warmup());
     }
 }

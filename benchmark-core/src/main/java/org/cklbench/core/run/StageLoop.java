@@ -13,6 +13,7 @@ import org.cklbench.core.eval.ProbeResult;
 import org.cklbench.core.method.CklMethod;
 import org.cklbench.core.state.TrainSettings;
 import org.cklbench.core.state.TrainingState;
+import org.cklbench.core.train.StagePlan;
 import org.cklbench.core.train.Trainer;
 import org.cklbench.engine.djl.PyTorchEngine;
 import org.cklbench.engine.model.HfModels;
@@ -81,16 +82,13 @@ public final class StageLoop {
             try (Trainer trainer = new Trainer(state, method)) {
                 trainer.setAdapterBaseModel(modelDir.toAbsolutePath().toString()); // named in the PEFT folders the checkpoints carry
                 folder.writeRun(folder.run().withTraining(training(state, trainer, method)));
-                long[] stageSteps = new long[stages.size()];
-                boolean[] fresh = new boolean[stages.size()];
-                for (int k = 0; k < stages.size(); k++) {
-                    stageSteps[k] = trainer.stepsPerStage(stages.get(k).documents().size());
-                    fresh[k] = stages.get(k).freshOptimizer();
-                }
-                trainer.plan(stageSteps, fresh);
+                StagePlan plan = StagePlan.of(stages, trainer::stepsPerStage);
+                trainer.plan(plan);
+                long[] stageSteps = plan.stageSteps();
                 // a method that trains its stages elsewhere (an external process): the seam is here and below
                 StageTraining elsewhere = method instanceof StageTraining.Source src
-                        ? src.stageTraining(new StageTraining.Setup(ctx, state, trainer, stages, stageSteps, fresh)) : null;
+                        ? src.stageTraining(new StageTraining.Setup(ctx, state, trainer, stages, stageSteps, plan.fresh()))
+                        : null;
                 if (method instanceof StageTraining.Source src && src.notReproducible() != null) {
                     folder.writeRun(folder.run().withReproducible(false, src.notReproducible()));
                 }

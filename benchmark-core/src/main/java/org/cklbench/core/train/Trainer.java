@@ -80,13 +80,10 @@ public final class Trainer implements AutoCloseable {
     private final AdamW optimizer;
     private final boolean scaleLoss;
     private LrSchedule schedule;
-    /**
-     * Per stage (index stage - 1): the first optimiser step of its segment, the segment's steps, and
-     * whether the stage starts one; no stages and one length after {@link #plan(long)}.
-     */
-    private long[] segmentStart;
-    private long[] segmentSteps;
-    private boolean[] freshStage;
+    /** The plan of {@link #plan(StagePlan)}, or null. */
+    private StagePlan stagePlan;
+    /** The one segment of every stage after {@link #plan(long)}, or null. */
+    private Segment oneSegment;
     /** Dynamic loss scale for float16 compute (as torch.cuda.amp.GradScaler): halves on overflow, doubles after a run of good steps. */
     private double lossScale = 65536;
     private int goodSteps;
@@ -130,9 +127,8 @@ public final class Trainer implements AutoCloseable {
      * optimiser steps in all of them.
      */
     public void plan(long totalSteps) {
-        segmentStart = new long[0];
-        segmentSteps = new long[] {totalSteps};
-        freshStage = new boolean[0];
+        stagePlan = null;
+        oneSegment = Segment.of(0, totalSteps, state.settings());
     }
 
     /**
@@ -141,42 +137,14 @@ public final class Trainer implements AutoCloseable {
      * and learning-rate schedule), as when each stage ran in a process of its own.
      */
     public void plan(long[] stageSteps, boolean[] fresh) {
-        long[][] seg = segments(stageSteps, fresh);
-        segmentStart = seg[0];
-        segmentSteps = seg[1];
-        int n = stageSteps.length;
-        freshStage = new boolean[n];
-        for (int i = 1; i < n; i++) {
-            freshStage[i] = fresh[i];
-        }
-        schedule = null;
+        plan(StagePlan.of(stageSteps, fresh));
     }
 
-    /**
-     * Per stage (index stage - 1) of such a plan: the first optimiser step of its segment ({@code [0]}) and
-     * the segment's steps ({@code [1]}).
-     */
-    public static long[][] segments(long[] stageSteps, boolean[] fresh) {
-        int n = stageSteps.length;
-        long[] segmentStart = new long[n];
-        long[] segmentSteps = new long[n];
-        long at = 0;
-        int first = 0;
-        for (int i = 0; i <= n; i++) {
-            if (i == n || (i > 0 && fresh[i])) {
-                long steps = 0;
-                for (int j = first; j < i; j++) {
-                    steps += stageSteps[j];
-                }
-                for (int j = first; j < i; j++) {
-                    segmentSteps[j] = steps;
-                    segmentStart[j] = at;
-                }
-                at += steps;
-                first = i;
-            }
-        }
-        return new long[][] {segmentStart, segmentSteps};
+    /** Fixes the schedule of a run in stages as {@code plan} lays it out. */
+    public void plan(StagePlan plan) {
+        stagePlan = plan;
+        oneSegment = null;
+        schedule = null;
     }
 
     /** Training documents an optimiser step takes: the batch size, unless the method mixes in rows of its own. */
@@ -264,18 +232,26 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Where stage {@code stage} (1-based) lies in its optimiser segment, as {@link #plan(long[], boolean[])}
-     * fixed it: the segment's first step, its steps, and its warmup steps.
+     * Where a stage lies in its optimiser segment: the segment's first step, its steps, and its warmup steps.
      */
     public record Segment(long start, long steps, long warmup) {
+        /** The segment of {@code steps} from step {@code start}, warming up for the settings' share of its steps. */
+        public static Segment of(long start, long steps, TrainSettings s) {
+            return new Segment(start, steps, Math.round(s.warmupRatio() * steps));
+        }
+
+        /** The learning rate over the segment's steps (0-based from its start). */
+        public LrSchedule schedule(TrainSettings s) {
+            return new LrSchedule(s.schedule(), s.lr(), warmup, steps);
+        }
     }
 
+    /** Where stage {@code stage} (1-based) lies in its optimiser segment, as {@link #plan(StagePlan)} fixed it. */
     public Segment segment(int stage) {
-        if (segmentStart == null || segmentStart.length == 0 || stage < 1 || stage > segmentStart.length) {
-            throw new IllegalStateException("stage " + stage + " is not one planned with plan(long[], boolean[])");
+        if (stagePlan == null || stage < 1 || stage > stagePlan.stages()) {
+            throw new IllegalStateException("stage " + stage + " is not one planned with plan(StagePlan)");
         }
-        long span = segmentSteps[stage - 1];
-        return new Segment(segmentStart[stage - 1], span, Math.round(state.settings().warmupRatio() * span));
+        return stagePlan.segment(stage, state.settings());
     }
 
     /** The LoRA adapter the trainer made because no method registered parameters, or null. */
@@ -296,22 +272,17 @@ public final class Trainer implements AutoCloseable {
      */
     public StageResult trainStage(int stage, List<TrainingDocument> docs, long fromStep, double fromLossSum,
                                   StepListener listener) {
-        if (segmentSteps == null) {
+        if (stagePlan == null && oneSegment == null) {
             throw new IllegalStateException("plan(...) must be called before training");
-        }
-        boolean oneSegment = segmentStart.length == 0;
-        if (!oneSegment && (stage < 1 || stage > segmentStart.length)) {
-            throw new IllegalArgumentException("stage " + stage + " is not one of the " + segmentStart.length + " planned");
         }
         long t0 = System.nanoTime();
         TrainSettings s = state.settings();
-        long start = oneSegment ? 0 : segmentStart[stage - 1];
-        long span = oneSegment ? segmentSteps[0] : segmentSteps[stage - 1];
-        if (!oneSegment && freshStage[stage - 1] && fromStep == 0) {
+        Segment segment = oneSegment != null ? oneSegment : stagePlan.segment(stage, s);
+        if (stagePlan != null && stagePlan.restartsOptimizer(stage) && fromStep == 0) {
             optimizer.reset();
         }
-        schedule = new LrSchedule(s.schedule(), s.lr(), Math.round(s.warmupRatio() * span), span);
-        state.setSegment(start, span);
+        schedule = segment.schedule(s);
+        state.setSegment(segment.start(), segment.steps());
         state.setStage(stage);
         state.setTraining(true);
         setDropout(true);
