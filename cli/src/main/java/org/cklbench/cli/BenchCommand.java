@@ -20,11 +20,12 @@ final class BenchCommand {
                 "all the work at --threads 1, and far steadier than wall time on a shared machine) and the peak and final RSS."})
     static final class TrainStep implements Callable<Integer> {
         @Mixin BenchModel model = new BenchModel(256, 4, 8, 4, 688);
-        @Option(names = "--batch", defaultValue = "8") int batch;
-        @Option(names = "--seq", defaultValue = "128") int seq;
-        @Option(names = "--rank", defaultValue = "8") int rank;
+        @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--seq", defaultValue = "128", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).") int seq;
+        @Option(names = "--rank", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).") int rank;
         @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).") int steps;
-        @Option(names = "--warmup", defaultValue = "3") int warmup;
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first, for the JIT and allocator"
+            + " (default: ${DEFAULT-VALUE}).") int warmup;
         @Option(names = "--forward-steps", defaultValue = "10", description = "Timed forward-only passes.") int forwardSteps;
         @Option(names = "--full", description = "Train every weight instead of LoRA adapters.") boolean full;
         @Option(names = "--profile", paramLabel = "TRACE.json", description = {"After the timed steps, run a few under " +
@@ -51,7 +52,8 @@ final class BenchCommand {
         @Mixin BenchModel model = new BenchModel(128, 4, 4, 2, 512);
         @Option(names = "--probes", defaultValue = "512", description = "Probes per repeat (default: ${DEFAULT-VALUE}).") int probes;
         @Option(names = "--batch", defaultValue = "64", description = "Evaluation batch size (default: ${DEFAULT-VALUE}).") int batch;
-        @Option(names = "--repeats", defaultValue = "5") int repeats;
+        @Option(names = "--repeats", defaultValue = "5", description = "Timed repeats; the median is reported"
+            + " (default: ${DEFAULT-VALUE}).") int repeats;
 
         @Override
         public Integer call() {

@@ -7,13 +7,14 @@ import picocli.CommandLine.Option;
  * the mixin with its own default shape; picocli takes the values a mixin holds as its defaults.
  */
 final class BenchModel {
-    @Option(names = "--hidden") int hidden;
-    @Option(names = "--layers") int layers;
-    @Option(names = "--heads") int heads;
-    @Option(names = "--kv-heads") int kvHeads;
-    @Option(names = "--inter") int inter;
-    @Option(names = "--vocab") int vocab = 32000;
-    @Option(names = "--threads") int threads = 2;
+    @Option(names = "--hidden", description = "Hidden size of the random model (default: ${DEFAULT-VALUE}).") int hidden;
+    @Option(names = "--layers", description = "Decoder layers (default: ${DEFAULT-VALUE}).") int layers;
+    @Option(names = "--heads", description = "Attention heads (default: ${DEFAULT-VALUE}).") int heads;
+    @Option(names = "--kv-heads", description = "Key/value heads, fewer than --heads for grouped-query attention"
+            + " (default: ${DEFAULT-VALUE}).") int kvHeads;
+    @Option(names = "--inter", description = "MLP intermediate size (default: ${DEFAULT-VALUE}).") int inter;
+    @Option(names = "--vocab", description = "Vocabulary size (default: ${DEFAULT-VALUE}).") int vocab = 32000;
+    @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).") int threads = 2;
 
     BenchModel(int hidden, int layers, int heads, int kvHeads, int inter) {
         this.hidden = hidden;

@@ -41,7 +41,8 @@ final class TemporalWikiCommand {
         @Option(names = "--probes", required = true, description = "Folder of TemporalWiki probe files.")
         Path probes;
 
-        @Option(names = "--batch-size", defaultValue = "64") int batch;
+        @Option(names = "--batch-size", defaultValue = "64", description = "Probes scored per forward pass"
+            + " (default: ${DEFAULT-VALUE}).") int batch;
 
         @Mixin
         EngineOptions engine;
@@ -96,12 +97,14 @@ final class TemporalWikiCommand {
                 "OUT/train_attention.jsonl, the meta-training split TAALM prepares on (one period's rows replaced " +
                 "per call, the others kept)."})
     static final class Build implements Callable<Integer> {
-        @Option(names = "--old", required = true) Path old;
-        @Option(names = "--new", required = true) Path next;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--old", required = true, description = "Folder of the earlier snapshot.") Path old;
+        @Option(names = "--new", required = true, description = "Folder of the later snapshot.") Path next;
+        @Option(names = "--out", required = true, description = "Folder to write probes/, diffsets/ and"
+            + " the meta-training split into.") Path out;
         @Option(names = "--period", defaultValue = "0910", description = "Name of the period (0910, 1011, 1112 or any).") String period;
         @Option(names = "--probes-name", description = "Stem of the probe files (default: the period's, e.g. 0901-1001).") String probesName;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the order in which the per-subject"
+            + " and per-relation caps keep probes (default: ${DEFAULT-VALUE}).") long seed;
         @Option(names = "--hold-out", defaultValue = "0", description = "Share of subjects held out for the meta-training split (default: ${DEFAULT-VALUE}).")
         double holdOut;
 

@@ -129,6 +129,26 @@ class ExitCodesAndHelpTest {
         assertThat(uses.get("--set")).isEqualTo(2);
     }
 
+    /** `--help` is complete: every option and positional parameter of every command says what it is. */
+    @Test
+    void everyOptionAndParameterIsDescribed() {
+        List<String> bare = new java.util.ArrayList<>();
+        for (CommandLine c : everyCommand()) {
+            String command = c.getCommandSpec().qualifiedName();
+            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                if (!o.hidden() && String.join("", o.description()).isBlank()) {
+                    bare.add(command + " " + o.longestName());
+                }
+            }
+            for (CommandLine.Model.PositionalParamSpec p : c.getCommandSpec().positionalParameters()) {
+                if (!p.hidden() && String.join("", p.description()).isBlank()) {
+                    bare.add(command + " " + p.paramLabel());
+                }
+            }
+        }
+        assertThat(bare).as("options without a description").isEmpty();
+    }
+
     /** The command lists show each subcommand's first line: a whole short sentence, never cut mid-way. */
     @Test
     void everyCommandListShowsWholeSentences() {
