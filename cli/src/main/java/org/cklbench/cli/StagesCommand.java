@@ -18,7 +18,8 @@ final class StagesCommand {
             description = {"Writes OUT/stage-001/, OUT/stage-002/, ... each with documents.jsonl (one document a line:"
                 + " index, id, text, input_ids, in the order the suite's Finetune trains them at that stage) and"
                 + " request.json (protocol ckl-external/1: benchmark, preset, stage, seed, settings, schedule; no paths),"
-                + " so that a method trained elsewhere trains on exactly what the protocol trains on. Score the"
+                + " and OUT/initial-adapter/, the seeded LoRA (a PEFT folder) a run's first stage starts from, so that a"
+                + " method trained elsewhere trains on exactly what the protocol trains on, from the same start. Score the"
                 + " adapters it produces with: ckl run --method external --param adapters=DIR.",
                 "Inputs are found or made as for ckl run (the smoke and quick presets generate their world and base"
                 + " in CKL_HOME on first use)."})

@@ -103,6 +103,11 @@ class ExternalMethodTest {
         JsonNode exported = JSON.readTree(tmp.resolve("export/stage-002/request.json").toFile());
         assertThat(exported.get("schedule")).isEqualTo(req.get("schedule"));
         assertThat(exported.has("adapter_out")).isFalse();
+        // and the seeded LoRA stage 1 started from, byte for byte
+        for (String f : List.of("adapter_config.json", "adapter_model.safetensors")) {
+            assertThat(tmp.resolve("export/initial-adapter").resolve(f)).as(f)
+                    .hasSameBinaryContentAs(run.resolve("external/initial-adapter").resolve(f));
+        }
 
         // ckl verify runs the command again
         Cli.Run verify = ckl("verify", run.toString(), "--scratch", tmp.resolve("scratch").toString());

@@ -11,7 +11,11 @@ import org.cklbench.core.run.RunRequest;
 import org.cklbench.core.state.TrainSettings;
 import org.cklbench.core.train.StagePlan;
 import org.cklbench.core.train.Trainer;
+import ai.djl.Device;
 import org.cklbench.engine.djl.PyTorchEngine;
+import org.cklbench.engine.lora.LoraAdapter;
+import org.cklbench.engine.lora.LoraConfig;
+import org.cklbench.engine.model.LlamaConfig;
 import org.cklbench.engine.tokenizer.TextTokenizer;
 import org.cklbench.progress.Progress;
 import org.cklbench.runfolder.RunConfig;
@@ -25,8 +29,9 @@ import java.util.Map;
 
 /**
  * {@code ckl stages export}: every stage's {@code documents.jsonl} in the order the suite's Finetune trains
- * them, with a {@code request.json} that has everything but the run's paths, so that a method trained
- * elsewhere trains on exactly what the protocol trains on.
+ * them, with a {@code request.json} that has everything but the run's paths, and {@code initial-adapter/}, the
+ * seeded LoRA initialisation a run's first stage starts from (PEFT's folder), so that a method trained
+ * elsewhere trains on exactly what the protocol trains on, from where the suite's methods start.
  */
 public final class StageExport {
     /** The method whose order is exported: Finetune's, whole batches of training documents a step. */
@@ -35,7 +40,13 @@ public final class StageExport {
     private StageExport() {
     }
 
-    /** Writes {@code out/stage-001/...}; {@code out} must not exist or be empty. Returns the number of stages. */
+    /** The seeded LoRA a run's first stage starts from, as {@code adapter_in} of its stage 1. */
+    public static final String INITIAL_ADAPTER = "initial-adapter";
+
+    /**
+     * Writes {@code out/stage-001/...} and {@code out/initial-adapter/}; {@code out} must not exist or be empty.
+     * Returns the number of stages.
+     */
     public static int export(String benchmark, String preset, long seed, Map<String, String> sets, Path model, Path data,
                              Registries registries, Path home, Progress progress, Path out) throws IOException {
         if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
@@ -68,6 +79,10 @@ public final class StageExport {
                 StageRequests.writeDocuments(dir.resolve(StageRequests.DOCUMENTS), st.documents(),
                         Trainer.stageOrder(st.documents(), ts.batchSize(), ts, seed, k), false);
                 StageRequests.writeRequest(dir.resolve(StageRequests.REQUEST), StageRequests.request(about, null));
+            }
+            try (LoraAdapter initial = LoraAdapter.init(LoraConfig.of(ts.loraR(), ts.loraAlpha(), ts.loraDropout(),
+                    LoraConfig.PROJECTIONS), LlamaConfig.read(in.model()), Device.cpu(), seed)) {
+                initial.save(out.resolve(INITIAL_ADAPTER), in.model().toAbsolutePath().normalize().toString());
             }
             return stages.size();
         }

@@ -135,10 +135,18 @@ public final class LoraAdapter implements ForwardHooks, AutoCloseable {
      * B zero, so the adapted model starts equal to the base. Seeded and portable.
      */
     public static LoraAdapter init(LoraConfig config, LlamaModel model, long seed) {
+        return init(config, model.config(), model.device(), seed);
+    }
+
+    /**
+     * The same adapter from the model's config alone (its shapes are all it needs), on {@code device}: what
+     * {@code ckl stages export} writes without loading the weights of a 7B base.
+     */
+    public static LoraAdapter init(LoraConfig config, LlamaConfig model, Device device, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        NDManager manager = NDManager.newBaseManager(model.device());
+        NDManager manager = NDManager.newBaseManager(device);
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : expectedShapes(config, model.config()).entrySet()) {
+        for (Map.Entry<String, long[]> e : expectedShapes(config, model).entrySet()) {
             long[] s = e.getValue();
             int n = (int) (s[0] * s[1]);
             float[] data = new float[n];
