@@ -313,12 +313,7 @@ class ExternalFailuresTest {
         Path ok = tmp.resolve("ok");
         Path m = stageTwoMethod(log, ok, "sleep 60 & echo $! > " + child + "; wait");
         Path runs = tmp.resolve("runs");
-        Process p = Cli.start(tmp.resolve("out.txt"), "run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method",
-                "external", "--param", "command=" + m, "--out", runs.toString());
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && p.isAlive() && !(Files.isRegularFile(child) && Files.size(child) > 0)) {
-            Thread.sleep(20);
-        }
+        Process p = startUntil(m, runs, child);
         assertThat(child).as("stage 2's process started (%s)", Files.readString(tmp.resolve("out.txt"))).exists();
         p.destroy();
         assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -343,12 +338,7 @@ class ExternalFailuresTest {
         Path m = stageTwoMethod(log, ok, "sh -c '(while :; do echo x >> " + written + "; sleep 0.1; done) </dev/null"
                 + " >/dev/null 2>&1 & echo $! > " + writer + "'; sleep 60");
         Path runs = tmp.resolve("runs");
-        Process p = Cli.start(tmp.resolve("out.txt"), "run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method",
-                "external", "--param", "command=" + m, "--out", runs.toString());
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && p.isAlive() && !(Files.isRegularFile(written) && Files.size(written) > 0)) {
-            Thread.sleep(20);
-        }
+        Process p = startUntil(m, runs, written);
         assertThat(written).as("stage 2's writer started (%s)", Files.readString(tmp.resolve("out.txt"))).exists();
         long pid = Long.parseLong(Files.readString(writer).trim());
         try {
@@ -388,5 +378,16 @@ class ExternalFailuresTest {
         static void clear(Path dir) throws Exception {
             org.cklbench.io.Folders.deleteTree(dir.resolve("runs"));
         }
+    }
+
+    /** Starts {@code ckl run} of method {@code m} into {@code runs} and waits (2 minutes at most) until {@code marker} has content. */
+    private Process startUntil(Path m, Path runs, Path marker) throws Exception {
+        Process p = Cli.start(tmp.resolve("out.txt"), "run", "--benchmark", "lama-ckl", "--preset", "smoke", "--method",
+                "external", "--param", "command=" + m, "--out", runs.toString());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && p.isAlive() && !(Files.isRegularFile(marker) && Files.size(marker) > 0)) {
+            Thread.sleep(20);
+        }
+        return p;
     }
 }

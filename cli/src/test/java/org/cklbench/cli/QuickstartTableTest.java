@@ -27,15 +27,7 @@ class QuickstartTableTest {
                   "references": [{"key": "majority_floor", "label": "Majority-answer floor", "column": "top_acc",
                                   "column_label": "Top Acc", "value": 0.165, "text": "0.1650"}]}]}
                 """);
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            QuickstartCommand.printLeaderboards(org.cklbench.site.SiteData.read(tmp));
-        } finally {
-            System.setOut(old);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        String out = printed();
         assertThat(out).contains("lead").contains("0.6300").contains("Majority-answer floor (Top Acc): 0.1650");
     }
 
@@ -51,15 +43,7 @@ class QuickstartTableTest {
                                 "values": {"top_acc": {"text": "12.5"}}}],
                   "references": []}]}
                 """);
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            QuickstartCommand.printLeaderboards(org.cklbench.site.SiteData.read(tmp));
-        } finally {
-            System.setOut(old);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        String out = printed();
         assertThat(out).contains("Mix-review (QLoRA)* ").contains("[0, 3]").doesNotContain("[-0, 3]")
                 .contains("[-0.01, 0.00]");
         // the label column is as wide as its longest label: the values start in the same place on every line
@@ -83,5 +67,18 @@ class QuickstartTableTest {
         assertThat(QuickstartCommand.homeLine(home)).as("a stopped pretraining").startsWith("first run");
         Files.writeString(base.resolve("model.safetensors"), "x");
         assertThat(QuickstartCommand.homeLine(home)).startsWith("reusing what CKL_HOME already holds");
+    }
+
+    /** What the quickstart prints of the site data in {@code tmp}. */
+    private String printed() throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            QuickstartCommand.printLeaderboards(org.cklbench.site.SiteData.read(tmp));
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
     }
 }
