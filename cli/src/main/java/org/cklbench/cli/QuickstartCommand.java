@@ -248,17 +248,6 @@ final class QuickstartCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * "-0" (and "-0.00") as the number it is, 0: a bound rounded from a small negative value keeps its sign in
-     * the formatted text, and "[-0, 3]" reads as a typo. Other negative numbers ("-0.01") stay as they are.
-     */
-    static String noNegativeZero(String text) {
-        return NEGATIVE_ZERO.matcher(text).replaceAll("$1");
-    }
-
-    private static final java.util.regex.Pattern NEGATIVE_ZERO =
-            java.util.regex.Pattern.compile("(?<![\\w.])-(0(?:\\.0+)?)(?![\\d.])");
-
     /** One row and, where any value has one, the line of its intervals. */
     private static void printRow(SiteData.Board b, String label, String name, boolean reported,
                                  Map<String, SiteData.Cell> values) {
@@ -270,9 +259,9 @@ final class QuickstartCommand implements Callable<Integer> {
             String mark = v == null || v.vsReference() == null ? "" : v.vsReference().equals("better") ? " ▲"
                     : v.vsReference().equals("worse") ? " ▼" : "";
             // a space before each cell, so a value wider than the column never runs into the last
-            line.append(' ').append(String.format("%" + WIDTH + "s", (v == null ? "–" : noNegativeZero(v.text())) + mark));
+            line.append(' ').append(String.format("%" + WIDTH + "s", (v == null ? "–" : v.text()) + mark));
             ci.append(' ').append(String.format("%" + WIDTH + "s", v == null || v.interval() == null ? ""
-                    : noNegativeZero(v.interval())));
+                    : v.interval()));
         }
         System.out.println(line);
         if (!ci.toString().isBlank()) {

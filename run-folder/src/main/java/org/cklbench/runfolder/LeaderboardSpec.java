@@ -50,8 +50,17 @@ public record LeaderboardSpec(String benchmark, String title, String hint, List<
         /** The mean, with "± sd" when it is over several seeds. */
         public String format(double mean, double sd, int n) {
             int d = n > 1 ? Math.max(digits, 1) : digits;
-            String m = String.format(Locale.ROOT, "%." + d + "f", mean);
-            return n > 1 ? m + " ± " + String.format(Locale.ROOT, "%." + d + "f", sd) : m;
+            String m = decimals(mean, d);
+            return n > 1 ? m + " ± " + decimals(sd, d) : m;
+        }
+
+        /**
+         * {@code v} to {@code d} decimals, a value that rounds to zero without a sign: an interval's lower bound
+         * of -0.3 epochs reads "0", not "-0" (which looks like a typo).
+         */
+        public static String decimals(double v, int d) {
+            String s = String.format(Locale.ROOT, "%." + d + "f", v);
+            return s.matches("-0(\\.0+)?") ? s.substring(1) : s;
         }
 
         public String terminalLabel() {

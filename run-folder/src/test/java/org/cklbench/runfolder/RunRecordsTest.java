@@ -137,6 +137,11 @@ class RunRecordsTest {
         LeaderboardSpec.Column c = new LeaderboardSpec.Column("k", "A long label", "short", "/k", 1, 0);
         assertThat(c.format(0.4, 0.125, 1)).isEqualTo("0");
         assertThat(c.format(0.4, 0.125, 3)).isEqualTo("0.4 ± 0.1");
+        // an interval's bound of -0.3 epochs is "0", as the site and the terminal show it; -0.6 stays negative
+        assertThat(c.format(-0.3, 0, 1)).isEqualTo("0");
+        assertThat(c.format(-0.6, 0, 1)).isEqualTo("-1");
+        assertThat(LeaderboardSpec.Column.decimals(-0.0004, 3)).isEqualTo("0.000");
+        assertThat(LeaderboardSpec.Column.decimals(-0.0006, 3)).isEqualTo("-0.001");
         assertThat(c.terminalLabel()).isEqualTo("short");
         assertThat(new LeaderboardSpec.Column("k", "label", null, "/k", 1, 2).terminalLabel()).isEqualTo("label");
     }
