@@ -101,7 +101,7 @@ final class ExternalStages implements StageTraining {
         Path clock = dir.resolve(CLOCK);
         Files.createFile(clock);
 
-        Set<Path> methodsOwn = Set.of(adapterOut, stateOut, result, stdout, stderr);
+        // the method's own outputs, and the suite's clock file
         Set<Path> unlisted = Set.of(adapterOut, stateOut, result, stdout, stderr, clock);
         FolderSnapshot before = FolderSnapshot.of(run, unlisted);
         // the base model is read by every later run that shares it: listed as the run folder is, with the

@@ -106,19 +106,12 @@ final class FolderSnapshot {
 
     private static String describe(Path p, BasicFileAttributes a, FileTime[] newest) throws IOException {
         Map<String, Object> unix = Files.readAttributes(p, "unix:mode,ctime", LinkOption.NOFOLLOW_LINKS);
-        String mode = Integer.toOctalString((Integer) unix.get("mode"));
         if (a.isDirectory()) {
             // a folder's times move with any entry made in it, the method's own result file among them: its
             // entries are compared instead
-            return "folder " + mode + " " + a.fileKey();
+            return "folder " + Integer.toOctalString((Integer) unix.get("mode")) + " " + a.fileKey();
         }
-        FileTime ctime = (FileTime) unix.get("ctime");
-        if (ctime.compareTo(newest[0]) > 0) {
-            newest[0] = ctime;
-        }
-        String kind = a.isSymbolicLink() ? "link" : a.isRegularFile() ? "file" : "other";
-        return kind + " " + mode + " " + a.size() + " " + a.lastModifiedTime().toInstant() + " " + ctime.toInstant()
-                + " " + a.fileKey();
+        return line(a.isSymbolicLink() ? "link" : a.isRegularFile() ? "file" : "other", a, unix, newest);
     }
 
     /** What the link {@code link} points to now, described as an entry is (following every link on the way). */
@@ -129,12 +122,16 @@ final class FolderSnapshot {
         } catch (java.nio.file.NoSuchFileException | java.nio.file.FileSystemLoopException dangling) {
             return "missing";
         }
-        Map<String, Object> unix = Files.readAttributes(link, "unix:mode,ctime");
+        return line(a.isDirectory() ? "folder" : a.isRegularFile() ? "file" : "other", a, Files.readAttributes(link,
+                "unix:mode,ctime"), newest);
+    }
+
+    /** One entry's line (kind, mode, size, modification and change times, inode), its ctime kept if the newest. */
+    private static String line(String kind, BasicFileAttributes a, Map<String, Object> unix, FileTime[] newest) {
         FileTime ctime = (FileTime) unix.get("ctime");
         if (ctime.compareTo(newest[0]) > 0) {
             newest[0] = ctime;
         }
-        String kind = a.isDirectory() ? "folder" : a.isRegularFile() ? "file" : "other";
         return kind + " " + Integer.toOctalString((Integer) unix.get("mode")) + " " + a.size() + " "
                 + a.lastModifiedTime().toInstant() + " " + ctime.toInstant() + " " + a.fileKey();
     }
