@@ -19,19 +19,7 @@ final class Screenshot {
 
     /** The first browser of {@link #BROWSERS} on the PATH. */
     static Optional<Path> browser() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String name : BROWSERS) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
-                Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-                if (Files.isExecutable(p)) {
-                    return Optional.of(p);
-                }
-            }
-        }
-        return Optional.empty();
+        return BROWSERS.stream().map(org.cklbench.io.Executables::onPath).flatMap(Optional::stream).findFirst();
     }
 
     /**

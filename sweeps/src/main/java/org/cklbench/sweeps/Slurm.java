@@ -94,16 +94,7 @@ public final class Slurm {
 
     /** Whether {@code command} is on the PATH. */
     public static boolean available(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (java.nio.file.Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
+        return org.cklbench.io.Executables.onPath(command).isPresent();
     }
 
     static Result exec(List<String> cmd) throws IOException {

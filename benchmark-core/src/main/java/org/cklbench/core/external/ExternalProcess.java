@@ -110,14 +110,8 @@ final class ExternalProcess {
             Path f = dir.resolve(program);
             return Files.isRegularFile(f) && Files.isExecutable(f) ? null : "no executable file " + Printable.of(f.toString());
         }
-        String path = System.getenv("PATH");
-        for (String d : (path == null ? "" : path).split(":")) {
-            Path f = Path.of(d.isEmpty() ? "." : d).resolve(program);
-            if (Files.isRegularFile(f) && Files.isExecutable(f)) {
-                return null;
-            }
-        }
-        return Printable.of(program) + " is not a program on the PATH";
+        return org.cklbench.io.Executables.onPath(program).isPresent() ? null
+                : Printable.of(program) + " is not a program on the PATH";
     }
 
     /** "" when every process died, else a sentence naming those that still run. */
