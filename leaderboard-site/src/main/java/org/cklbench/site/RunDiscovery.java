@@ -39,11 +39,17 @@ final class RunDiscovery {
      */
     static List<Read> discover(Path runs, Map<String, MethodInfo> installed, List<SiteData.Skip> skipped)
             throws IOException {
-        for (Path dir : incompleteUnder(runs)) {
-            skipped.add(new SiteData.Skip(runs.relativize(dir).toString(), incompleteReason(new RunFolder(dir))));
+        List<Path> all = RunFolder.runsUnder(runs);
+        for (Path dir : all) {
+            if (!RunFolder.isComplete(dir)) {
+                skipped.add(new SiteData.Skip(runs.relativize(dir).toString(), incompleteReason(new RunFolder(dir))));
+            }
         }
         List<Read> read = new ArrayList<>();
-        for (Path dir : RunFolder.completeUnder(runs)) {
+        for (Path dir : all) {
+            if (!RunFolder.isComplete(dir)) {
+                continue;
+            }
             try {
                 read.add(Read.of(runs, new RunFolder(dir), installed));
             } catch (IOException | RuntimeException e) {
@@ -51,33 +57,6 @@ final class RunDiscovery {
             }
         }
         return read;
-    }
-
-    /**
-     * The run folders under {@code root} that have a run.json and no summary.json, in path order; searched as
-     * {@link RunFolder#completeUnder} searches (no link followed, no built site entered).
-     */
-    static List<Path> incompleteUnder(Path root) throws IOException {
-        List<Path> out = new ArrayList<>();
-        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a) {
-                if (regular(d.resolve(RunFolder.SITE_DATA))) {
-                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
-                }
-                if (regular(d.resolve(RunFolder.RUN)) && !RunFolder.isComplete(d)) {
-                    out.add(d);
-                }
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
-                return java.nio.file.FileVisitResult.CONTINUE; // an unreadable folder holds no run the site could read
-            }
-        });
-        out.sort(null);
-        return out;
     }
 
     /** Why an incomplete run folder is left out: running now (its lock is held), or stopped before its end. */

@@ -72,11 +72,24 @@ public final class RunFolder {
     }
 
     /**
-     * The complete run folders under {@code root}, in path order. Symbolic links are not followed, and a built
-     * site under {@code root} (a folder holding {@link #SITE_DATA}, whose runs/ are copies) is not searched, so
-     * nothing counts a run twice.
+     * The complete run folders under {@code root}, in path order, found as {@link #runsUnder} finds them.
      */
     public static List<Path> completeUnder(Path root) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path d : runsUnder(root)) {
+            if (isComplete(d)) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every run folder under {@code root} (a regular run.json), complete or not, in path order. Symbolic links
+     * are not followed, and a built site under {@code root} (a folder holding {@link #SITE_DATA}, whose runs/
+     * are copies) is not searched, so nothing counts a run twice.
+     */
+    public static List<Path> runsUnder(Path root) throws IOException {
         List<Path> out = new ArrayList<>();
         Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
             @Override
@@ -84,7 +97,7 @@ public final class RunFolder {
                 if (Files.isRegularFile(d.resolve(SITE_DATA), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     return java.nio.file.FileVisitResult.SKIP_SUBTREE;
                 }
-                if (isComplete(d)) {
+                if (Files.isRegularFile(d.resolve(RUN), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     out.add(d);
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
